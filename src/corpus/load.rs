@@ -1,0 +1,687 @@
+//! Finding articles in the three input layouts and decoding them.
+//!
+//! Opening a corpus reads only the structure (manifest, folder listing,
+//! table headers); article text is read lazily by [`Corpus::articles`], so a
+//! large corpus streams through the pipeline instead of sitting in memory.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{content_id, sha256_hex, Article, ArticleId, OutletId, MAX_ARTICLE_BYTES};
+
+/// A problem that stops a run before any article is read.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    #[error("{path}: no such file or folder")]
+    NotFound { path: PathBuf },
+    #[error("{path}: not a corpus: expected a folder, a .csv file or a .jsonl file")]
+    UnknownKind { path: PathBuf },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Malformed {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{path}: missing required column `{column}` (found: {found})")]
+    MissingColumn {
+        path: PathBuf,
+        column: &'static str,
+        found: String,
+    },
+    #[error("{path}: a folder without manifest.csv must hold one sub-folder per outlet, with .txt articles in them; found none")]
+    EmptyFolder { path: PathBuf },
+}
+
+/// An input that was passed over, and why. Skips never stop a run (unless
+/// `--strict`), but they are always reported: on stderr and in `run.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skip {
+    /// The file, or `FILE:LINE` for manifest and table rows.
+    pub source: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.source, self.reason)
+    }
+}
+
+/// Metadata the input gives about one article besides its text.
+#[derive(Debug, Clone, Default)]
+struct Meta {
+    outlet: String,
+    outlet_name: Option<String>,
+    title: Option<String>,
+    published: Option<String>,
+    url: Option<String>,
+    id: Option<String>,
+}
+
+#[derive(Debug)]
+enum Item {
+    /// An article stored in its own file.
+    File { path: PathBuf, meta: Meta },
+    /// A CSV or JSONL file with one article per record.
+    Table { path: PathBuf, kind: TableKind },
+    /// Found while opening, reported when iterating so it keeps its place.
+    Skipped(Skip),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableKind {
+    Csv,
+    Jsonl,
+}
+
+/// A set of inputs, opened but not yet read.
+///
+/// ```no_run
+/// use slant::corpus::Corpus;
+/// let corpus = Corpus::open(&["data/sample".into()])?;
+/// for article in corpus.articles() {
+///     match article {
+///         Ok(article) => println!("{} {}", article.outlet, article.id),
+///         Err(skip) => eprintln!("skipped {skip}"),
+///     }
+/// }
+/// # Ok::<(), slant::corpus::CorpusError>(())
+/// ```
+#[derive(Debug)]
+pub struct Corpus {
+    items: Vec<Item>,
+    /// Notes about the structure that are not skips (unknown manifest columns).
+    warnings: Vec<String>,
+}
+
+impl Corpus {
+    /// Opens each input: a folder with `manifest.csv`, a folder of
+    /// `OUTLET/ARTICLE.txt`, or a `.csv` / `.jsonl` table.
+    pub fn open(inputs: &[PathBuf]) -> Result<Corpus, CorpusError> {
+        let mut corpus = Corpus {
+            items: Vec::new(),
+            warnings: Vec::new(),
+        };
+        for input in inputs {
+            corpus.open_one(input)?;
+        }
+        Ok(corpus)
+    }
+
+    /// Warnings about the inputs' structure, for stderr and `run.json`.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Articles in input order (manifest order; folders and files sorted by
+    /// name; table rows in file order), each either loaded or skipped.
+    pub fn articles(&self) -> impl Iterator<Item = Result<Article, Skip>> + '_ {
+        self.items.iter().flat_map(|item| -> Box<dyn Iterator<Item = _>> {
+            match item {
+                Item::File { path, meta } => Box::new(std::iter::once(load_file(path, meta))),
+                Item::Skipped(skip) => Box::new(std::iter::once(Err(skip.clone()))),
+                Item::Table { path, kind } => match kind {
+                    TableKind::Csv => Box::new(csv_rows(path)),
+                    TableKind::Jsonl => Box::new(jsonl_rows(path)),
+                },
+            }
+        })
+    }
+
+    fn open_one(&mut self, input: &Path) -> Result<(), CorpusError> {
+        let meta = std::fs::metadata(input).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => CorpusError::NotFound {
+                path: input.to_path_buf(),
+            },
+            _ => CorpusError::Io {
+                path: input.to_path_buf(),
+                source,
+            },
+        })?;
+        if meta.is_dir() {
+            let manifest = input.join("manifest.csv");
+            if manifest.is_file() {
+                self.open_manifest(input, &manifest)
+            } else {
+                self.open_folders(input)
+            }
+        } else {
+            let ext = input
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            let kind = match ext.as_deref() {
+                Some("csv") => TableKind::Csv,
+                Some("jsonl") | Some("ndjson") => TableKind::Jsonl,
+                _ => {
+                    return Err(CorpusError::UnknownKind {
+                        path: input.to_path_buf(),
+                    })
+                }
+            };
+            if kind == TableKind::Csv {
+                check_csv_header(input)?;
+            }
+            self.items.push(Item::Table {
+                path: input.to_path_buf(),
+                kind,
+            });
+            Ok(())
+        }
+    }
+
+    fn open_manifest(&mut self, root: &Path, manifest: &Path) -> Result<(), CorpusError> {
+        let mut reader = csv_reader(manifest)?;
+        let header = header_map(&mut reader, manifest)?;
+        let file_col = require(&header, manifest, "file")?;
+        let outlet_col = require(&header, manifest, "outlet")?;
+        let known = ["file", "outlet", "outlet_name", "title", "published", "url", "id"];
+        for name in header.keys() {
+            if !known.contains(&name.as_str()) {
+                self.warnings.push(format!(
+                    "{}: unknown column `{name}` ignored (known: {})",
+                    manifest.display(),
+                    known.join(", ")
+                ));
+            }
+        }
+        for record in reader.records() {
+            let record = record.map_err(|e| csv_error(manifest, e))?;
+            let line = record.position().map_or(0, |p| p.line());
+            let source = format!("{}:{line}", manifest.display());
+            let meta = row_meta(&header, |i| record.get(i));
+            let file = record.get(file_col).unwrap_or("").trim();
+            let outlet = record.get(outlet_col).unwrap_or("").trim();
+            let skip = |reason: String| Item::Skipped(Skip { source: source.clone(), reason });
+            if file.is_empty() {
+                self.items.push(skip("empty `file` cell".into()));
+            } else if outlet.is_empty() {
+                self.items.push(skip(format!("{file}: empty `outlet` cell")));
+            } else if !stays_inside(Path::new(file)) {
+                self.items.push(skip(format!(
+                    "{file}: points outside the corpus folder (absolute or `..`); refused"
+                )));
+            } else {
+                self.items.push(Item::File {
+                    path: root.join(file),
+                    meta,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn open_folders(&mut self, root: &Path) -> Result<(), CorpusError> {
+        let before = self.items.len();
+        for entry in sorted_entries(root)? {
+            let name = entry.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = name.unwrap_or_default();
+            if entry.is_dir() {
+                for file in sorted_entries(&entry)? {
+                    let is_txt = file
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+                    if file.is_file() && is_txt {
+                        self.items.push(Item::File {
+                            path: file,
+                            meta: Meta {
+                                outlet: name.clone(),
+                                ..Meta::default()
+                            },
+                        });
+                    } else {
+                        let reason = if file.is_dir() {
+                            "a folder inside an outlet folder (only OUTLET/ARTICLE.txt is read)"
+                        } else {
+                            "not a .txt file"
+                        };
+                        self.items.push(Item::Skipped(Skip {
+                            source: file.display().to_string(),
+                            reason: reason.into(),
+                        }));
+                    }
+                }
+            } else {
+                self.items.push(Item::Skipped(Skip {
+                    source: entry.display().to_string(),
+                    reason: "not inside an outlet folder (expected OUTLET/ARTICLE.txt)".into(),
+                }));
+            }
+        }
+        let found = self.items[before..]
+            .iter()
+            .any(|i| matches!(i, Item::File { .. }));
+        if !found {
+            return Err(CorpusError::EmptyFolder {
+                path: root.to_path_buf(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn stays_inside(path: &Path) -> bool {
+    path.components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
+    let io = |source| CorpusError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        out.push(entry.map_err(io)?.path());
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn csv_reader(path: &Path) -> Result<csv::Reader<File>, CorpusError> {
+    let file = File::open(path).map_err(|source| CorpusError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(csv::ReaderBuilder::new().flexible(false).from_reader(file))
+}
+
+fn csv_error(path: &Path, err: csv::Error) -> CorpusError {
+    let line = err.position().map_or(0, |p| p.line());
+    let message = match err.kind() {
+        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".to_string(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("row has {len} fields, the header has {expected_len}"),
+        _ => err.to_string(),
+    };
+    CorpusError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    }
+}
+
+/// Column name (lower-cased, trimmed, BOM removed) → index.
+fn header_map(
+    reader: &mut csv::Reader<File>,
+    path: &Path,
+) -> Result<BTreeMap<String, usize>, CorpusError> {
+    let header = reader.headers().map_err(|e| csv_error(path, e))?;
+    Ok(header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_lowercase(), i))
+        .collect())
+}
+
+fn require(
+    header: &BTreeMap<String, usize>,
+    path: &Path,
+    column: &'static str,
+) -> Result<usize, CorpusError> {
+    header
+        .get(column)
+        .copied()
+        .ok_or_else(|| CorpusError::MissingColumn {
+            path: path.to_path_buf(),
+            column,
+            found: header.keys().cloned().collect::<Vec<_>>().join(", "),
+        })
+}
+
+fn check_csv_header(path: &Path) -> Result<(), CorpusError> {
+    let mut reader = csv_reader(path)?;
+    let header = header_map(&mut reader, path)?;
+    require(&header, path, "outlet")?;
+    require(&header, path, "text")?;
+    Ok(())
+}
+
+fn row_meta<'a>(header: &BTreeMap<String, usize>, get: impl Fn(usize) -> Option<&'a str>) -> Meta {
+    let field = |name: &str| {
+        header
+            .get(name)
+            .and_then(|&i| get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    Meta {
+        outlet: field("outlet").unwrap_or_default(),
+        outlet_name: field("outlet_name"),
+        title: field("title"),
+        published: field("published"),
+        url: field("url"),
+        id: field("id"),
+    }
+}
+
+fn load_file(path: &Path, meta: &Meta) -> Result<Article, Skip> {
+    let source = path.display().to_string();
+    let skip = |reason: String| Skip {
+        source: source.clone(),
+        reason,
+    };
+    let file = File::open(path).map_err(|e| skip(io_reason(&e)))?;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit so an oversized file is refused without
+    // reading all of it.
+    file.take(MAX_ARTICLE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| skip(io_reason(&e)))?;
+    let text = decode(&bytes).map_err(skip)?;
+    Ok(article(text, meta.clone(), source))
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "file not found".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => format!("cannot read: {err}"),
+    }
+}
+
+/// Decodes an article's bytes, refusing what cannot be a text article.
+///
+/// A UTF-8 byte-order mark is dropped, so offsets count from the first
+/// character of text.
+pub fn decode(bytes: &[u8]) -> Result<String, String> {
+    if bytes.len() > MAX_ARTICLE_BYTES {
+        return Err(format!(
+            "larger than the {} MB article limit",
+            MAX_ARTICLE_BYTES / (1024 * 1024)
+        ));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err("UTF-16 text; save it as UTF-8".into());
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        format!("not valid UTF-8 (line {line}, byte {at}); convert it to UTF-8")
+    })?;
+    if let Some(at) = text.find('\0') {
+        let line = text[..at].matches('\n').count() + 1;
+        return Err(format!(
+            "contains a NUL byte (line {line}); looks like a binary file"
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err("empty article (no text)".into());
+    }
+    Ok(text.to_string())
+}
+
+fn article(text: String, meta: Meta, source: String) -> Article {
+    let content_hash = sha256_hex(text.as_bytes());
+    let id = match meta.id {
+        Some(id) => ArticleId(id),
+        None => content_id(&content_hash),
+    };
+    Article {
+        id,
+        outlet: OutletId(meta.outlet),
+        outlet_name: meta.outlet_name,
+        title: meta.title,
+        published: meta.published,
+        url: meta.url,
+        source,
+        text,
+        content_hash,
+    }
+}
+
+fn table_article(meta: Meta, text: &str, source: String) -> Result<Article, Skip> {
+    let skip = |reason: String| Skip {
+        source: source.clone(),
+        reason,
+    };
+    if meta.outlet.is_empty() {
+        return Err(skip("empty `outlet`".into()));
+    }
+    let text = decode(text.as_bytes()).map_err(skip)?;
+    Ok(article(text, meta, source))
+}
+
+fn csv_rows(path: &Path) -> Box<dyn Iterator<Item = Result<Article, Skip>>> {
+    let display = path.display().to_string();
+    let fail = move |reason: String| -> Box<dyn Iterator<Item = Result<Article, Skip>>> {
+        Box::new(std::iter::once(Err(Skip {
+            source: display.clone(),
+            reason,
+        })))
+    };
+    let mut reader = match csv_reader(path) {
+        Ok(r) => r,
+        Err(e) => return fail(e.to_string()),
+    };
+    let header = match header_map(&mut reader, path) {
+        Ok(h) => h,
+        Err(e) => return fail(e.to_string()),
+    };
+    let Some(&text_col) = header.get("text") else {
+        return fail("missing required column `text`".into());
+    };
+    let display = path.display().to_string();
+    Box::new(reader.into_byte_records().map(move |record| {
+        let record = record.map_err(|e| Skip {
+            source: format!("{display}:{}", e.position().map_or(0, |p| p.line())),
+            reason: match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => format!("row has {len} fields, the header has {expected_len}"),
+                _ => e.to_string(),
+            },
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let source = format!("{display}:{line}");
+        let text = String::from_utf8_lossy(record.get(text_col).unwrap_or_default());
+        if std::str::from_utf8(record.get(text_col).unwrap_or_default()).is_err() {
+            return Err(Skip {
+                source,
+                reason: "`text` is not valid UTF-8".into(),
+            });
+        }
+        let meta = row_meta(&header, |i| {
+            record.get(i).and_then(|b| std::str::from_utf8(b).ok())
+        });
+        table_article(meta, &text, source)
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct JsonRow {
+    outlet: Option<serde_json::Value>,
+    text: Option<String>,
+    id: Option<serde_json::Value>,
+    outlet_name: Option<String>,
+    title: Option<String>,
+    published: Option<String>,
+    url: Option<String>,
+}
+
+fn json_string(value: Option<serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn jsonl_rows(path: &Path) -> Box<dyn Iterator<Item = Result<Article, Skip>>> {
+    let display = path.display().to_string();
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return Box::new(std::iter::once(Err(Skip {
+                source: display,
+                reason: io_reason(&e),
+            })))
+        }
+    };
+    let lines = BufReader::new(file).split(b'\n').enumerate();
+    Box::new(lines.filter_map(move |(i, line)| {
+        let source = format!("{display}:{}", i + 1);
+        let skip = |reason: String| {
+            Some(Err(Skip {
+                source: source.clone(),
+                reason,
+            }))
+        };
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => return skip(io_reason(&e)),
+        };
+        let Ok(line) = std::str::from_utf8(&line) else {
+            return skip("not valid UTF-8".into());
+        };
+        let line = line.trim_start_matches('\u{feff}').trim();
+        if line.is_empty() {
+            return None;
+        }
+        let row: JsonRow = match serde_json::from_str(line) {
+            Ok(r) => r,
+            Err(e) => return skip(format!("malformed JSON: {e}")),
+        };
+        let Some(text) = row.text else {
+            return skip("missing field `text`".into());
+        };
+        let meta = Meta {
+            outlet: json_string(row.outlet).unwrap_or_default(),
+            outlet_name: row.outlet_name,
+            title: row.title,
+            published: row.published,
+            url: row.url,
+            id: json_string(row.id),
+        };
+        Some(table_article(meta, &text, source))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, content: &[u8]) {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, content).unwrap();
+    }
+
+    fn collect(corpus: &Corpus) -> (Vec<Article>, Vec<Skip>) {
+        let mut ok = Vec::new();
+        let mut skipped = Vec::new();
+        for a in corpus.articles() {
+            match a {
+                Ok(a) => ok.push(a),
+                Err(s) => skipped.push(s),
+            }
+        }
+        (ok, skipped)
+    }
+
+    #[test]
+    fn manifest_reads_metadata_and_skips_bad_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", b"Alpha text.");
+        write(dir.path(), "b.txt", b"\xff\xfe bad");
+        write(
+            dir.path(),
+            "manifest.csv",
+            b"file,outlet,title,extra\na.txt,one,T1,x\nb.txt,two,T2,x\nmissing.txt,two,,x\n../x.txt,two,,x\n",
+        );
+        let corpus = Corpus::open(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(corpus.warnings().len(), 1, "{:?}", corpus.warnings());
+        let (ok, skipped) = collect(&corpus);
+        assert_eq!(ok.len(), 1);
+        assert_eq!(ok[0].outlet.0, "one");
+        assert_eq!(ok[0].title.as_deref(), Some("T1"));
+        assert_eq!(ok[0].id.0.len(), 16);
+        assert_eq!(skipped.len(), 3, "{skipped:?}");
+        assert!(skipped[0].reason.contains("UTF-16"), "{skipped:?}");
+        assert!(skipped[1].reason.contains("not found"));
+        assert!(skipped[2].source.ends_with("manifest.csv:5"), "{skipped:?}");
+    }
+
+    #[test]
+    fn manifest_without_outlet_column_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "manifest.csv", b"file,source\na.txt,x\n");
+        let err = Corpus::open(&[dir.path().to_path_buf()]).unwrap_err();
+        assert!(err.to_string().contains("`outlet`"), "{err}");
+    }
+
+    #[test]
+    fn folders_give_outlets_and_report_strays() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "east/1.txt", b"One.");
+        write(dir.path(), "east/2.md", b"Two.");
+        write(dir.path(), "west/1.txt", b"\xEF\xBB\xBFThree.");
+        write(dir.path(), "stray.txt", b"Four.");
+        let corpus = Corpus::open(&[dir.path().to_path_buf()]).unwrap();
+        let (ok, skipped) = collect(&corpus);
+        let outlets: Vec<_> = ok.iter().map(|a| a.outlet.0.as_str()).collect();
+        assert_eq!(outlets, ["east", "west"]);
+        assert_eq!(ok[1].text, "Three.", "BOM is dropped");
+        assert_eq!(skipped.len(), 2);
+    }
+
+    #[test]
+    fn csv_and_jsonl_rows_carry_line_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "t.csv",
+            b"outlet,text,id\na,\"Line one.\nLine two.\",x1\nb,,x2\n",
+        );
+        write(
+            dir.path(),
+            "t.jsonl",
+            b"{\"outlet\":\"a\",\"text\":\"Hi.\"}\nnot json\n\n{\"outlet\":\"b\"}\n",
+        );
+        let corpus =
+            Corpus::open(&[dir.path().join("t.csv"), dir.path().join("t.jsonl")]).unwrap();
+        let (ok, skipped) = collect(&corpus);
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[0].id.0, "x1");
+        assert!(ok[0].source.ends_with("t.csv:2"));
+        assert!(ok[1].source.ends_with("t.jsonl:1"));
+        let sources: Vec<_> = skipped.iter().map(|s| s.source.clone()).collect();
+        assert!(sources[0].ends_with("t.csv:4"), "{sources:?}");
+        assert!(sources[1].ends_with("t.jsonl:2"));
+        assert!(sources[2].ends_with("t.jsonl:4"));
+    }
+
+    #[test]
+    fn csv_without_text_column_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "t.csv", b"outlet,body\na,b\n");
+        let err = Corpus::open(&[dir.path().join("t.csv")]).unwrap_err();
+        assert!(err.to_string().contains("`text`"), "{err}");
+    }
+
+    #[test]
+    fn decode_refuses_what_is_not_an_article() {
+        assert!(decode(b"").unwrap_err().contains("empty"));
+        assert!(decode(b"  \n ").unwrap_err().contains("empty"));
+        assert!(decode(b"a\nb\0c").unwrap_err().contains("line 2"));
+        assert!(decode(b"ok\n\xc3\x28").unwrap_err().contains("line 2"));
+        let big = vec![b'a'; MAX_ARTICLE_BYTES + 1];
+        assert!(decode(&big).unwrap_err().contains("10 MB"));
+        assert_eq!(decode(b"\xEF\xBB\xBFhi").unwrap(), "hi");
+    }
+}

@@ -1,0 +1,70 @@
+//! The corpus stage: finding and loading articles.
+
+use serde::{Deserialize, Serialize};
+
+/// An outlet's short id, as given in the manifest, folder name or `outlet` column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OutletId(pub String);
+
+impl std::fmt::Display for OutletId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A stable article id: the one the input gives, else derived from the content.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ArticleId(pub String);
+
+impl std::fmt::Display for ArticleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+mod load;
+
+pub use load::{Corpus, CorpusError, Skip};
+
+/// Articles larger than this are skipped: they are almost always a scrape
+/// gone wrong (a whole site in one file), and one would dominate an outlet.
+pub const MAX_ARTICLE_BYTES: usize = 10 * 1024 * 1024;
+
+/// One article, decoded and ready for the text stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    pub id: ArticleId,
+    pub outlet: OutletId,
+    /// The outlet's display name, when the input gives one.
+    pub outlet_name: Option<String>,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub url: Option<String>,
+    /// Where the text came from: a file path, or `FILE:LINE` for CSV/JSONL rows.
+    pub source: String,
+    /// The decoded text (a leading byte-order mark removed). Every offset
+    /// slant reports is a character offset into this string.
+    pub text: String,
+    /// SHA-256 of `text`, hex: the key for duplicates and the cache.
+    pub content_hash: String,
+}
+
+/// Hex SHA-256 of a string.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(data);
+    let mut out = String::with_capacity(64);
+    for byte in digest {
+        use std::fmt::Write;
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// The id of an article whose input gives none: the first 16 hex digits of
+/// the content hash, so the same text gets the same id on every run.
+pub fn content_id(content_hash: &str) -> ArticleId {
+    ArticleId(content_hash.chars().take(16).collect())
+}

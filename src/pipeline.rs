@@ -1,0 +1,311 @@
+//! A whole run: corpus in, reports out.
+//!
+//! ```text
+//! Corpus::open ─► load + dedupe ─► RepeatedLines per outlet
+//!   ─► analyze_article (parallel) ─► sentiment (optional)
+//!   ─► OutletAccumulator::add ─► score::finish ─► report::write_*
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analyze::{analyze_article, ArticleAnalysis};
+use crate::corpus::{Article, Corpus, CorpusError, OutletId, Skip};
+use crate::lexicon::{ConceptKind, Lexicon, LexiconError};
+use crate::report::{self, CsvOptions, ReportError};
+use crate::score::{self, OutletAccumulator};
+use crate::sentiment::{Sentiment, Target};
+use crate::text::RepeatedLines;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    #[error(transparent)]
+    Lexicon(#[from] LexiconError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("sentiment model: {0}")]
+    Sentiment(String),
+    #[error("{count} input(s) skipped and --strict is set; no reports written")]
+    Strict { count: usize },
+    #[error("no article could be read ({skipped} skipped); no reports written")]
+    NoArticles { skipped: usize },
+}
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunConfig {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    /// Lexicon files; empty means the starter lexicon embedded in the binary.
+    pub lexicons: Vec<PathBuf>,
+    pub csv: CsvOptions,
+    /// Any skipped input fails the run before reports are written.
+    pub strict: bool,
+}
+
+/// Describes the sentiment model in `run.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSummary {
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+    pub scored: usize,
+    pub cached: usize,
+}
+
+/// Scores targets for the sentiment stage; `None` in [`run`] means
+/// lexicon-only.
+pub trait SentimentScorer {
+    fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String>;
+    fn summary(&self) -> ModelSummary;
+}
+
+/// What a run did, for the caller's messages and exit code.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub slant_version: String,
+    pub inputs: Vec<String>,
+    pub lexicon: Vec<crate::lexicon::LexiconFile>,
+    pub lexicon_hash: String,
+    pub model: Option<ModelSummary>,
+    pub articles: usize,
+    pub outlets: usize,
+    pub bytes: usize,
+    pub mentions: usize,
+    pub duplicates: usize,
+    pub skipped: Vec<Skip>,
+    pub warnings: Vec<String>,
+    pub timings_ms: BTreeMap<String, u128>,
+}
+
+/// Runs the pipeline and writes `outlets.csv`, `concepts.csv`,
+/// `mentions.csv`, `articles.csv` and `run.json` into `config.out`.
+pub fn run(
+    config: &RunConfig,
+    mut sentiment: Option<&mut dyn SentimentScorer>,
+) -> Result<RunSummary, PipelineError> {
+    let mut timings = BTreeMap::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, timings: &mut BTreeMap<String, u128>| {
+        timings.insert(name.to_string(), clock.elapsed().as_millis());
+        clock = Instant::now();
+    };
+
+    let lexicon = if config.lexicons.is_empty() {
+        Lexicon::embedded()
+    } else {
+        Lexicon::load(&config.lexicons)?
+    };
+    let matcher = lexicon.compile()?;
+    report::prepare_out_dir(&config.out)?;
+    let corpus = Corpus::open(&config.inputs)?;
+    lap("open", &mut timings);
+
+    let loaded = load_articles(&corpus);
+    if config.strict && !loaded.skipped.is_empty() {
+        return Err(PipelineError::Strict {
+            count: loaded.skipped.len(),
+        });
+    }
+    if loaded.articles.is_empty() {
+        return Err(PipelineError::NoArticles {
+            skipped: loaded.skipped.len(),
+        });
+    }
+    lap("load", &mut timings);
+
+    let repeated = repeated_lines(&loaded.articles);
+    let empty = RepeatedLines::empty();
+    let mut analyses: Vec<ArticleAnalysis> = loaded
+        .articles
+        .par_iter()
+        .map(|a| analyze_article(a, repeated.get(&a.outlet).unwrap_or(&empty), &matcher))
+        .collect();
+    lap("analyze", &mut timings);
+
+    let model = match sentiment.as_deref_mut() {
+        Some(scorer) => {
+            attach_sentiment(scorer, &mut analyses)?;
+            Some(scorer.summary())
+        }
+        None => None,
+    };
+    lap("sentiment", &mut timings);
+
+    // Reports list outlets by id and articles by (outlet, id): the input
+    // order is an accident of the file system or the scrape.
+    let mut order: Vec<usize> = (0..analyses.len()).collect();
+    order.sort_by(|&a, &b| {
+        (&analyses[a].outlet, &analyses[a].id).cmp(&(&analyses[b].outlet, &analyses[b].id))
+    });
+    let mut outlets: BTreeMap<OutletId, OutletAccumulator> = BTreeMap::new();
+    for &i in &order {
+        let a = &analyses[i];
+        let acc = outlets.entry(a.outlet.clone()).or_default();
+        acc.add(a);
+        for _ in 0..loaded.duplicates[i] {
+            acc.add_duplicate();
+        }
+    }
+    let tables = score::finish(&lexicon, &outlets);
+    lap("score", &mut timings);
+
+    let sorted: Vec<&ArticleAnalysis> = order.iter().map(|&i| &analyses[i]).collect();
+    let dups: Vec<usize> = order.iter().map(|&i| loaded.duplicates[i]).collect();
+    let concepts: Vec<String> = lexicon
+        .concepts()
+        .iter()
+        .filter(|c| c.kind == ConceptKind::Referent)
+        .map(|c| c.id.clone())
+        .collect();
+    report::write_tables(&config.out, &tables, &concepts, &sorted, &dups, config.csv)?;
+    lap("report", &mut timings);
+
+    let mut warnings = corpus.warnings().to_vec();
+    warnings.extend(loaded.warnings);
+    let summary = RunSummary {
+        slant_version: env!("CARGO_PKG_VERSION").to_string(),
+        inputs: config
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        lexicon: lexicon.files().to_vec(),
+        lexicon_hash: lexicon.hash(),
+        model,
+        articles: analyses.len(),
+        outlets: outlets.len(),
+        bytes: loaded.articles.iter().map(|a| a.text.len()).sum(),
+        mentions: analyses.iter().map(|a| a.mentions.len()).sum(),
+        duplicates: loaded.duplicates.iter().sum(),
+        skipped: loaded.skipped,
+        warnings,
+        timings_ms: timings,
+    };
+    write_run_json(&config.out, &summary)?;
+    Ok(summary)
+}
+
+fn write_run_json(out: &Path, summary: &RunSummary) -> Result<(), ReportError> {
+    let mut json = serde_json::to_vec_pretty(summary).unwrap_or_default();
+    json.push(b'\n');
+    report::write_atomic(&out.join("run.json"), &json)
+}
+
+struct Loaded {
+    articles: Vec<Article>,
+    /// Copies dropped per kept article (same outlet, same content).
+    duplicates: Vec<usize>,
+    skipped: Vec<Skip>,
+    warnings: Vec<String>,
+}
+
+/// Reads every article, dropping copies and refusing reused ids.
+///
+/// A copy is the same text from the same outlet. The same text from two
+/// outlets is kept for both: syndicated wire copy is a choice each outlet
+/// made, and part of its framing.
+fn load_articles(corpus: &Corpus) -> Loaded {
+    let mut out = Loaded {
+        articles: Vec::new(),
+        duplicates: Vec::new(),
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut by_content: HashMap<(OutletId, String), usize> = HashMap::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for item in corpus.articles() {
+        let article = match item {
+            Ok(a) => a,
+            Err(skip) => {
+                out.skipped.push(skip);
+                continue;
+            }
+        };
+        let content_key = (article.outlet.clone(), article.content_hash.clone());
+        if let Some(&first) = by_content.get(&content_key) {
+            out.duplicates[first] += 1;
+            out.warnings.push(format!(
+                "{}: same text as {} (outlet {}); counted once, as a duplicate",
+                article.source, out.articles[first].source, article.outlet
+            ));
+            continue;
+        }
+        if let Some(&first) = by_id.get(&article.id.0) {
+            out.skipped.push(Skip {
+                source: article.source.clone(),
+                reason: format!(
+                    "id `{}` is already used by {} for a different text",
+                    article.id, out.articles[first].source
+                ),
+            });
+            continue;
+        }
+        by_content.insert(content_key, out.articles.len());
+        by_id.insert(article.id.0.clone(), out.articles.len());
+        out.articles.push(article);
+        out.duplicates.push(0);
+    }
+    out
+}
+
+fn repeated_lines(articles: &[Article]) -> HashMap<OutletId, RepeatedLines> {
+    let mut texts: BTreeMap<&OutletId, Vec<&str>> = BTreeMap::new();
+    for a in articles {
+        texts.entry(&a.outlet).or_default().push(&a.text);
+    }
+    texts
+        .into_iter()
+        .map(|(outlet, texts)| (outlet.clone(), RepeatedLines::from_texts(texts)))
+        .collect()
+}
+
+/// Scores every mention that has a concept referent, once per distinct
+/// (sentence, span), and writes the result onto the mentions.
+fn attach_sentiment(
+    scorer: &mut dyn SentimentScorer,
+    analyses: &mut [ArticleAnalysis],
+) -> Result<(), PipelineError> {
+    let mut targets: Vec<Target> = Vec::new();
+    let mut index: HashMap<Target, usize> = HashMap::new();
+    let mut slots: Vec<(usize, usize, usize)> = Vec::new();
+    for (ai, a) in analyses.iter().enumerate() {
+        for (mi, m) in a.mentions.iter().enumerate() {
+            if m.concept == crate::analyze::DISTANCING {
+                continue;
+            }
+            let target = Target {
+                sentence: m.sentence.clone(),
+                start: m.span.start.saturating_sub(m.sentence_span.start),
+                end: m.span.end.saturating_sub(m.sentence_span.start),
+            };
+            let next = targets.len();
+            let t = *index.entry(target.clone()).or_insert_with(|| {
+                targets.push(target);
+                next
+            });
+            slots.push((ai, mi, t));
+        }
+    }
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let scores = scorer.score(&targets).map_err(PipelineError::Sentiment)?;
+    if scores.len() != targets.len() {
+        return Err(PipelineError::Sentiment(format!(
+            "model returned {} results for {} targets",
+            scores.len(),
+            targets.len()
+        )));
+    }
+    for (ai, mi, t) in slots {
+        analyses[ai].mentions[mi].sentiment = Some(scores[t]);
+    }
+    Ok(())
+}

