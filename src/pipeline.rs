@@ -6,13 +6,14 @@
 //!   ─► OutletAccumulator::add ─► score::finish ─► report::write_*
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analyze::cache::{self, AnalysisCache, CacheCounts, Freshness};
 use crate::analyze::{analyze_article, ArticleAnalysis};
 use crate::corpus::{Article, Corpus, CorpusError, OutletId, Skip};
 use crate::lexicon::{ConceptKind, Lexicon, LexiconError};
@@ -47,6 +48,10 @@ pub struct RunConfig {
     pub csv: CsvOptions,
     /// Any skipped input fails the run before reports are written.
     pub strict: bool,
+    /// Ignore the analysis cache of a previous run (it is rewritten).
+    pub force: bool,
+    /// Show a progress bar on stderr (drawn only when stderr is a terminal).
+    pub progress: bool,
 }
 
 /// Describes the sentiment model in `run.json`.
@@ -79,6 +84,7 @@ pub struct RunSummary {
     pub bytes: usize,
     pub mentions: usize,
     pub duplicates: usize,
+    pub cache: CacheCounts,
     pub skipped: Vec<Skip>,
     pub warnings: Vec<String>,
     pub timings_ms: BTreeMap<String, u128>,
@@ -122,11 +128,46 @@ pub fn run(
 
     let repeated = repeated_lines(&loaded.articles);
     let empty = RepeatedLines::empty();
-    let mut analyses: Vec<ArticleAnalysis> = loaded
+    let lexicon_hash = lexicon.hash();
+    let (previous, note) = if config.force {
+        (AnalysisCache::default(), Some("--force: cache ignored".to_string()))
+    } else {
+        AnalysisCache::load(&config.out, &lexicon_hash)
+    };
+    let bar = progress_bar(config.progress, loaded.articles.len());
+    let results: Vec<(String, ArticleAnalysis, Freshness)> = loaded
         .articles
         .par_iter()
-        .map(|a| analyze_article(a, repeated.get(&a.outlet).unwrap_or(&empty), &matcher))
+        .map(|a| {
+            let lines = repeated.get(&a.outlet).unwrap_or(&empty);
+            let key = cache::key(a, lines);
+            let result = match previous.get(&key, a) {
+                Some(hit) => (key, hit, Freshness::Cached),
+                None => (key, analyze_article(a, lines, &matcher), previous.miss_kind(a)),
+            };
+            bar.inc(1);
+            result
+        })
         .collect();
+    bar.finish_and_clear();
+    let seen: HashSet<String> = loaded.articles.iter().map(|a| a.id.0.clone()).collect();
+    let mut counts = CacheCounts {
+        removed: previous.removed(&seen),
+        note,
+        ..CacheCounts::default()
+    };
+    drop(previous);
+    let mut keys = Vec::with_capacity(results.len());
+    let mut analyses = Vec::with_capacity(results.len());
+    for (key, analysis, freshness) in results {
+        match freshness {
+            Freshness::New => counts.new += 1,
+            Freshness::Changed => counts.changed += 1,
+            Freshness::Cached => counts.cached += 1,
+        }
+        keys.push(key);
+        analyses.push(analysis);
+    }
     lap("analyze", &mut timings);
 
     let model = match sentiment.as_deref_mut() {
@@ -165,6 +206,13 @@ pub fn run(
         .map(|c| c.id.clone())
         .collect();
     report::write_tables(&config.out, &tables, &concepts, &sorted, &dups, config.csv)?;
+    // The cache is saved after the reports: a run killed before this point
+    // leaves the previous cache, which still matches the previous reports.
+    cache::save(
+        &config.out,
+        &lexicon_hash,
+        keys.into_iter().zip(analyses.iter().cloned()),
+    )?;
     lap("report", &mut timings);
 
     let mut warnings = corpus.warnings().to_vec();
@@ -177,19 +225,35 @@ pub fn run(
             .map(|p| p.display().to_string())
             .collect(),
         lexicon: lexicon.files().to_vec(),
-        lexicon_hash: lexicon.hash(),
+        lexicon_hash,
         model,
         articles: analyses.len(),
         outlets: outlets.len(),
         bytes: loaded.articles.iter().map(|a| a.text.len()).sum(),
         mentions: analyses.iter().map(|a| a.mentions.len()).sum(),
         duplicates: loaded.duplicates.iter().sum(),
+        cache: counts,
         skipped: loaded.skipped,
         warnings,
         timings_ms: timings,
     };
     write_run_json(&config.out, &summary)?;
     Ok(summary)
+}
+
+fn progress_bar(show: bool, len: usize) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    // stderr draw target: hidden by indicatif itself when not a terminal.
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} analysing {pos}/{len} articles [{bar:30}] {per_sec} eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
 }
 
 fn write_run_json(out: &Path, summary: &RunSummary) -> Result<(), ReportError> {

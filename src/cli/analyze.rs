@@ -31,6 +31,9 @@ pub struct AnalyzeArgs {
     /// Sentiment model folder. Default: the model shipped with slant.
     #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
     model: Option<PathBuf>,
+    /// Ignore the cache of a previous run in --out and analyse everything.
+    #[arg(long)]
+    force: bool,
     /// Print nothing but errors and warnings.
     #[arg(long, short)]
     quiet: bool,
@@ -45,6 +48,8 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             excel_bom: args.excel,
         },
         strict: args.strict,
+        force: args.force,
+        progress: !args.quiet,
     };
     let summary = pipeline::run(&config, None).context("analyze")?;
     for w in &summary.warnings {
@@ -53,7 +58,15 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     for s in &summary.skipped {
         eprintln!("slant: skipped: {s}");
     }
+    if let Some(note) = &summary.cache.note {
+        eprintln!("slant: cache: {note}");
+    }
     if !args.quiet {
+        let c = &summary.cache;
+        eprintln!(
+            "slant: {} articles: {} new, {} changed, {} cached, {} removed",
+            summary.articles, c.new, c.changed, c.cached, c.removed
+        );
         eprintln!(
             "slant: {} articles from {} outlets, {} mentions; {} duplicate(s), {} skipped; reports in {}",
             summary.articles,

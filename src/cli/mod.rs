@@ -2,6 +2,7 @@
 //! analysis logic lives here.
 
 mod analyze;
+mod diff;
 mod bench;
 mod lexicon;
 #[cfg(feature = "model")]
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Analyse a corpus and write the framing reports.
     Analyze(analyze::AnalyzeArgs),
+    /// Compare two report folders: what changed per outlet and label.
+    Diff(diff::DiffArgs),
     /// Work with lexicon files.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -51,6 +54,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Lexicon(cmd) => lexicon::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
         #[cfg(feature = "model")]

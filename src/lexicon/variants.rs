@@ -23,7 +23,7 @@
 use std::collections::BTreeSet;
 
 /// The alternatives the `US` token stands for.
-pub(crate) const US_FORMS: [&str; 4] = ["US", "U.S.", "United States", "American"];
+pub const US_FORMS: [&str; 4] = ["US", "U.S.", "United States", "American"];
 
 /// More variants than this from one term is almost surely a mistake (a
 /// long term with many hyphens and transliterated tokens), and would bloat

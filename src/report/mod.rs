@@ -6,6 +6,8 @@
 //! written to a temporary name and renamed into place: a run killed midway
 //! leaves the previous reports intact.
 
+pub mod diff;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -104,7 +106,7 @@ impl Doc {
     }
 }
 
-fn num(value: Option<f64>) -> String {
+pub(crate) fn num(value: Option<f64>) -> String {
     match value {
         // -0.0000 would read as a sign where there is none.
         Some(v) if v.is_finite() => {
