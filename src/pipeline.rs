@@ -69,6 +69,80 @@ pub struct ModelSummary {
 pub trait SentimentScorer {
     fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String>;
     fn summary(&self) -> ModelSummary;
+    /// Called once the reports are written (to save a cache).
+    fn finish(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// The shipped sentiment model with its result cache in the output folder.
+#[cfg(feature = "model")]
+pub struct ModelScorer {
+    model: crate::sentiment::SentimentModel,
+    cache: crate::sentiment::SentimentCache,
+    cache_path: PathBuf,
+    stats: crate::sentiment::CacheStats,
+    /// Why the previous cache was not used, when it was not.
+    pub note: Option<String>,
+}
+
+#[cfg(feature = "model")]
+impl ModelScorer {
+    /// Loads the model in `dir` and the sentiment cache of `out` (ignored
+    /// with `force`).
+    pub fn open(
+        dir: &Path,
+        out: &Path,
+        force: bool,
+    ) -> Result<ModelScorer, crate::sentiment::SentimentError> {
+        use crate::sentiment::{CacheLoad, SentimentCache};
+        let model = crate::sentiment::SentimentModel::load(dir)?;
+        let cache_path = SentimentCache::path_in(out);
+        let (cache, note) = if force {
+            (SentimentCache::new(), None)
+        } else {
+            match SentimentCache::load(&cache_path) {
+                (cache, CacheLoad::Rebuilt { reason }) => (cache, Some(reason)),
+                (cache, _) => (cache, None),
+            }
+        };
+        Ok(ModelScorer {
+            model,
+            cache,
+            cache_path,
+            stats: Default::default(),
+            note,
+        })
+    }
+}
+
+#[cfg(feature = "model")]
+impl SentimentScorer for ModelScorer {
+    fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String> {
+        let (scores, stats) =
+            crate::sentiment::score_cached(&self.model, &mut self.cache, targets)
+                .map_err(|e| e.to_string())?;
+        self.stats = stats;
+        Ok(scores)
+    }
+
+    fn summary(&self) -> ModelSummary {
+        let info = self.model.info();
+        ModelSummary {
+            name: info.name,
+            version: info.version,
+            sha256: info.hash,
+            scored: self.stats.scored,
+            cached: self.stats.hits,
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), String> {
+        self.cache.retain_used();
+        self.cache
+            .save(&self.cache_path)
+            .map_err(|e| format!("{}: {e}", self.cache_path.display()))
+    }
 }
 
 /// What a run did, for the caller's messages and exit code.
@@ -213,6 +287,9 @@ pub fn run(
         &lexicon_hash,
         keys.into_iter().zip(analyses.iter().cloned()),
     )?;
+    if let Some(scorer) = sentiment.as_deref_mut() {
+        scorer.finish().map_err(PipelineError::Sentiment)?;
+    }
     lap("report", &mut timings);
 
     let mut warnings = corpus.warnings().to_vec();

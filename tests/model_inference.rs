@@ -39,12 +39,36 @@ fn committed_model_loads_and_is_small() {
 fn unambiguous_sentences() {
     let m = model();
     let cases = [
-        ("The volunteers were warmly praised for saving dozens of children from the fire.", "volunteers", Polarity::Positive),
-        ("Critics say the corrupt governor stole millions and lied to voters for years.", "governor", Polarity::Negative),
-        ("The committee will meet in the town hall on Thursday morning.", "committee", Polarity::Neutral),
-        ("Fans celebrated the brilliant coach, calling her a hero and an inspiration.", "coach", Polarity::Positive),
-        ("The gang was condemned for the brutal and senseless murder of two shopkeepers.", "gang", Polarity::Negative),
-        ("The ministry published the quarterly figures on its website.", "ministry", Polarity::Neutral),
+        (
+            "The volunteers were warmly praised for saving dozens of children from the fire.",
+            "volunteers",
+            Polarity::Positive,
+        ),
+        (
+            "Critics say the corrupt governor stole millions and lied to voters for years.",
+            "governor",
+            Polarity::Negative,
+        ),
+        (
+            "The committee will meet in the town hall on Thursday morning.",
+            "committee",
+            Polarity::Neutral,
+        ),
+        (
+            "Fans celebrated the brilliant coach, calling her a hero and an inspiration.",
+            "coach",
+            Polarity::Positive,
+        ),
+        (
+            "The gang was condemned for the brutal and senseless murder of two shopkeepers.",
+            "gang",
+            Polarity::Negative,
+        ),
+        (
+            "The ministry published the quarterly figures on its website.",
+            "ministry",
+            Polarity::Neutral,
+        ),
     ];
     let targets: Vec<Target> = cases
         .iter()
@@ -64,7 +88,10 @@ fn one_sentence_two_targets_two_answers() {
     let m = model();
     let s = "The brave rescuers saved the families that the reckless arsonist had tried to kill.";
     let r = m
-        .score(&[Target::find(s, "rescuers").unwrap(), Target::find(s, "arsonist").unwrap()])
+        .score(&[
+            Target::find(s, "rescuers").unwrap(),
+            Target::find(s, "arsonist").unwrap(),
+        ])
         .unwrap();
     assert!(r[0].score() > r[1].score(), "{r:?}");
     assert_eq!(r[1].label, Polarity::Negative);
@@ -73,7 +100,11 @@ fn one_sentence_two_targets_two_answers() {
 #[test]
 fn agrees_with_training_time_evaluation() {
     let m = model();
-    let check = m.config().check.clone().expect("slant_model.json records a check");
+    let check = m
+        .config()
+        .check
+        .clone()
+        .expect("slant_model.json records a check");
     let path = Path::new("../shared/data/newsmtsc/dev_rw.jsonl");
     if !path.exists() {
         eprintln!("skipping: {} not present", path.display());
@@ -86,7 +117,11 @@ fn agrees_with_training_time_evaluation() {
     assert_eq!(pred, check.labels, "saved-model predictions changed");
     if let Some(training) = &check.labels_training {
         let agree = pred.iter().zip(training).filter(|(a, b)| a == b).count();
-        assert!(agree + 2 >= check.n, "only {agree}/{} agree with the f32 weights", check.n);
+        assert!(
+            agree + 2 >= check.n,
+            "only {agree}/{} agree with the f32 weights",
+            check.n
+        );
     }
     let gold: Vec<Polarity> = ex.iter().map(|e| e.label).collect();
     let f1 = Scores::compute(&gold, &pred).macro_f1;
@@ -104,15 +139,24 @@ fn agrees_with_training_time_evaluation() {
 fn batching_dedup_and_order_do_not_change_results() {
     let mut m = model();
     let a = Target::find("The senator defended the controversial law.", "senator").unwrap();
-    let b = Target::find("Police arrested the suspects after a long chase through the old city centre.", "suspects").unwrap();
+    let b = Target::find(
+        "Police arrested the suspects after a long chase through the old city centre.",
+        "suspects",
+    )
+    .unwrap();
     let one_a = m.score(std::slice::from_ref(&a)).unwrap()[0];
     let one_b = m.score(std::slice::from_ref(&b)).unwrap()[0];
     m.set_batch_size(1);
-    let mixed = m.score(&[b.clone(), a.clone(), b.clone(), a.clone()]).unwrap();
+    let mixed = m
+        .score(&[b.clone(), a.clone(), b.clone(), a.clone()])
+        .unwrap();
     for (got, want) in mixed.iter().zip([one_b, one_a, one_b, one_a]) {
         assert_eq!(got.label, want.label);
         for k in 0..3 {
-            assert!((got.probs[k] - want.probs[k]).abs() < 1e-4, "{got:?} vs {want:?}");
+            assert!(
+                (got.probs[k] - want.probs[k]).abs() < 1e-4,
+                "{got:?} vs {want:?}"
+            );
         }
     }
     let err = m.score(&[Target::new("short", 3, 40)]).unwrap_err();
@@ -126,7 +170,13 @@ fn long_sentences_are_windowed() {
     let s = format!("{filler}the heroic nurse was applauded by everyone {filler}");
     let r = m.score(&[Target::find(&s, "nurse").unwrap()]).unwrap();
     assert_eq!(r.len(), 1);
-    assert!(m.encode(&Target::find(&s, "nurse").unwrap()).unwrap().ids.len() <= m.config().max_len);
+    assert!(
+        m.encode(&Target::find(&s, "nurse").unwrap())
+            .unwrap()
+            .ids
+            .len()
+            <= m.config().max_len
+    );
 }
 
 #[test]
@@ -169,7 +219,12 @@ fn cache_hits_on_rerun() {
 }
 
 fn copy_model(to: &Path) {
-    for f in ["config.json", "tokenizer.json", "slant_model.json", "model.safetensors"] {
+    for f in [
+        "config.json",
+        "tokenizer.json",
+        "slant_model.json",
+        "model.safetensors",
+    ] {
         std::fs::copy(model_dir().join(f), to.join(f)).unwrap();
     }
 }
@@ -179,7 +234,10 @@ fn bad_model_folders_give_clear_errors() {
     let missing = SentimentModel::load(Path::new("/no/such/model")).unwrap_err();
     assert!(matches!(missing, SentimentError::MissingModel { .. }));
     let msg = missing.to_string();
-    assert!(msg.contains("/no/such/model") && msg.contains("--no-model"), "{msg}");
+    assert!(
+        msg.contains("/no/such/model") && msg.contains("--no-model"),
+        "{msg}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     copy_model(dir.path());
@@ -199,12 +257,19 @@ fn bad_model_folders_give_clear_errors() {
 
     // Garbage weights.
     std::fs::write(&w, b"not a safetensors file").unwrap();
-    assert!(matches!(SentimentModel::load(dir.path()), Err(SentimentError::BadModel { .. })));
+    assert!(matches!(
+        SentimentModel::load(dir.path()),
+        Err(SentimentError::BadModel { .. })
+    ));
 
     // A foreign slant_model.json.
     let dir = tempfile::tempdir().unwrap();
     copy_model(dir.path());
-    std::fs::write(dir.path().join("slant_model.json"), r#"{"format": "other"}"#).unwrap();
+    std::fs::write(
+        dir.path().join("slant_model.json"),
+        r#"{"format": "other"}"#,
+    )
+    .unwrap();
     let err = SentimentModel::load(dir.path()).unwrap_err();
     assert!(matches!(err, SentimentError::BadModel { .. }), "{err}");
 

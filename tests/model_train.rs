@@ -63,7 +63,10 @@ fn a_few_steps_train_save_and_reload_deterministically() {
     let Some(base) = base() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut lines = Vec::new();
-    let summary = train(&options(dir.path(), base.clone(), "a"), &mut |l| lines.push(l.to_string())).unwrap();
+    let summary = train(&options(dir.path(), base.clone(), "a"), &mut |l| {
+        lines.push(l.to_string())
+    })
+    .unwrap();
     assert_eq!(summary.steps, 2);
     assert!(lines.iter().any(|l| l.contains("loss")), "{lines:?}");
     let saved = summary.saved_dev.expect("a model was saved");
@@ -73,7 +76,9 @@ fn a_few_steps_train_save_and_reload_deterministically() {
     let check = m.config().check.clone().unwrap();
     assert_eq!(check.n, 4);
     assert_eq!(m.config().training["seed"], 5);
-    let weights = std::fs::metadata(dir.path().join("a/model.safetensors")).unwrap().len();
+    let weights = std::fs::metadata(dir.path().join("a/model.safetensors"))
+        .unwrap()
+        .len();
     assert!(weights < 50 * 1024 * 1024);
 
     // Same seed, same weights.
@@ -109,7 +114,11 @@ fn cli_eval_prints_scores_and_confusion() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("accuracy = "), "{stdout}");
     assert!(stdout.contains("macro-F1 = "));
     assert!(stdout.contains("confusion"));
@@ -124,15 +133,27 @@ fn cli_bad_model_folder_exits_2_with_a_fix() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("/no/such/folder") && err.contains("--no-model"), "{err}");
+    assert!(
+        err.contains("/no/such/folder") && err.contains("--no-model"),
+        "{err}"
+    );
 }
 
 #[test]
 fn cli_predict_one_target() {
     let out = slant()
-        .args(["model", "predict", "The thieves robbed a pensioner in broad daylight.", "thieves"])
+        .args([
+            "model",
+            "predict",
+            "The thieves robbed a pensioner in broad daylight.",
+            "thieves",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("negative"));
 }

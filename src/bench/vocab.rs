@@ -332,7 +332,7 @@ pub(crate) const QUOTED: &[&str] = &[
     "{S} wrote on social media: ‘{Q}.’",
     "«{Q}», {S} said.",
     "“{Q}?” {R} asked.",
-]
+];
 
 /// A quote running over two paragraphs, in the news convention: the first
 /// paragraph has no closing mark, the second opens again.

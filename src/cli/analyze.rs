@@ -51,7 +51,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         force: args.force,
         progress: !args.quiet,
     };
-    let summary = pipeline::run(&config, None).context("analyze")?;
+    let summary = run_pipeline(&config, &args.model, args.no_model)?;
     for w in &summary.warnings {
         eprintln!("slant: warning: {w}");
     }
@@ -84,4 +84,37 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(super::EXIT_BAD_INPUT)
     })
+}
+
+#[cfg(feature = "model")]
+fn run_pipeline(
+    config: &RunConfig,
+    model: &Option<PathBuf>,
+    no_model: bool,
+) -> anyhow::Result<pipeline::RunSummary> {
+    if no_model {
+        return pipeline::run(config, None).context("analyze");
+    }
+    let dir = model
+        .clone()
+        .unwrap_or_else(slant::sentiment::SentimentModel::default_dir);
+    slant::report::prepare_out_dir(&config.out)?;
+    let mut scorer = pipeline::ModelScorer::open(&dir, &config.out, config.force)
+        .with_context(|| format!("sentiment model {} (or run with --no-model)", dir.display()))?;
+    if let Some(note) = &scorer.note {
+        eprintln!("slant: sentiment cache: {note}; rebuilding");
+    }
+    pipeline::run(config, Some(&mut scorer)).context("analyze")
+}
+
+#[cfg(not(feature = "model"))]
+fn run_pipeline(
+    config: &RunConfig,
+    model: &Option<PathBuf>,
+    _no_model: bool,
+) -> anyhow::Result<pipeline::RunSummary> {
+    if model.is_some() {
+        anyhow::bail!("this slant was built without the `model` feature; --model is not available");
+    }
+    pipeline::run(config, None).context("analyze")
 }

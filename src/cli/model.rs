@@ -42,7 +42,10 @@ struct ModelDir {
 
 impl ModelDir {
     fn load(&self) -> anyhow::Result<SentimentModel> {
-        let dir = self.model.clone().unwrap_or_else(SentimentModel::default_dir);
+        let dir = self
+            .model
+            .clone()
+            .unwrap_or_else(SentimentModel::default_dir);
         SentimentModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))
     }
 }
@@ -181,19 +184,15 @@ pub fn run(args: ModelArgs) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        ModelCommand::Bench(a) => bench::run(&a).map(|()| ExitCode::SUCCESS).map_err(Into::into),
+        ModelCommand::Bench(a) => bench::run(&a)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(Into::into),
     }
 }
 
 fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
     let command = std::env::args()
-        .map(|s| {
-            if s.contains(' ') {
-                format!("{s:?}")
-            } else {
-                s
-            }
-        })
+        .map(|s| if s.contains(' ') { format!("{s:?}") } else { s })
         .collect::<Vec<_>>()
         .join(" ");
     let threads = a.threads.unwrap_or_else(|| {
@@ -249,7 +248,12 @@ fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
 fn run_eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
     let model = a.model.load()?;
     let info = model.info();
-    println!("model: {} v{} ({})", info.name, info.version, info.dir.display());
+    println!(
+        "model: {} v{} ({})",
+        info.name,
+        info.version,
+        info.dir.display()
+    );
     for path in &a.data {
         let mut ex = read_jsonl(path)?;
         if let Some(n) = a.limit {
@@ -290,7 +294,10 @@ fn run_eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
                     c.check = check;
                 }
             })?;
-            println!("recorded as {name:?} in {}", info.dir.join("slant_model.json").display());
+            println!(
+                "recorded as {name:?} in {}",
+                info.dir.join("slant_model.json").display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -162,6 +162,7 @@ impl LineIndex {
         self.starts.partition_point(|&s| s <= offset).max(1)
     }
 
+    #[cfg(test)]
     pub fn line_of(&self, span: &Range<usize>) -> usize {
         self.line(span.start)
     }

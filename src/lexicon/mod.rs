@@ -169,6 +169,8 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exclusion {
     pub term: String,
+    /// Why the phrase is excluded, as the author wrote it.
+    pub note: Option<String>,
     pub inflect: bool,
     pub case_sensitive: bool,
     pub path: String,

@@ -11,7 +11,10 @@ const META: &str = "[meta]\nname = \"t\"\nversion = \"1\"\ndescription = \"test\
 fn lex(labels: &[(&str, f32, f32, &[&str])]) -> String {
     let mut s = format!("{META}\n[[concept]]\nid = \"c\"\nreferent = \"r\"\n");
     for (id, loaded, direction, terms) in labels {
-        let terms: Vec<String> = terms.iter().map(|t| format!("{t:?}")).collect();
+        let terms: Vec<String> = terms
+            .iter()
+            .map(|t| toml::Value::String(t.to_string()).to_string())
+            .collect();
         s.push_str(&format!(
             "\n[[concept.label]]\nid = \"{id}\"\nloaded = {loaded:?}\ndirection = {direction:?}\nterms = [{}]\n",
             terms.join(", ")
@@ -79,7 +82,7 @@ fn unknown_key_is_an_error_with_its_line() {
     let e = errors(&src);
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].message.contains("loadedness"), "{}", e[0]);
-    assert_eq!(e[0].line, Some(12));
+    assert_eq!(e[0].line, Some(13));
 }
 
 #[test]
@@ -97,7 +100,7 @@ fn wrong_types_are_errors() {
     let src = lex(&[("l", 0.5, 0.5, &["word"])]).replace("loaded = 0.5", "loaded = \"high\"");
     let e = errors(&src);
     assert_eq!(e.len(), 1);
-    assert_eq!(e[0].line, Some(11));
+    assert_eq!(e[0].line, Some(12));
 }
 
 #[test]
@@ -105,9 +108,9 @@ fn out_of_range_values_name_their_line() {
     let src = lex(&[("l", 1.5, -2.0, &["word"])]);
     let e = errors(&src);
     assert_eq!(e.len(), 2, "{e:?}");
-    assert_eq!(e[0].line, Some(11));
+    assert_eq!(e[0].line, Some(12));
     assert!(e[0].message.contains("loaded = 1.5"));
-    assert_eq!(e[1].line, Some(12));
+    assert_eq!(e[1].line, Some(13));
     assert!(e[1].message.contains("direction = -2"));
     let src = lex(&[("l", 0.5, 0.0, &["word"])]).replace("loaded = 0.5", "loaded = nan");
     assert_eq!(errors(&src).len(), 1);
@@ -131,10 +134,10 @@ fn bad_ids_and_duplicate_ids() {
     let e = errors(&src);
     assert_eq!(e.len(), 1);
     assert!(e[0].message.contains("twice"), "{}", e[0]);
-    assert_eq!(e[0].line, Some(16));
+    assert_eq!(e[0].line, Some(17));
     let two = format!("{}\n[[concept]]\nid = \"c\"\nreferent = \"again\"\n", lex(&[("l", 0.5, 0.5, &["a"])]));
     let e = errors(&two);
-    assert!(e[0].message.contains("already defined at x.toml:6"), "{}", e[0]);
+    assert!(e[0].message.contains("already defined at x.toml:7"), "{}", e[0]);
 }
 
 #[test]
@@ -158,7 +161,7 @@ fn load_reports_errors_with_file_and_line() {
     std::fs::write(&path, lex(&[("l", 0.5, 3.0, &["word"])])).expect("write");
     let err = Lexicon::load(&[path]).expect_err("invalid");
     let msg = err.to_string();
-    assert!(msg.contains("bad.toml:12: error:"), "{msg}");
+    assert!(msg.contains("bad.toml:13: error:"), "{msg}");
     match err {
         LexiconError::Invalid(d) => assert_eq!(d.len(), 1),
         other => panic!("unexpected {other:?}"),
@@ -233,7 +236,7 @@ fn conflict_after_expansion_is_a_warning_and_resolved_deterministically() {
     let w = warnings(&src);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].message.contains("conflict"), "{}", w[0]);
-    assert_eq!(w[0].line, Some(10));
+    assert_eq!(w[0].line, Some(14));
     let m = matcher(&src);
     assert_eq!(
         hits(&m, "American forces, U.S. forces"),
@@ -292,8 +295,8 @@ fn terms_that_can_never_match() {
         let e = errors(&src);
         assert!(!e.is_empty(), "{term:?} should be an error");
         assert!(
-            e.iter().any(|d| d.message.contains(want) && d.line == Some(13)),
-            "{term:?}: want {want:?} on line 13, got {e:?}"
+            e.iter().any(|d| d.message.contains(want) && d.line == Some(14)),
+            "{term:?}: want {want:?} on line 14, got {e:?}"
         );
     }
     let w = warnings(&lex(&[("a", 0.5, -0.5, &["kill.ing"])]));
@@ -315,7 +318,7 @@ fn transliteration_problems() {
         lex(&[("a", 0.5, -0.5, &["word"])])
     );
     let d = diags(&src);
-    assert!(d.iter().any(|d| d.severity == Severity::Error && d.message.contains("single words") && d.line == Some(15)), "{d:?}");
+    assert!(d.iter().any(|d| d.severity == Severity::Error && d.message.contains("single words") && d.line == Some(17)), "{d:?}");
     assert!(d.iter().any(|d| d.severity == Severity::Warning && d.message.contains("fewer than two")), "{d:?}");
 }
 
@@ -331,7 +334,7 @@ fn check_on_files_sorts_by_file_then_line() {
         .iter()
         .map(|d| (PathBuf::from(&d.path).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default(), d.line))
         .collect();
-    assert_eq!(lines, vec![("a.toml".into(), Some(12)), ("a.toml".into(), Some(13))], "{d:?}");
+    assert_eq!(lines, vec![("a.toml".into(), Some(13)), ("a.toml".into(), Some(14))], "{d:?}");
 }
 
 // --- variants through the matcher ---------------------------------------
@@ -462,7 +465,7 @@ fn hits_index_entries() {
     let h = m.find("beta alpha");
     assert_eq!(l.entries()[h[0].entry].term, "beta");
     assert_eq!(m.entry(h[1].entry), &l.entries()[h[1].entry]);
-    assert_eq!(l.entries()[0].line, 13);
+    assert_eq!(l.entries()[0].line, 14);
 }
 
 // --- metadata -----------------------------------------------------------
@@ -556,6 +559,64 @@ fn embedded_lexicon_is_balanced() {
     assert!(generic_pos > 0 && generic_neg > 0);
 }
 
+/// Which direction of each referent concept speaks against the US military
+/// presence (-1: hostile terms, 1: sympathetic terms; 0: not on that axis).
+/// "For" the presence is the opposite sign.
+const AGAINST_US_PRESENCE: &[(&str, i8)] = &[
+    ("us_presence", -1),
+    ("armed_groups", 1),
+    ("iran_role", 1),
+    ("attacks_on_us", 1),
+    ("us_strikes", -1),
+    ("soleimani_killing", -1),
+    ("slain_commanders", 1),
+    ("withdrawal", 1),
+    ("israel", -1),
+    ("gaza_war", -1),
+    ("palestinians_hamas", 1),
+    ("october7", 1),
+    ("isis", 0),
+    ("iraqi_government", 0),
+];
+
+/// Terms on each side of the seed story's main axis.
+fn sides(l: &Lexicon) -> (usize, usize) {
+    let (mut against, mut pro) = (0, 0);
+    for b in l.balance() {
+        let sign = AGAINST_US_PRESENCE
+            .iter()
+            .find(|(c, _)| *c == b.concept)
+            .map_or(0, |(_, s)| *s);
+        match sign {
+            -1 => {
+                against += b.negative;
+                pro += b.positive;
+            }
+            1 => {
+                against += b.positive;
+                pro += b.negative;
+            }
+            _ => {}
+        }
+    }
+    (against, pro)
+}
+
+#[test]
+fn embedded_lexicon_is_balanced_on_the_main_axis() {
+    let l = Lexicon::embedded();
+    for c in l.concepts().iter().filter(|c| c.kind == ConceptKind::Referent) {
+        assert!(
+            AGAINST_US_PRESENCE.iter().any(|(id, _)| *id == c.id),
+            "{}: say which side its directions are on",
+            c.id
+        );
+    }
+    let (against, pro) = sides(&l);
+    let ratio = against as f64 / pro as f64;
+    assert!((0.8..=1.25).contains(&ratio), "against {against}, for {pro}");
+}
+
 /// Prints the balance table the README quotes:
 /// `cargo test --lib lexicon::tests::print_balance -- --nocapture`.
 #[test]
@@ -571,6 +632,8 @@ fn print_balance() {
     for b in l.balance() {
         println!("| {} | {} | {} | {} | {} |", b.concept, b.kind.as_str(), b.negative, b.neutral, b.positive);
     }
+    let (against, pro) = sides(&l);
+    println!("terms against the US presence: {against}; for it: {pro}");
     assert!(s.patterns > s.terms);
 }
 

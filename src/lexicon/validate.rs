@@ -91,7 +91,10 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
         let raw: RawFile = match toml::from_str(&src.content) {
             Ok(raw) => raw,
             Err(e) => {
-                let message = e.message().trim_end().replace('\n', " ");
+                let mut message = e.message().trim_end().replace('\n', " ");
+                if message.is_empty() {
+                    message = "invalid TOML".to_string();
+                }
                 d.error(path, e.span().and_then(line), message);
                 continue;
             }
@@ -311,6 +314,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
         }
 
         for rx in &raw.exclude {
+            let note = rx.get_ref().note.clone();
             for t in &rx.get_ref().terms {
                 let tline = lines.line(t.span().start);
                 let rt = t.get_ref();
@@ -339,6 +343,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                     continue;
                 }
                 exclusions.push(Exclusion {
+                    note: note.clone(),
                     term: rt.term.clone(),
                     inflect: rt.inflect.unwrap_or(true),
                     case_sensitive: rt.case_sensitive,
@@ -385,9 +390,10 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
 /// Expands every term, settles surfaces claimed by several owners, and
 /// returns the automaton's patterns with what each stands for.
 ///
-/// A surface claimed twice goes to the owner that wrote it literally, else
-/// to the owner defined first (entries before exclusions); the losing side
-/// is warned about once per pair of owners.
+/// A surface claimed twice goes to the owner whose written term is closest
+/// to it (written literally; else fewest words and separators changed),
+/// then to the owner defined first (entries before exclusions); the losing
+/// side is warned about once per pair of owners.
 fn plan(
     d: &mut Diags,
     entries: &[Entry],
@@ -396,7 +402,8 @@ fn plan(
 ) -> (Vec<String>, Vec<PatternTarget>) {
     struct Claim {
         owner: Owner,
-        literal: bool,
+        /// Distance from the owner's written term (0: written literally).
+        cost: u32,
         surface: String,
     }
     let mut claims: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
@@ -412,7 +419,7 @@ fn plan(
                 .map(|(i, x)| (Owner::Exclusion(i), &x.term, x.inflect, &x.path, x.line)),
         );
     for (owner, term, inflect, path, line) in owners {
-        let forms = variants::expand(term, ExpandOptions { inflect }, translit);
+        let forms = variants::expand_with_cost(term, ExpandOptions { inflect }, translit);
         if forms.len() > MAX_VARIANTS {
             d.error(
                 path,
@@ -422,7 +429,7 @@ fn plan(
                 ),
             );
         }
-        for (i, surface) in forms.into_iter().enumerate() {
+        for (surface, cost) in forms {
             let key = surface.to_lowercase();
             let list = claims.entry(key.clone()).or_default();
             if list.is_empty() {
@@ -433,7 +440,7 @@ fn plan(
             }
             list.push(Claim {
                 owner,
-                literal: i == 0,
+                cost,
                 surface,
             });
         }
@@ -471,7 +478,7 @@ fn plan(
         let list = &claims[key];
         let Some(win) = list
             .iter()
-            .min_by_key(|c| (!c.literal, c.owner))
+            .min_by_key(|c| (c.cost, c.owner))
         else {
             continue;
         };

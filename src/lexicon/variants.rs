@@ -20,7 +20,7 @@
 //!    `forces'`, `forces's`); a capitalised one (a name: `Hamas`, `PMF`)
 //!    gets only possessives.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The alternatives the `US` token stands for.
 pub const US_FORMS: [&str; 4] = ["US", "U.S.", "United States", "American"];
@@ -98,16 +98,32 @@ pub(crate) struct ExpandOptions {
 /// reports that separately), and stops at [`MAX_VARIANTS`] (the caller
 /// reports that too, by comparing the length).
 pub(crate) fn expand(term: &str, opts: ExpandOptions, translit: &Transliterations) -> Vec<String> {
+    expand_with_cost(term, opts, translit)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect()
+}
+
+/// Like [`expand`], with each form's distance from the written term: how
+/// many words or separators differ (0 for the written form itself). When
+/// two terms generate the same form, the closer one keeps it.
+pub(crate) fn expand_with_cost(
+    term: &str,
+    opts: ExpandOptions,
+    translit: &Transliterations,
+) -> Vec<(String, u32)> {
     let Ok(toks) = tokens(term) else {
-        return vec![term.to_string()];
+        return vec![(term.to_string(), 0)];
     };
+    let written_seps: Vec<char> = term.chars().filter(|c| *c == ' ' || *c == '-').collect();
     let last = toks.len() - 1;
-    let mut alternatives: Vec<Vec<String>> = Vec::with_capacity(toks.len());
+    let mut alternatives: Vec<Vec<(String, u32)>> = Vec::with_capacity(toks.len());
     for (i, tok) in toks.iter().enumerate() {
         let mut alts: Vec<String> = if *tok == "US" || *tok == "U.S." {
-            US_FORMS.iter().map(|s| s.to_string()).collect()
+            let mut v = vec![tok.to_string()];
+            v.extend(US_FORMS.iter().map(|s| s.to_string()));
+            v
         } else if let Some(forms) = translit.forms(tok) {
-            // Keep the written spelling first so it stays the primary form.
             let mut v = vec![tok.to_string()];
             v.extend(
                 forms
@@ -119,21 +135,38 @@ pub(crate) fn expand(term: &str, opts: ExpandOptions, translit: &Transliteration
         } else {
             vec![tok.to_string()]
         };
-        if i == last && opts.inflect {
-            alts = alts.iter().flat_map(|a| inflections(a)).collect();
-        }
         dedup_keep_order(&mut alts);
-        alternatives.push(alts);
+        // The written spelling is first and costs nothing.
+        let mut costed: Vec<(String, u32)> = alts
+            .into_iter()
+            .enumerate()
+            .map(|(j, a)| (a, u32::from(j > 0)))
+            .collect();
+        if i == last && opts.inflect {
+            costed = costed
+                .iter()
+                .flat_map(|(a, c)| {
+                    inflections(a)
+                        .into_iter()
+                        .map(move |f| {
+                            let extra = u32::from(f != *a);
+                            (f, c + extra)
+                        })
+                })
+                .collect();
+        }
+        alternatives.push(costed);
     }
 
-    let mut out: BTreeSet<String> = BTreeSet::new();
-    let mut partial: Vec<String> = alternatives[0].clone();
-    for alts in &alternatives[1..] {
+    let mut partial: Vec<(String, u32)> = alternatives[0].clone();
+    for (k, alts) in alternatives[1..].iter().enumerate() {
+        let written = written_seps.get(k).copied().unwrap_or(' ');
         let mut next = Vec::with_capacity(partial.len() * alts.len() * 2);
-        'outer: for p in &partial {
-            for sep in [" ", "-"] {
-                for a in alts {
-                    next.push(format!("{p}{sep}{a}"));
+        'outer: for (p, pc) in &partial {
+            for sep in [' ', '-'] {
+                let sc = u32::from(sep != written);
+                for (a, ac) in alts {
+                    next.push((format!("{p}{sep}{a}"), pc + sc + ac));
                     if next.len() > MAX_VARIANTS {
                         break 'outer;
                     }
@@ -142,11 +175,15 @@ pub(crate) fn expand(term: &str, opts: ExpandOptions, translit: &Transliteration
         }
         partial = next;
     }
-    out.extend(partial);
-    out.remove(term);
-    let mut v = Vec::with_capacity(out.len() + 1);
-    v.push(term.to_string());
-    v.extend(out);
+    let mut best: BTreeMap<String, u32> = BTreeMap::new();
+    for (s, c) in partial {
+        let e = best.entry(s).or_insert(c);
+        *e = (*e).min(c);
+    }
+    best.remove(term);
+    let mut v = Vec::with_capacity(best.len() + 1);
+    v.push((term.to_string(), 0));
+    v.extend(best);
     v.truncate(MAX_VARIANTS + 1);
     v
 }

@@ -176,15 +176,47 @@ fn capitalised_targets(sentence: &str) -> Vec<Target> {
 /// `n` generated sentences, one to three targets each.
 pub fn synthetic_pairs(n: usize, seed: u64) -> Vec<Target> {
     const ACTORS: &[&str] = &[
-        "the government", "the opposition party", "the army", "the rebels", "the coalition",
-        "the prime minister", "the central bank", "the union", "the foreign ministry", "the militia",
-        "the police", "the mayor", "the senator", "the protesters", "the company", "the court",
-        "the United Nations", "the ambassador", "the regional council", "the energy minister",
+        "the government",
+        "the opposition party",
+        "the army",
+        "the rebels",
+        "the coalition",
+        "the prime minister",
+        "the central bank",
+        "the union",
+        "the foreign ministry",
+        "the militia",
+        "the police",
+        "the mayor",
+        "the senator",
+        "the protesters",
+        "the company",
+        "the court",
+        "the United Nations",
+        "the ambassador",
+        "the regional council",
+        "the energy minister",
     ];
     const VERBS: &[&str] = &[
-        "praised", "condemned", "met with", "criticised", "thanked", "accused", "welcomed",
-        "attacked", "supported", "warned", "defended", "blamed", "congratulated", "questioned",
-        "negotiated with", "rejected the offer of", "signed a deal with", "mocked", "honoured",
+        "praised",
+        "condemned",
+        "met with",
+        "criticised",
+        "thanked",
+        "accused",
+        "welcomed",
+        "attacked",
+        "supported",
+        "warned",
+        "defended",
+        "blamed",
+        "congratulated",
+        "questioned",
+        "negotiated with",
+        "rejected the offer of",
+        "signed a deal with",
+        "mocked",
+        "honoured",
         "sued",
     ];
     const TAILS: &[&str] = &[
@@ -216,7 +248,14 @@ pub fn synthetic_pairs(n: usize, seed: u64) -> Vec<Target> {
         }
         if rng.gen_bool(0.3) {
             let c = *ACTORS.choose(&mut rng).unwrap_or(&ACTORS[2]);
-            s.push_str(&format!(", and {c} said the move was {}", if rng.gen_bool(0.5) { "a disgrace" } else { "long overdue" }));
+            s.push_str(&format!(
+                ", and {c} said the move was {}",
+                if rng.gen_bool(0.5) {
+                    "a disgrace"
+                } else {
+                    "long overdue"
+                }
+            ));
         }
         s.push('.');
         let mut targets = vec![Target::find(&s, &a[4.min(a.len())..])];
@@ -289,8 +328,17 @@ pub fn run(args: &BenchArgs) -> Result<(), SentimentError> {
         }
         f.flush().map_err(io(p))?;
     }
-    println!("pairs: {} ({} unique), sentences: {}", targets.len(), unique.len(), sentences.len());
-    println!("threads: {}, batch size: {}", tch::get_num_threads(), args.batch_size);
+    println!(
+        "pairs: {} ({} unique), sentences: {}",
+        targets.len(),
+        unique.len(),
+        sentences.len()
+    );
+    println!(
+        "threads: {}, batch size: {}",
+        tch::get_num_threads(),
+        args.batch_size
+    );
     println!("model load: {load:.2}s, scoring: {score:.2}s, total: {total:.2}s");
     println!(
         "throughput (load included): {:.1} sentences/s, {:.1} pairs/s",
@@ -328,6 +376,9 @@ mod tests {
             .map(|t| t.text().unwrap().to_string())
             .collect();
         assert_eq!(t, ["Baghdad", "United States Army"]);
-        assert_eq!(split_sentences("One two three four five. Six seven eight nine ten.").len(), 2);
+        assert_eq!(
+            split_sentences("One two three four five. Six seven eight nine ten.").len(),
+            2
+        );
     }
 }

@@ -304,7 +304,10 @@ mod tests {
         let mut c = SentimentCache::new();
         for i in 0..5 {
             let t = Target::new(format!("Sentence number {i}."), 0, 8);
-            c.insert(TargetKey::new("h", &t), Sentiment::from_probs([0.1, 0.2, 0.7]));
+            c.insert(
+                TargetKey::new("h", &t),
+                Sentiment::from_probs([0.1, 0.2, 0.7]),
+            );
         }
         c
     }

@@ -143,8 +143,13 @@ mod tests {
         ));
         let err = read_jsonl(f.path()).unwrap_err().to_string();
         assert!(err.contains(":2:"), "{err}");
-        let f = write(r#"{"sentence_normalized": "Ann.", "targets": [{"from": 0, "to": 3, "polarity": 3.0}]}"#);
-        assert!(read_jsonl(f.path()).unwrap_err().to_string().contains(":1:"));
+        let f = write(
+            r#"{"sentence_normalized": "Ann.", "targets": [{"from": 0, "to": 3, "polarity": 3.0}]}"#,
+        );
+        assert!(read_jsonl(f.path())
+            .unwrap_err()
+            .to_string()
+            .contains(":1:"));
         let f = write("not json\n");
         assert!(read_jsonl(f.path()).is_err());
     }

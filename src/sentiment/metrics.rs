@@ -27,7 +27,11 @@ impl Scores {
     /// assert_eq!(s.confusion[2][1], 1);
     /// ```
     pub fn compute(gold: &[Polarity], predicted: &[Polarity]) -> Scores {
-        assert_eq!(gold.len(), predicted.len(), "gold and predictions differ in length");
+        assert_eq!(
+            gold.len(),
+            predicted.len(),
+            "gold and predictions differ in length"
+        );
         let mut confusion = [[0usize; 3]; 3];
         for (g, p) in gold.iter().zip(predicted) {
             confusion[g.index()][p.index()] += 1;
@@ -44,7 +48,11 @@ impl Scores {
         }
         Scores {
             n,
-            accuracy: if n > 0 { correct as f64 / n as f64 } else { 0.0 },
+            accuracy: if n > 0 {
+                correct as f64 / n as f64
+            } else {
+                0.0
+            },
             macro_f1: f1.iter().sum::<f64>() / 3.0,
             f1,
             confusion,

@@ -237,8 +237,14 @@ mod tests {
 
     #[test]
     fn from_probs_picks_argmax() {
-        assert_eq!(Sentiment::from_probs([0.5, 0.3, 0.2]).label, Polarity::Negative);
-        assert_eq!(Sentiment::from_probs([0.2, 0.5, 0.3]).label, Polarity::Neutral);
+        assert_eq!(
+            Sentiment::from_probs([0.5, 0.3, 0.2]).label,
+            Polarity::Negative
+        );
+        assert_eq!(
+            Sentiment::from_probs([0.2, 0.5, 0.3]).label,
+            Polarity::Neutral
+        );
         assert!((Sentiment::from_probs([0.2, 0.1, 0.7]).score() - 0.5).abs() < 1e-6);
     }
 }

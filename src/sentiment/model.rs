@@ -150,7 +150,10 @@ impl Net {
         let cls = h.select(1, 0);
         let w = b.target.unsqueeze(-1);
         let sum = (&h * &w).sum_dim_intlist(1, false, Kind::Float);
-        let count = b.target.sum_dim_intlist(1, true, Kind::Float).clamp_min(1.0);
+        let count = b
+            .target
+            .sum_dim_intlist(1, true, Kind::Float)
+            .clamp_min(1.0);
         let tmean = sum / count;
         let feat = Tensor::cat(&[cls, tmean], 1).dropout(self.dropout, train);
         Ok(feat.apply(&self.classifier))
@@ -299,11 +302,12 @@ impl SentimentModel {
         configure_threads(None);
         let mut vs = nn::VarStore::new(Device::Cpu);
         let net = Net::new(&vs.root(), &bert_config);
-        vs.load(&weights_path).map_err(|e| SentimentError::BadModel {
-            path: weights_path.clone(),
-            reason: e.to_string(),
-            hint: MODEL_HINT,
-        })?;
+        vs.load(&weights_path)
+            .map_err(|e| SentimentError::BadModel {
+                path: weights_path.clone(),
+                reason: e.to_string(),
+                hint: MODEL_HINT,
+            })?;
         // The file is fp16; loading switched the variables to it.
         vs.float();
         vs.freeze();

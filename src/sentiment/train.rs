@@ -6,7 +6,9 @@
 //! spent on padding. The dev set is scored at the end of every epoch (and every
 //! `eval_every` steps if set); the best macro-F1 so far is saved, and training
 //! stops after `patience` evaluations without improvement. Everything random
-//! (initialisation of the head, dropout, order) follows `seed`.
+//! (initialisation of the head, dropout, order) follows `seed`; with the same
+//! seed and thread count a run gives the same weights. libtorch's generator
+//! is process-wide, so two trainings in one process must not run at once.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,8 +26,8 @@ use super::data::{read_jsonl, Example};
 use super::encode::{Encoded, Encoder, Marking};
 use super::metrics::Scores;
 use super::model::{
-    configure_threads, predict, read_bert_config, read_model_file, sha256_hex, BaseEncoder,
-    Batch, ModelConfig, Net, PredictionCheck, SentimentModel, CONFIG_FILE, MODEL_FORMAT,
+    configure_threads, predict, read_bert_config, read_model_file, sha256_hex, BaseEncoder, Batch,
+    ModelConfig, Net, PredictionCheck, SentimentModel, CONFIG_FILE, MODEL_FORMAT,
     MODEL_FORMAT_VERSION, POOLING, SLANT_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
 };
 use super::{Polarity, SentimentError, MODEL_HINT};
@@ -141,8 +143,6 @@ pub fn train(
     log: &mut dyn FnMut(&str),
 ) -> Result<TrainSummary, SentimentError> {
     let t0 = Instant::now();
-    configure_threads(Some(opts.threads));
-    tch::manual_seed(opts.seed as i64);
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
 
     let bert_config = read_bert_config(&opts.base.join(CONFIG_FILE))?;
@@ -170,6 +170,10 @@ pub fn train(
         opts.max_len
     ));
 
+    // libtorch's thread count and random generator are process-wide: set them
+    // only once the inputs are known good, right before they are used.
+    configure_threads(Some(opts.threads));
+    tch::manual_seed(opts.seed as i64);
     let mut vs = nn::VarStore::new(Device::Cpu);
     let net = Net::new(&vs.root(), &bert_config);
     let weights = opts.base.join(WEIGHTS_FILE);
