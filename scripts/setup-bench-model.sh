@@ -20,7 +20,8 @@ echo "setup-bench-model: installing transformers and torch (CPU libraries) into 
 "${pip[@]}" transformers==4.44.2
 # torch's own Python dependencies, then torch without its CUDA wheels (see scripts/setup.sh).
 "${pip[@]}" --upgrade filelock typing-extensions sympy networkx jinja2 fsspec
-"${pip[@]}" --no-deps torch==2.4.0 nvidia-cuda-runtime-cu12==12.1.105 nvidia-cuda-cupti-cu12==12.1.105
+"${pip[@]}" --no-deps torch==2.4.0 nvidia-cuda-runtime-cu12==12.1.105 nvidia-cuda-cupti-cu12==12.1.105 \
+  nvidia-nvtx-cu12==12.1.105
 lib="$dest/torch/lib"
 rm -f "$lib"/libtorch_cuda*.so "$lib"/libc10_cuda.so "$lib"/libcaffe2_nvrtc.so "$lib"/libnvrtc*.so* \
   "$lib"/libcusparseLt*.so*

@@ -119,9 +119,8 @@ impl ModelScorer {
 #[cfg(feature = "model")]
 impl SentimentScorer for ModelScorer {
     fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String> {
-        let (scores, stats) =
-            crate::sentiment::score_cached(&self.model, &mut self.cache, targets)
-                .map_err(|e| e.to_string())?;
+        let (scores, stats) = crate::sentiment::score_cached(&self.model, &mut self.cache, targets)
+            .map_err(|e| e.to_string())?;
         self.stats = stats;
         Ok(scores)
     }
@@ -204,7 +203,10 @@ pub fn run(
     let empty = RepeatedLines::empty();
     let lexicon_hash = lexicon.hash();
     let (previous, note) = if config.force {
-        (AnalysisCache::default(), Some("--force: cache ignored".to_string()))
+        (
+            AnalysisCache::default(),
+            Some("--force: cache ignored".to_string()),
+        )
     } else {
         AnalysisCache::load(&config.out, &lexicon_hash)
     };
@@ -217,7 +219,11 @@ pub fn run(
             let key = cache::key(a, lines);
             let result = match previous.get(&key, a) {
                 Some(hit) => (key, hit, Freshness::Cached),
-                None => (key, analyze_article(a, lines, &matcher), previous.miss_kind(a)),
+                None => (
+                    key,
+                    analyze_article(a, lines, &matcher),
+                    previous.miss_kind(a),
+                ),
             };
             bar.inc(1);
             result

@@ -4,7 +4,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const SEEDS: &str = "../shared/corpus/seeds-2024-iraq";
-const REPORTS: [&str; 4] = ["outlets.csv", "concepts.csv", "mentions.csv", "articles.csv"];
+const REPORTS: [&str; 4] = [
+    "outlets.csv",
+    "concepts.csv",
+    "mentions.csv",
+    "articles.csv",
+];
 
 fn slant(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slant"))
@@ -97,7 +102,11 @@ fn assert_mentions_at_offsets(out: &Path) {
         let s: usize = row[start].parse().unwrap();
         let e: usize = row[end].parse().unwrap();
         let at: String = text.chars().skip(s).take(e - s).collect();
-        assert_eq!(at, &row[surface], "mention at {s}..{e} in {}", &sources[&row[id]]);
+        assert_eq!(
+            at, &row[surface],
+            "mention at {s}..{e} in {}",
+            &sources[&row[id]]
+        );
         assert!(row[sentence].contains(&row[surface]), "{row:?}");
     }
 }
@@ -130,7 +139,10 @@ fn seeds_corpus_reports() {
     let mentions = read_csv(&dir.path().join("mentions.csv"));
     let voice = column(&mentions, "voice");
     for v in ["own", "quoted", "attributed"] {
-        assert!(mentions[1..].iter().any(|r| &r[voice] == v), "no {v} mention");
+        assert!(
+            mentions[1..].iter().any(|r| &r[voice] == v),
+            "no {v} mention"
+        );
     }
 }
 
@@ -152,7 +164,9 @@ fn rerun_is_byte_identical() {
 #[test]
 fn excel_flag_adds_a_bom() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(analyze(&["data/sample"], dir.path(), &["--excel"]).status.success());
+    assert!(analyze(&["data/sample"], dir.path(), &["--excel"])
+        .status
+        .success());
     let bytes = std::fs::read(dir.path().join("outlets.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBFoutlet,"));
 }
@@ -228,12 +242,18 @@ fn csv_missing_column_is_exit_2_naming_file_and_column() {
     let out = analyze(&[path.to_str().unwrap()], out_dir.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("articles.csv") && err.contains("`text`"), "{err}");
+    assert!(
+        err.contains("articles.csv") && err.contains("`text`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn malformed_lexicon_is_exit_2_naming_file_and_line() {
-    let corpus = corpus_with(&[("a/1.txt", GOOD), ("bad.toml", b"[meta]\nname = \"x\"\n[[concept]\n")]);
+    let corpus = corpus_with(&[
+        ("a/1.txt", GOOD),
+        ("bad.toml", b"[meta]\nname = \"x\"\n[[concept]\n"),
+    ]);
     let lexicon = corpus.path().join("bad.toml");
     let out_dir = tempfile::tempdir().unwrap();
     let input = corpus.path().join("a");
@@ -291,16 +311,21 @@ fn output_path_that_is_a_file_is_refused() {
 
 #[test]
 fn lexicon_check_passes_on_the_starter_lexicon() {
-    let files: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lexicon"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
+    let files: Vec<PathBuf> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lexicon"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
     assert!(!files.is_empty());
     let mut args = vec!["lexicon", "check"];
     args.extend(files.iter().map(|p| p.to_str().unwrap()));
     let out = slant(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]

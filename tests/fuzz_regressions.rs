@@ -44,7 +44,11 @@ fn replay(sub: &str) -> usize {
             }
         }
     }
-    assert!(failed.is_empty(), "inputs that still fail:\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "inputs that still fail:\n{}",
+        failed.join("\n")
+    );
     ran
 }
 
@@ -73,6 +77,10 @@ fn open_findings() {
             }
         }
     }
-    assert!(failed.is_empty(), "open findings that still fail:\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "open findings that still fail:\n{}",
+        failed.join("\n")
+    );
     eprintln!("{ran} open findings replayed, all pass: move them up to fuzz/regressions/TARGET/");
 }

@@ -135,7 +135,9 @@ impl AnalysisCache {
             let line = line.map_err(|e| e.to_string())?;
             let entry: Entry = serde_json::from_str(&line)
                 .map_err(|e| format!("corrupt at line {}: {e}", i + 2))?;
-            cache.ids.insert(entry.analysis.id.0.clone(), entry.key.clone());
+            cache
+                .ids
+                .insert(entry.analysis.id.0.clone(), entry.key.clone());
             cache.entries.insert(entry.key, entry.analysis);
         }
         Ok(cache)

@@ -195,6 +195,9 @@ mod tests {
                 assert_eq!(index.slice(Span::new(start, end)), want);
             }
         }
-        assert_eq!(index.slice(Span::new(195, 500)), "ab€d"[..].chars().skip(3).collect::<String>() + "ab€d");
+        assert_eq!(
+            index.slice(Span::new(195, 500)),
+            "ab€d"[..].chars().skip(3).collect::<String>() + "ab€d"
+        );
     }
 }

@@ -135,11 +135,7 @@ pub fn prepare(data: &[u8]) {
     let chars = original.chars().count();
     // A second "article" sharing every other line, so that some lines are
     // repeated boilerplate.
-    let other: String = original
-        .lines()
-        .step_by(2)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let other: String = original.lines().step_by(2).collect::<Vec<_>>().join("\n");
     let repeated = RepeatedLines::from_texts([original.as_str(), other.as_str()]);
     for rep in [&RepeatedLines::empty(), &repeated] {
         let p = PreparedText::prepare(&original, rep);
@@ -245,7 +241,11 @@ pub fn analyze(data: &[u8]) {
         );
         assert!(m.sentence_index < a.sentences, "sentence index");
         assert!((0.0..=1.0).contains(&m.loaded), "loaded {}", m.loaded);
-        assert!((-1.0..=1.0).contains(&m.direction), "direction {}", m.direction);
+        assert!(
+            (-1.0..=1.0).contains(&m.direction),
+            "direction {}",
+            m.direction
+        );
     }
     assert_eq!(a.words_by_voice.iter().sum::<usize>(), a.words);
 }
@@ -300,7 +300,8 @@ mod tests {
             b"",
             b"\xff\xfe\x00",
             "Gen. Smith said: \u{201c}The U.S.-led coalition must go.\u{201d} He left.".as_bytes(),
-            "\u{fb01}ne \u{2014} kill.ing IS.IS \u{ab}occupation\u{bb}\r\n\r\nBack to top".as_bytes(),
+            "\u{fb01}ne \u{2014} kill.ing IS.IS \u{ab}occupation\u{bb}\r\n\r\nBack to top"
+                .as_bytes(),
         ];
         for (_, check) in TARGETS {
             for s in samples {

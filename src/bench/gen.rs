@@ -281,7 +281,9 @@ impl Generator {
 
     /// Outlet ids and display names, in generation order.
     pub fn outlets(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.outlets.iter().map(|o| (o.id.as_str(), o.name.as_str()))
+        self.outlets
+            .iter()
+            .map(|o| (o.id.as_str(), o.name.as_str()))
     }
 
     /// The article with this index; the same index and seed always give
@@ -710,37 +712,39 @@ pub fn generate_with(
     let mut start = 0u64;
     while start < total {
         let end = (start + CHUNK as u64).min(total);
-        let chunk: Vec<GeneratedArticle> =
-            (start..end).into_par_iter().map(|i| gen.article(i)).collect();
+        let chunk: Vec<GeneratedArticle> = (start..end)
+            .into_par_iter()
+            .map(|i| gen.article(i))
+            .collect();
         for a in &chunk {
             let outlet = &gen.outlets[a.outlet];
             if let Some(manifest) = manifest.as_mut() {
-                    let path = dir.join(&a.file);
-                    fs::write(&path, a.text.as_bytes()).map_err(io(&path))?;
-                    manifest
-                        .write_record([
-                            a.file.as_str(),
-                            &outlet.id,
-                            &outlet.name,
-                            &a.title,
-                            &a.published,
-                            &a.id,
-                        ])
-                        .map_err(|e| csv_error(&target, e))?;
+                let path = dir.join(&a.file);
+                fs::write(&path, a.text.as_bytes()).map_err(io(&path))?;
+                manifest
+                    .write_record([
+                        a.file.as_str(),
+                        &outlet.id,
+                        &outlet.name,
+                        &a.title,
+                        &a.published,
+                        &a.id,
+                    ])
+                    .map_err(|e| csv_error(&target, e))?;
             }
             if let Some(sink) = jsonl.as_mut() {
-                    let record = JsonlRecord {
-                        outlet: &outlet.id,
-                        id: &a.id,
-                        title: &a.title,
-                        published: &a.published,
-                        text: &a.text,
-                    };
-                    serde_json::to_writer(&mut *sink, &record).map_err(|e| BenchError::Io {
-                        path: target.clone(),
-                        source: e.into(),
-                    })?;
-                    sink.write_all(b"\n").map_err(io(&target))?;
+                let record = JsonlRecord {
+                    outlet: &outlet.id,
+                    id: &a.id,
+                    title: &a.title,
+                    published: &a.published,
+                    text: &a.text,
+                };
+                serde_json::to_writer(&mut *sink, &record).map_err(|e| BenchError::Io {
+                    path: target.clone(),
+                    source: e.into(),
+                })?;
+                sink.write_all(b"\n").map_err(io(&target))?;
             }
             summary.articles += 1;
             summary.bytes += a.text.len() as u64;
@@ -788,7 +792,10 @@ mod tests {
         let sb = generate(&small(3), &lexicon, b.path()).expect("gen b");
         assert_eq!(sa, sb);
         let read = |d: &Path, f: &str| fs::read(d.join(f)).expect("read");
-        assert_eq!(read(a.path(), "manifest.csv"), read(b.path(), "manifest.csv"));
+        assert_eq!(
+            read(a.path(), "manifest.csv"),
+            read(b.path(), "manifest.csv")
+        );
         for i in 0..40 {
             let f = format!("articles/s3_{i:07}.txt");
             assert_eq!(read(a.path(), &f), read(b.path(), &f), "{f}");
@@ -841,7 +848,10 @@ mod tests {
         let words = all.split_whitespace().count();
         let hits = matcher.find(&all).len();
         let per_100 = hits as f64 * 100.0 / words as f64;
-        assert!((1.0..8.0).contains(&per_100), "{per_100:.2} hits per 100 words");
+        assert!(
+            (1.0..8.0).contains(&per_100),
+            "{per_100:.2} hits per 100 words"
+        );
     }
 
     #[test]

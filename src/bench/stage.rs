@@ -283,7 +283,13 @@ pub fn run(config: &StageConfig) -> Result<StageReport, BenchError> {
         bytes,
         clock.elapsed(),
     );
-    let read = Throughput::new("  of which reading (reader thread)", 1, articles, bytes, read_busy);
+    let read = Throughput::new(
+        "  of which reading (reader thread)",
+        1,
+        articles,
+        bytes,
+        read_busy,
+    );
 
     let parts = if config.breakdown > 0 {
         breakdown(config, &matcher, &repeated, limit.min(config.breakdown))?
@@ -337,7 +343,10 @@ fn breakdown(
     ));
 
     let t = Instant::now();
-    let hits: usize = prepared.iter().map(|p| matcher.find(&p.normalized).len()).sum();
+    let hits: usize = prepared
+        .iter()
+        .map(|p| matcher.find(&p.normalized).len())
+        .sum();
     out.push(Throughput::new(
         "  match (normalised text)",
         1,
@@ -438,7 +447,10 @@ mod tests {
         assert_eq!(report.bytes, summary.bytes);
         assert_eq!(report.skipped, 0);
         assert!(report.mentions > 30, "{}", report.mentions);
-        assert_eq!(report.mentions_by_voice.iter().sum::<u64>(), report.mentions);
+        assert_eq!(
+            report.mentions_by_voice.iter().sum::<u64>(),
+            report.mentions
+        );
         assert!(report.mentions_by_voice[1] > 0, "no quoted mention");
         assert_eq!(report.parts.len(), 4);
         assert!(report.parts.iter().all(|p| p.articles == 10));

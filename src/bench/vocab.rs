@@ -136,7 +136,12 @@ pub(crate) const ROLES: &[&str] = &[
 
 /// Short references to an already named speaker.
 pub(crate) const REFERENCES: &[&str] = &[
-    "he", "she", "the minister", "the official", "the spokesman", "the commander",
+    "he",
+    "she",
+    "the minister",
+    "the official",
+    "the spokesman",
+    "the commander",
 ];
 
 /// Sources without a name.
@@ -419,10 +424,21 @@ pub(crate) const OUTLET_FIRST: &[&str] = &[
     "National", "Valley", "River",
 ];
 pub(crate) const OUTLET_SECOND: &[&str] = &[
-    "Meridian", "Ledger", "Courier", "Dispatch", "Observer", "Herald", "Tribune", "Sentinel",
-    "Chronicle", "Post", "Bulletin", "Gazette",
+    "Meridian",
+    "Ledger",
+    "Courier",
+    "Dispatch",
+    "Observer",
+    "Herald",
+    "Tribune",
+    "Sentinel",
+    "Chronicle",
+    "Post",
+    "Bulletin",
+    "Gazette",
 ];
 
 /// Words that may be obfuscated with a dot inside (`kill.ing`), in the
 /// style of copy written to dodge keyword filters.
-pub(crate) const OBFUSCATABLE: &[&str] = &["killing", "terrorists", "attack", "militants", "strikes"];
+pub(crate) const OBFUSCATABLE: &[&str] =
+    &["killing", "terrorists", "attack", "militants", "strikes"];

@@ -2,8 +2,8 @@
 //! analysis logic lives here.
 
 mod analyze;
-mod diff;
 mod bench;
+mod diff;
 mod lexicon;
 #[cfg(feature = "model")]
 mod model;

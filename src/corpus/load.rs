@@ -126,16 +126,18 @@ impl Corpus {
     /// Articles in input order (manifest order; folders and files sorted by
     /// name; table rows in file order), each either loaded or skipped.
     pub fn articles(&self) -> impl Iterator<Item = Result<Article, Skip>> + '_ {
-        self.items.iter().flat_map(|item| -> Box<dyn Iterator<Item = _>> {
-            match item {
-                Item::File { path, meta } => Box::new(std::iter::once(load_file(path, meta))),
-                Item::Skipped(skip) => Box::new(std::iter::once(Err(skip.clone()))),
-                Item::Table { path, kind } => match kind {
-                    TableKind::Csv => Box::new(csv_rows(path)),
-                    TableKind::Jsonl => Box::new(jsonl_rows(path)),
-                },
-            }
-        })
+        self.items
+            .iter()
+            .flat_map(|item| -> Box<dyn Iterator<Item = _>> {
+                match item {
+                    Item::File { path, meta } => Box::new(std::iter::once(load_file(path, meta))),
+                    Item::Skipped(skip) => Box::new(std::iter::once(Err(skip.clone()))),
+                    Item::Table { path, kind } => match kind {
+                        TableKind::Csv => Box::new(csv_rows(path)),
+                        TableKind::Jsonl => Box::new(jsonl_rows(path)),
+                    },
+                }
+            })
     }
 
     fn open_one(&mut self, input: &Path) -> Result<(), CorpusError> {
@@ -185,7 +187,15 @@ impl Corpus {
         let header = header_map(&mut reader, manifest)?;
         let file_col = require(&header, manifest, "file")?;
         let outlet_col = require(&header, manifest, "outlet")?;
-        let known = ["file", "outlet", "outlet_name", "title", "published", "url", "id"];
+        let known = [
+            "file",
+            "outlet",
+            "outlet_name",
+            "title",
+            "published",
+            "url",
+            "id",
+        ];
         for name in header.keys() {
             if !known.contains(&name.as_str()) {
                 self.warnings.push(format!(
@@ -202,11 +212,17 @@ impl Corpus {
             let meta = row_meta(&header, |i| record.get(i));
             let file = record.get(file_col).unwrap_or("").trim();
             let outlet = record.get(outlet_col).unwrap_or("").trim();
-            let skip = |reason: String| Item::Skipped(Skip { source: source.clone(), reason });
+            let skip = |reason: String| {
+                Item::Skipped(Skip {
+                    source: source.clone(),
+                    reason,
+                })
+            };
             if file.is_empty() {
                 self.items.push(skip("empty `file` cell".into()));
             } else if outlet.is_empty() {
-                self.items.push(skip(format!("{file}: empty `outlet` cell")));
+                self.items
+                    .push(skip(format!("{file}: empty `outlet` cell")));
             } else if !stays_inside(Path::new(file)) {
                 self.items.push(skip(format!(
                     "{file}: points outside the corpus folder (absolute or `..`); refused"
@@ -653,8 +669,7 @@ mod tests {
             "t.jsonl",
             b"{\"outlet\":\"a\",\"text\":\"Hi.\"}\nnot json\n\n{\"outlet\":\"b\"}\n",
         );
-        let corpus =
-            Corpus::open(&[dir.path().join("t.csv"), dir.path().join("t.jsonl")]).unwrap();
+        let corpus = Corpus::open(&[dir.path().join("t.csv"), dir.path().join("t.jsonl")]).unwrap();
         let (ok, skipped) = collect(&corpus);
         assert_eq!(ok.len(), 2);
         assert_eq!(ok[0].id.0, "x1");

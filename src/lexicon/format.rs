@@ -6,7 +6,6 @@
 //! what it cannot represent (wrong types, unknown keys, missing fields).
 
 use std::fmt;
-use std::ops::Range;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -101,7 +100,9 @@ impl<'de> Deserialize<'de> for RawTerm {
             type Value = RawTerm;
 
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a term string or a table { term = \"…\", inflect = …, case_sensitive = … }")
+                f.write_str(
+                    "a term string or a table { term = \"…\", inflect = …, case_sensitive = … }",
+                )
             }
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTerm, E> {
@@ -163,7 +164,7 @@ impl LineIndex {
     }
 
     #[cfg(test)]
-    pub fn line_of(&self, span: &Range<usize>) -> usize {
+    pub fn line_of(&self, span: &std::ops::Range<usize>) -> usize {
         self.line(span.start)
     }
 }

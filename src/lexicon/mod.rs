@@ -513,7 +513,11 @@ fn read(path: &std::path::Path) -> Result<Source, ReadError> {
         }),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = e.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
             Err(ReadError::Invalid(Diagnostic {
                 path: name,
                 line: Some(line),

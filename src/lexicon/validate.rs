@@ -7,7 +7,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest, Sha256};
-use unicode_normalization::UnicodeNormalization;
 
 use super::format::{LineIndex, RawFile, RawKind, RawTerm};
 use super::matcher::PatternTarget;
@@ -184,7 +183,11 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                 continue;
             }
             if c.referent.get_ref().trim().is_empty() {
-                d.error(path, line(c.referent.span()), format!("concept `{id}`: referent is empty"));
+                d.error(
+                    path,
+                    line(c.referent.span()),
+                    format!("concept `{id}`: referent is empty"),
+                );
             }
             let kind = match c.kind.as_ref().map(|k| *k.get_ref()) {
                 None | Some(RawKind::Referent) => ConceptKind::Referent,
@@ -338,7 +341,10 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                     d.warning(
                         path,
                         Some(tline),
-                        format!("duplicate excluded term {:?} (also at {}:{}); ignored", rt.term, p.path, p.line),
+                        format!(
+                            "duplicate excluded term {:?} (also at {}:{}); ignored",
+                            rt.term, p.path, p.line
+                        ),
                     );
                     continue;
                 }
@@ -368,11 +374,12 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
         .enumerate()
         .map(|(i, s)| (s.path.as_str(), i))
         .collect();
-    d.list.sort_by_key(|x| (order.get(x.path.as_str()).copied(), x.line));
+    d.list
+        .sort_by_key(|x| (order.get(x.path.as_str()).copied(), x.line));
 
     let ok = !d.list.iter().any(|x| x.severity == Severity::Error);
     Built {
-        lexicon: ok.then(|| Lexicon {
+        lexicon: ok.then_some(Lexicon {
             files,
             metas,
             concepts,
@@ -476,10 +483,7 @@ fn plan(
     let mut seen_patterns: HashMap<String, ()> = HashMap::new();
     for key in &order {
         let list = &claims[key];
-        let Some(win) = list
-            .iter()
-            .min_by_key(|c| (c.cost, c.owner))
-        else {
+        let Some(win) = list.iter().min_by_key(|c| (c.cost, c.owner)) else {
             continue;
         };
         won[slot(win.owner)] = true;
@@ -543,7 +547,10 @@ fn plan(
             d.warning(
                 &e.path,
                 Some(e.line),
-                format!("term {:?} can never match: every form of it belongs to another term", e.term),
+                format!(
+                    "term {:?} can never match: every form of it belongs to another term",
+                    e.term
+                ),
             );
         }
     }
@@ -598,33 +605,14 @@ pub(crate) fn text_problems(s: &str) -> Vec<(Severity, String)> {
             "leading or trailing whitespace; it can never match as a whole word".to_string(),
         ));
     }
-    for c in s.chars() {
-        if let Some(ascii) = unified(c) {
-            out.push((
-                Severity::Error,
-                format!(
-                    "contains {c:?} (U+{:04X}), which normalised text always has as {ascii:?}; write {ascii:?}",
-                    c as u32
-                ),
-            ));
-        } else if c.is_control() || (c.is_whitespace() && c != ' ') {
-            out.push((
-                Severity::Error,
-                format!(
-                    "contains U+{:04X}; terms may only contain single ASCII spaces as whitespace",
-                    c as u32
-                ),
-            ));
-        }
-    }
-    if out.is_empty() {
-        let nfkc: String = s.nfkc().collect();
-        if nfkc != s {
-            out.push((
-                Severity::Error,
-                format!("is not in NFKC form, which normalised text is in; write {nfkc:?}"),
-            ));
-        }
+    if let Some(c) = s.chars().find(|c| c.is_whitespace() && *c != ' ') {
+        out.push((
+            Severity::Error,
+            format!(
+                "contains U+{:04X}; the only whitespace a term may contain is a single ASCII space",
+                c as u32
+            ),
+        ));
     }
     if !s.chars().any(char::is_alphanumeric) {
         out.push((
@@ -632,47 +620,30 @@ pub(crate) fn text_problems(s: &str) -> Vec<(Severity, String)> {
             "has no letter or digit; it can never be a word".to_string(),
         ));
     }
-    if has_inner_dot(s) {
-        out.push((
-            Severity::Warning,
-            "has a dot inside a word; the text stage removes such dots (\"kill.ing\" → \"killing\"), \
-             so it may never match"
-                .to_string(),
-        ));
-    }
-    out
-}
-
-/// Characters the text stage replaces with ASCII: curly and angle quotes,
-/// primes, and the dash family.
-fn unified(c: char) -> Option<char> {
-    match c {
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{2035}' | '\u{0060}'
-        | '\u{00B4}' => Some('\''),
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{2036}' | '\u{00AB}'
-        | '\u{00BB}' => Some('"'),
-        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => Some('-'),
-        _ => None,
-    }
-}
-
-/// A dot between two letters where the left part is a word of two or more
-/// letters ("kill.ing"), not an abbreviation ("U.S.", "e.g.").
-fn has_inner_dot(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    for i in 1..chars.len().saturating_sub(1) {
-        if chars[i] == '.' && chars[i + 1].is_alphabetic() {
-            let run = chars[..i]
-                .iter()
-                .rev()
-                .take_while(|c| c.is_alphabetic())
-                .count();
-            if run >= 2 {
-                return true;
-            }
+    if out.is_empty() {
+        // The text stage is the one authority on what normalised text looks
+        // like: a term it would change never occurs in it as written.
+        let normalized = crate::text::normalize::normalize(s).text;
+        if normalized != s {
+            let changed: Vec<String> = s
+                .chars()
+                .filter(|c| !normalized.contains(*c))
+                .map(|c| format!("{c:?} (U+{:04X})", c as u32))
+                .collect();
+            let what = if changed.is_empty() {
+                String::new()
+            } else {
+                format!(" (it replaces or removes {})", changed.join(", "))
+            };
+            out.push((
+                Severity::Error,
+                format!(
+                    "can never match: the text stage turns it into {normalized:?}{what}; write that instead"
+                ),
+            ));
         }
     }
-    false
+    out
 }
 
 fn check_id(d: &mut Diags, path: &str, line: Option<usize>, what: &str, id: &str) {
@@ -691,8 +662,10 @@ fn check_id(d: &mut Diags, path: &str, line: Option<usize>, what: &str, id: &str
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }

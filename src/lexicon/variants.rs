@@ -76,8 +76,7 @@ pub(crate) fn tokens(term: &str) -> Result<Vec<&str>, TokenError> {
         return Err(TokenError::Empty);
     }
     let parts: Vec<&str> = term.split([' ', '-']).collect();
-    if parts.first().is_some_and(|p| p.is_empty()) || parts.last().is_some_and(|p| p.is_empty())
-    {
+    if parts.first().is_some_and(|p| p.is_empty()) || parts.last().is_some_and(|p| p.is_empty()) {
         return Err(TokenError::EdgeSeparator);
     }
     if parts.iter().any(|p| p.is_empty()) {
@@ -146,12 +145,10 @@ pub(crate) fn expand_with_cost(
             costed = costed
                 .iter()
                 .flat_map(|(a, c)| {
-                    inflections(a)
-                        .into_iter()
-                        .map(move |f| {
-                            let extra = u32::from(f != *a);
-                            (f, c + extra)
-                        })
+                    inflections(a).into_iter().map(move |f| {
+                        let extra = u32::from(f != *a);
+                        (f, c + extra)
+                    })
                 })
                 .collect();
         }
@@ -244,7 +241,11 @@ fn other_number(w: &str) -> Option<String> {
     if n > 4 && w.ends_with("ies") {
         return Some(format!("{}y", &w[..n - 3]));
     }
-    if n > 4 && ["sses", "shes", "ches", "xes", "zes"].iter().any(|s| w.ends_with(s)) {
+    if n > 4
+        && ["sses", "shes", "ches", "xes", "zes"]
+            .iter()
+            .any(|s| w.ends_with(s))
+    {
         return Some(w[..n - 2].to_string());
     }
     if w.ends_with('s') {
@@ -271,7 +272,11 @@ mod tests {
     use super::*;
 
     fn ex(term: &str) -> Vec<String> {
-        expand(term, ExpandOptions { inflect: true }, &Transliterations::default())
+        expand(
+            term,
+            ExpandOptions { inflect: true },
+            &Transliterations::default(),
+        )
     }
 
     fn has(v: &[String], s: &str) -> bool {

@@ -103,7 +103,10 @@ pub fn diff(old: &Path, new: &Path, out: &Path) -> Result<(), DiffError> {
     let empty = BTreeMap::new();
     let mut doc = Doc::new(options, DIFF_OUTLETS_COLUMNS);
     for outlet in outlets {
-        let (ro, rn) = (o.get(outlet).unwrap_or(&empty), n.get(outlet).unwrap_or(&empty));
+        let (ro, rn) = (
+            o.get(outlet).unwrap_or(&empty),
+            n.get(outlet).unwrap_or(&empty),
+        );
         let (io, inew) = (ids(&old_articles, outlet), ids(&new_articles, outlet));
         let rate = "loaded_per_1k_own";
         doc.row(vec![
@@ -133,7 +136,9 @@ pub fn diff(old: &Path, new: &Path, out: &Path) -> Result<(), DiffError> {
     let new_concepts: Vec<_> = read(new, "concepts.csv")?;
     let mut seen = BTreeSet::new();
     let mut doc = Doc::new(options, DIFF_CONCEPTS_COLUMNS);
-    let mut emit = |k: &(String, String, String), ro: &BTreeMap<String, String>, rn: &BTreeMap<String, String>| {
+    let mut emit = |k: &(String, String, String),
+                    ro: &BTreeMap<String, String>,
+                    rn: &BTreeMap<String, String>| {
         let (mo, mn) = (field(ro, "mentions_own"), field(rn, "mentions_own"));
         let (so, sn) = (field(ro, "share_own"), field(rn, "share_own"));
         let count = |s: &str| s.parse::<u64>().unwrap_or(0);

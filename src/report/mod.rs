@@ -111,7 +111,10 @@ pub(crate) fn num(value: Option<f64>) -> String {
         // -0.0000 would read as a sign where there is none.
         Some(v) if v.is_finite() => {
             let s = format!("{v:.PLACES$}");
-            if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+            if s.trim_start_matches('-')
+                .chars()
+                .all(|c| c == '0' || c == '.')
+            {
                 s.trim_start_matches('-').to_string()
             } else {
                 s

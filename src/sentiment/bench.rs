@@ -258,8 +258,7 @@ pub fn synthetic_pairs(n: usize, seed: u64) -> Vec<Target> {
             ));
         }
         s.push('.');
-        let mut targets = vec![Target::find(&s, &a[4.min(a.len())..])];
-        targets.push(Target::find(&s, b));
+        let mut targets = vec![Target::find(&s, &a[4.min(a.len())..]), Target::find(&s, b)];
         if rng.gen_bool(0.5) {
             targets.truncate(1);
         }

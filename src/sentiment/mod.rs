@@ -102,8 +102,8 @@ impl Sentiment {
     /// ```
     pub fn from_probs(probs: [f32; 3]) -> Sentiment {
         let mut best = 0;
-        for i in 1..3 {
-            if probs[i] > probs[best] {
+        for (i, p) in probs.iter().enumerate().skip(1) {
+            if *p > probs[best] {
                 best = i;
             }
         }

@@ -290,9 +290,14 @@ fn is_chrome(line: &str) -> bool {
     if CHROME_LABELS.iter().any(|p| lower.starts_with(p)) {
         return true;
     }
-    (key.contains("cookie") && ["accept", "consent", "we use", "uses"].iter().any(|w| key.contains(w)))
+    (key.contains("cookie")
+        && ["accept", "consent", "we use", "uses"]
+            .iter()
+            .any(|w| key.contains(w)))
         || (key.contains("newsletter")
-            && ["sign up", "subscribe", "inbox"].iter().any(|w| key.contains(w)))
+            && ["sign up", "subscribe", "inbox"]
+                .iter()
+                .any(|w| key.contains(w)))
 }
 
 /// Words asking for money or support.
@@ -479,7 +484,10 @@ mod tests {
     fn removed(text: &str, repeated: &RepeatedLines) -> (Vec<String>, usize) {
         let r = find(text, repeated);
         (
-            r.removed.iter().map(|l| text[l.clone()].to_string()).collect(),
+            r.removed
+                .iter()
+                .map(|l| text[l.clone()].to_string())
+                .collect(),
             r.count,
         )
     }
@@ -527,7 +535,14 @@ mod tests {
     fn hard_wrapped_appeal_paragraph() {
         let text = "Troops left.\n\nWe rely on readers like\nyou. Please donate to keep\nus online.\n\nEnd of story.";
         let (got, n) = removed(text, &RepeatedLines::empty());
-        assert_eq!(got, ["We rely on readers like", "you. Please donate to keep", "us online."]);
+        assert_eq!(
+            got,
+            [
+                "We rely on readers like",
+                "you. Please donate to keep",
+                "us online."
+            ]
+        );
         assert_eq!(n, 1);
     }
 
@@ -550,7 +565,8 @@ mod tests {
 
     #[test]
     fn long_repeated_lines_are_kept() {
-        let long = "Iraq has hosted foreign troops since 2014 when the group seized large parts of the \
+        let long =
+            "Iraq has hosted foreign troops since 2014 when the group seized large parts of the \
                     north and the government asked for help from a coalition of many countries.";
         let r = RepeatedLines::from_texts([long, long.trim_end_matches('.')]);
         assert!(!r.contains(long));

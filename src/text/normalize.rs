@@ -244,8 +244,15 @@ fn classify(c: char, next: Option<char>) -> Action {
         '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' => Action::Keep('\n'),
         '\t' => Action::Keep(' '),
         // Invisible characters that split words for no reader-visible reason.
-        '\u{AD}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
-        | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => Action::Drop,
+        '\u{AD}'
+        | '\u{200B}'
+        | '\u{2060}'
+        | '\u{FEFF}'
+        | '\u{200E}'
+        | '\u{200F}'
+        | '\u{061C}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}' => Action::Drop,
         c if c.is_control() => Action::Keep(' '),
         '"' => Action::Quote(Double, Either),
         '\u{201C}' | '\u{201E}' | '\u{201F}' | '«' | '\u{2E42}' => Action::Quote(Double, Open),
@@ -284,16 +291,22 @@ const NAME_SUFFIXES: &[&str] = &[
     "docx", "jpg", "jpeg", "png", "gif", "txt", "csv", "js",
 ];
 
+/// A letter or digit that stays one after unification (the letter
+/// apostrophes `ʼ ʻ ʾ ʿ` become `'`).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !matches!(c, '\u{02BC}' | '\u{02BB}' | '\u{02BE}' | '\u{02BF}')
+}
+
 fn find_obfuscations(chars: &[char]) -> Vec<Obfuscation> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        if !(chars[i].is_alphanumeric() || is_dot(chars[i])) {
+        if !(is_word_char(chars[i]) || is_dot(chars[i])) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < chars.len() && (chars[i].is_alphanumeric() || is_dot(chars[i])) {
+        while i < chars.len() && (is_word_char(chars[i]) || is_dot(chars[i])) {
             i += 1;
         }
         if let Some(o) = check_token(chars, start, i) {
@@ -391,10 +404,7 @@ fn build_map(original: &str, ns: &NormalizedString) -> OffsetMap {
         let r = ns
             .convert_offsets(NRange::Normalized(b..b + c.len_utf8()))
             .unwrap_or(0..0);
-        let s = byte_to_char
-            .get(r.start)
-            .copied()
-            .unwrap_or(original_chars);
+        let s = byte_to_char.get(r.start).copied().unwrap_or(original_chars);
         let e = byte_to_char.get(r.end).copied().unwrap_or(original_chars);
         // Canonical reordering can make alignments go backwards; keep them
         // monotonic so mapped ranges never invert.
@@ -407,10 +417,7 @@ fn build_map(original: &str, ns: &NormalizedString) -> OffsetMap {
     // over dropped whitespace or controls (the `\r` of `\r\n`), so that a
     // word's span never swallows a line break.
     for k in 0..per_char.len() {
-        let next = per_char
-            .get(k + 1)
-            .map(|p| p.0)
-            .unwrap_or(original_chars);
+        let next = per_char.get(k + 1).map(|p| p.0).unwrap_or(original_chars);
         let (_, mut end) = per_char[k];
         while end < next {
             match orig.get(end as usize) {
@@ -443,11 +450,7 @@ mod tests {
 
     fn orig_text(original: &str, n: &Normalized, range: Range<usize>) -> String {
         let span = n.map.original_span(&n.text, range);
-        original
-            .chars()
-            .skip(span.start)
-            .take(span.len())
-            .collect()
+        original.chars().skip(span.start).take(span.len()).collect()
     }
 
     #[test]
@@ -514,7 +517,10 @@ mod tests {
         let fi = n.text.find("fine").unwrap();
         assert_eq!(orig_text(original, &n, fi..fi + 4), "ﬁne");
         let elan = n.text.find("élan").unwrap();
-        assert_eq!(orig_text(original, &n, elan..elan + "élan".len()), "e\u{301}lan");
+        assert_eq!(
+            orig_text(original, &n, elan..elan + "élan".len()),
+            "e\u{301}lan"
+        );
         let k = n.text.find("killing").unwrap();
         assert_eq!(orig_text(original, &n, k..k + 7), "kill\u{AD}ing");
         // The word before a CRLF does not swallow the dropped '\r'.

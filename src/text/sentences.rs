@@ -48,13 +48,82 @@ const OTHER_ABBREVIATIONS: &[&str] = &[
 
 /// Words that commonly open a sentence (used after a dotted initialism).
 pub const OPENERS: &[&str] = &[
-    "The", "A", "An", "He", "She", "It", "They", "We", "I", "You", "This", "That", "These",
-    "Those", "There", "Here", "But", "And", "Or", "So", "Yet", "In", "On", "At", "As", "If",
-    "When", "While", "After", "Before", "Since", "However", "Meanwhile", "Also", "Its", "His",
-    "Her", "Their", "Our", "My", "Your", "What", "Why", "How", "Who", "Where", "Some", "Many",
-    "Most", "Several", "One", "Both", "Each", "Such", "Still", "Now", "Then", "Last", "Earlier",
-    "Later", "According", "Although", "Though", "Despite", "During", "For", "From", "Under",
-    "With", "Without", "By", "To", "Over", "Instead", "Indeed", "Thus",
+    "The",
+    "A",
+    "An",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "You",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "There",
+    "Here",
+    "But",
+    "And",
+    "Or",
+    "So",
+    "Yet",
+    "In",
+    "On",
+    "At",
+    "As",
+    "If",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "Since",
+    "However",
+    "Meanwhile",
+    "Also",
+    "Its",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "My",
+    "Your",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "Where",
+    "Some",
+    "Many",
+    "Most",
+    "Several",
+    "One",
+    "Both",
+    "Each",
+    "Such",
+    "Still",
+    "Now",
+    "Then",
+    "Last",
+    "Earlier",
+    "Later",
+    "According",
+    "Although",
+    "Though",
+    "Despite",
+    "During",
+    "For",
+    "From",
+    "Under",
+    "With",
+    "Without",
+    "By",
+    "To",
+    "Over",
+    "Instead",
+    "Indeed",
+    "Thus",
 ];
 
 /// Whether `word` (without its dot) is a known abbreviation.
@@ -112,8 +181,7 @@ pub fn split(text: &str, lines: &[Range<usize>]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     for line in lines {
         let end = line.end.min(text.len());
-        if line.start >= end || !text.is_char_boundary(line.start) || !text.is_char_boundary(end)
-        {
+        if line.start >= end || !text.is_char_boundary(line.start) || !text.is_char_boundary(end) {
             continue;
         }
         split_line(text, line.start..end, &mut out);
@@ -244,10 +312,15 @@ mod tests {
     fn abbreviations_and_initials_do_not_split() {
         assert_eq!(
             sents("Lt. Gen. Ali met Mr. J. Smith and George W. Bush. They talked."),
-            ["Lt. Gen. Ali met Mr. J. Smith and George W. Bush.", "They talked."]
+            [
+                "Lt. Gen. Ali met Mr. J. Smith and George W. Bush.",
+                "They talked."
+            ]
         );
         assert_eq!(
-            sents("The U.S.-led coalition left on Jan. 9 and No. 5 stayed. Prices rose 3.5 percent."),
+            sents(
+                "The U.S.-led coalition left on Jan. 9 and No. 5 stayed. Prices rose 3.5 percent."
+            ),
             [
                 "The U.S.-led coalition left on Jan. 9 and No. 5 stayed.",
                 "Prices rose 3.5 percent."
@@ -259,7 +332,10 @@ mod tests {
     fn dotted_initialisms_split_only_before_openers() {
         assert_eq!(
             sents("Hundreds of U.S. troops stayed. U.S. President Biden spoke."),
-            ["Hundreds of U.S. troops stayed.", "U.S. President Biden spoke."]
+            [
+                "Hundreds of U.S. troops stayed.",
+                "U.S. President Biden spoke."
+            ]
         );
         assert_eq!(
             sents("Forces were led by the U.S. The talks ended."),
@@ -271,7 +347,13 @@ mod tests {
     fn quotes_close_sentences() {
         assert_eq!(
             sents("He said \"go.\" Then he left. \"Why?\" she asked. 'Stop!' They ran."),
-            ["He said \"go.\"", "Then he left.", "\"Why?\" she asked.", "'Stop!'", "They ran."]
+            [
+                "He said \"go.\"",
+                "Then he left.",
+                "\"Why?\" she asked.",
+                "'Stop!'",
+                "They ran."
+            ]
         );
         assert_eq!(
             sents("It was \"destabilizing.\" (The talks ended.) Next."),
@@ -283,7 +365,11 @@ mod tests {
     fn line_breaks_end_sentences_and_empty_lines_vanish() {
         assert_eq!(
             sents("A headline without a stop\n\n  \n***\nBody text here... More text"),
-            ["A headline without a stop", "Body text here...", "More text"]
+            [
+                "A headline without a stop",
+                "Body text here...",
+                "More text"
+            ]
         );
         assert!(sents("").is_empty());
         assert!(sents(" \n\t\n").is_empty());

@@ -272,10 +272,24 @@ fn single_quotes_work_as_quotes() {
 
 #[test]
 fn guillemets_and_low_quotes() {
-    let p = prep("Le ministre a parlé: «Nous partirons bientôt», dit Ali. Er sagte „wir gehen“ heute.");
-    assert_eq!(voice_of(&p, "Nous").0, Voice::Quoted);
-    assert_eq!(voice_of(&p, "wir").0, Voice::Quoted);
-    assert_eq!(voice_of(&p, "heute").0, Voice::Own);
+    let p = prep(
+        "The minister said: «We will leave this country soon», and left. \
+         „We are going home now,“ a soldier said. Both »sides agree on this point«, Ali said.",
+    );
+    assert_eq!(
+        voice_of(&p, "leave"),
+        (Voice::Quoted, Some("The minister".into()))
+    );
+    assert_eq!(
+        voice_of(&p, "home"),
+        (Voice::Quoted, Some("a soldier".into()))
+    );
+    assert_eq!(voice_of(&p, "and left").0, Voice::Own);
+    // Reversed guillemets (»…«) pair too.
+    assert_eq!(voice_of(&p, "sides"), (Voice::Quoted, Some("Ali".into())));
+    // A short phrase in guillemets without a frame is a scare quote.
+    let p = prep("They call it a «temporary» measure.");
+    assert_eq!(p.scare_quotes.len(), 1);
 }
 
 // ------------------------------------------------------------ attribution
@@ -425,7 +439,9 @@ fn word_counts_by_voice() {
 
 #[test]
 fn degenerate_inputs() {
-    for text in ["", " ", "\n\n\r\n", "\0\0", "\"", "'", "“", "...", ".", "a", "\u{FEFF}"] {
+    for text in [
+        "", " ", "\n\n\r\n", "\0\0", "\"", "'", "“", "...", ".", "a", "\u{FEFF}",
+    ] {
         let p = prep(text);
         check_invariants(text, &p);
     }
@@ -472,12 +488,16 @@ fn huge_single_line_without_punctuation() {
 
 /// The real articles, when the shared corpus is next to the repository.
 fn seed(name: &str) -> Option<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/seeds-2024-iraq");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/seeds-2024-iraq");
     let path = std::fs::read_dir(&dir)
         .ok()?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .find(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(name)));
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|f| f.to_string_lossy().starts_with(name))
+        });
     match path {
         Some(p) => std::fs::read_to_string(p).ok(),
         None => {
@@ -535,7 +555,18 @@ fn seed_scare_quotes_and_attribution() {
 /// Invariants every prepared text must hold.
 fn check_invariants(original: &str, p: &PreparedText) {
     let text = &p.normalized;
-    let nchars = original.chars().count();
+    // Byte offset of every char of the original (and of its end), so that
+    // slicing by char offsets stays linear on large inputs.
+    let char_bytes: Vec<usize> = original
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(original.len()))
+        .collect();
+    let nchars = char_bytes.len() - 1;
+    let original_of = |_: &str, p: &PreparedText, r: Range<usize>| -> String {
+        let s = p.original_span(r);
+        original[char_bytes[s.start]..char_bytes[s.end]].to_string()
+    };
     let valid = |r: &Range<usize>| {
         r.start <= r.end
             && r.end <= text.len()
@@ -550,14 +581,21 @@ fn check_invariants(original: &str, p: &PreparedText) {
         let span = p.original_span(s.range.clone());
         assert!(span.start < span.end && span.end <= nchars, "{span:?}");
         let orig = original_of(original, p, s.range.clone());
-        assert!(!orig.trim().is_empty(), "sentence {i} maps to blank {orig:?}");
+        assert!(
+            !orig.trim().is_empty(),
+            "sentence {i} maps to blank {orig:?}"
+        );
         assert_eq!(p.sentence_index_at(s.range.start), Some(i));
         assert_eq!(p.sentence_index_at(s.range.end - 1), Some(i));
     }
     let mut prev_end = 0;
     for seg in &p.voice {
         assert!(valid(&seg.range) && seg.range.start < seg.range.end);
-        assert!(seg.range.start >= prev_end, "segments overlap: {:?}", p.voice);
+        assert!(
+            seg.range.start >= prev_end,
+            "segments overlap: {:?}",
+            p.voice
+        );
         assert_ne!(seg.voice, Voice::Own);
         prev_end = seg.range.end;
     }
@@ -573,13 +611,19 @@ fn check_invariants(original: &str, p: &PreparedText) {
     assert_eq!(a + b + c, p.words());
     // Monotonic, valid spans at every character boundary.
     let mut last = p.original_span(0..0);
-    for (i, _) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, _) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         let point = p.original_span(i..i);
         assert!(point.start <= nchars);
         assert!(point.start >= last.start, "map goes backwards at byte {i}");
         let upto = p.original_span(0..i);
         assert!(upto.start <= upto.end && upto.end <= nchars);
-        assert!(upto.end >= last.end || i == 0, "end goes backwards at byte {i}");
+        assert!(
+            upto.end >= last.end || i == 0,
+            "end goes backwards at byte {i}"
+        );
         last = Span::new(point.start, upto.end);
     }
 }
@@ -587,11 +631,62 @@ fn check_invariants(original: &str, p: &PreparedText) {
 /// Pieces that exercise every rule, glued at random.
 fn tricky() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "IS.IS", "U.S.", "U.S.-led", " ", " ", " ", "\n", "\n\n", "\r\n", "\r", "\"", "“", "”",
-        "‘", "’", "'", "«", "»", "„", "a", "B", "word", "é", "e\u{301}", "ﬁ", ".", "!", "?",
-        ",", ":", "\u{0}", "\u{AD}", "\u{FEFF}", "\u{200B}", "said", "that", "according to",
-        "Gen.", "—", "–", "…", "2.5", "J.", "he", " said ", "told reporters", "as", "described",
-        "Skip to main content\n", "kill.ing", "ʿ", "한", "🙂", "\t", "x.com", "Da.esh",
+        "IS.IS",
+        "U.S.",
+        "U.S.-led",
+        " ",
+        " ",
+        " ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\r",
+        "\"",
+        "“",
+        "”",
+        "‘",
+        "’",
+        "'",
+        "«",
+        "»",
+        "„",
+        "a",
+        "B",
+        "word",
+        "é",
+        "e\u{301}",
+        "ﬁ",
+        ".",
+        "!",
+        "?",
+        ",",
+        ":",
+        "\u{0}",
+        "\u{AD}",
+        "\u{FEFF}",
+        "\u{200B}",
+        "said",
+        "that",
+        "according to",
+        "Gen.",
+        "—",
+        "–",
+        "…",
+        "2.5",
+        "J.",
+        "he",
+        " said ",
+        "told reporters",
+        "as",
+        "described",
+        "Skip to main content\n",
+        "kill.ing",
+        "ʿ",
+        "한",
+        "🙂",
+        "\t",
+        "x.com",
+        "Da.esh",
     ]);
     prop::collection::vec(pieces, 0..80).prop_map(|v| v.concat())
 }

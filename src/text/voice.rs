@@ -133,50 +133,190 @@ fn verbs() -> &'static HashMap<&'static str, VerbKind> {
     VERBS.get_or_init(|| {
         let mut m = HashMap::new();
         for v in [
-            "said", "says", "say", "told", "tells", "tell", "added", "adds", "stressed",
-            "stresses", "warned", "warns", "insisted", "insists", "insist", "argued", "argues",
-            "argue", "claimed", "claim", "stated", "declared", "declares", "asserted", "asserts",
-            "explained", "explains", "wrote", "writes", "asked", "asks", "replied", "replies",
-            "responded", "reiterated", "reiterates", "emphasized", "emphasised", "emphasizes",
-            "emphasises", "alleged", "alleges", "contended", "contends", "countered", "cautioned",
-            "conceded", "vowed", "vows", "predicted", "admitted", "acknowledged", "tweeted",
-            "affirmed", "affirms", "underlined", "underscored", "Says", "Tells", "Warns",
-            "Insists", "Stresses", "Adds", "Declares", "Argues",
+            "said",
+            "says",
+            "say",
+            "told",
+            "tells",
+            "tell",
+            "added",
+            "adds",
+            "stressed",
+            "stresses",
+            "warned",
+            "warns",
+            "insisted",
+            "insists",
+            "insist",
+            "argued",
+            "argues",
+            "argue",
+            "claimed",
+            "claim",
+            "stated",
+            "declared",
+            "declares",
+            "asserted",
+            "asserts",
+            "explained",
+            "explains",
+            "wrote",
+            "writes",
+            "asked",
+            "asks",
+            "replied",
+            "replies",
+            "responded",
+            "reiterated",
+            "reiterates",
+            "emphasized",
+            "emphasised",
+            "emphasizes",
+            "emphasises",
+            "alleged",
+            "alleges",
+            "contended",
+            "contends",
+            "countered",
+            "cautioned",
+            "conceded",
+            "vowed",
+            "vows",
+            "predicted",
+            "admitted",
+            "acknowledged",
+            "tweeted",
+            "affirmed",
+            "affirms",
+            "underlined",
+            "underscored",
+            "Says",
+            "Tells",
+            "Warns",
+            "Insists",
+            "Stresses",
+            "Adds",
+            "Declares",
+            "Argues",
         ] {
             m.insert(v, VerbKind::Say);
         }
         for v in [
-            "noted", "notes", "claims", "states", "announced", "announces", "confirmed",
-            "confirms", "revealed", "reveals", "indicated", "indicates", "suggested", "suggests",
-            "highlighted", "observed", "recalled", "denied", "denies", "estimated", "believes",
-            "believed", "reported", "reports", "agreed", "hoped", "hopes", "feared", "fears",
-            "threatened", "pledged", "promised", "concluded", "maintained", "maintains",
-            "expressed", "pointed", "mentioned", "explained", "acknowledges", "admits",
+            "noted",
+            "notes",
+            "claims",
+            "states",
+            "announced",
+            "announces",
+            "confirmed",
+            "confirms",
+            "revealed",
+            "reveals",
+            "indicated",
+            "indicates",
+            "suggested",
+            "suggests",
+            "highlighted",
+            "observed",
+            "recalled",
+            "denied",
+            "denies",
+            "estimated",
+            "believes",
+            "believed",
+            "reported",
+            "reports",
+            "agreed",
+            "hoped",
+            "hopes",
+            "feared",
+            "fears",
+            "threatened",
+            "pledged",
+            "promised",
+            "concluded",
+            "maintained",
+            "maintains",
+            "expressed",
+            "pointed",
+            "mentioned",
+            "explained",
+            "acknowledges",
+            "admits",
             "Claims",
         ] {
             m.entry(v).or_insert(VerbKind::SayThat);
         }
         for v in [
-            "saying", "adding", "insisting", "warning", "arguing", "claiming", "telling",
-            "declaring", "asserting", "writing",
+            "saying",
+            "adding",
+            "insisting",
+            "warning",
+            "arguing",
+            "claiming",
+            "telling",
+            "declaring",
+            "asserting",
+            "writing",
         ] {
             m.insert(v, VerbKind::Saying);
         }
         for v in [
-            "stressing", "noting", "stating", "explaining", "alleging", "emphasizing",
-            "emphasising", "reiterating", "affirming", "underlining", "underscoring",
-            "contending", "cautioning", "announcing", "confirming", "acknowledging", "admitting",
-            "suggesting", "indicating", "revealing", "denying", "vowing", "implying",
-            "pointing", "expressing",
+            "stressing",
+            "noting",
+            "stating",
+            "explaining",
+            "alleging",
+            "emphasizing",
+            "emphasising",
+            "reiterating",
+            "affirming",
+            "underlining",
+            "underscoring",
+            "contending",
+            "cautioning",
+            "announcing",
+            "confirming",
+            "acknowledging",
+            "admitting",
+            "suggesting",
+            "indicating",
+            "revealing",
+            "denying",
+            "vowing",
+            "implying",
+            "pointing",
+            "expressing",
         ] {
             m.insert(v, VerbKind::SayingThat);
         }
         for v in [
-            "described", "describes", "describe", "describing", "labelled", "labeled",
-            "labels", "labelling", "labeling", "branded", "brands", "branding", "characterized",
-            "characterised", "characterizes", "characterises", "characterizing",
-            "characterising", "portrayed", "portrays", "portraying", "depicted", "depicts",
-            "depicting", "regards", "regarded",
+            "described",
+            "describes",
+            "describe",
+            "describing",
+            "labelled",
+            "labeled",
+            "labels",
+            "labelling",
+            "labeling",
+            "branded",
+            "brands",
+            "branding",
+            "characterized",
+            "characterised",
+            "characterizes",
+            "characterises",
+            "characterizing",
+            "characterising",
+            "portrayed",
+            "portrays",
+            "portraying",
+            "depicted",
+            "depicts",
+            "depicting",
+            "regards",
+            "regarded",
         ] {
             m.insert(v, VerbKind::Describe);
         }
@@ -186,13 +326,66 @@ fn verbs() -> &'static HashMap<&'static str, VerbKind> {
 
 /// Words that open an adverbial part before a subject (`In addition, …`).
 const LEAD_INS: &[&str] = &[
-    "in", "on", "at", "for", "meanwhile", "however", "earlier", "later", "last", "this", "also",
-    "since", "after", "before", "yet", "still", "separately", "moreover", "furthermore",
-    "additionally", "just", "then", "now", "today", "yesterday", "during", "while", "when", "as",
-    "according", "speaking", "addressing", "following", "despite", "although", "though", "with",
-    "without", "instead", "indeed", "similarly", "likewise", "nevertheless", "previously",
-    "once", "recently", "if", "because", "by", "from", "to", "over", "under", "amid", "after",
-    "asked", "responding", "commenting", "writing", "in addition",
+    "in",
+    "on",
+    "at",
+    "for",
+    "meanwhile",
+    "however",
+    "earlier",
+    "later",
+    "last",
+    "this",
+    "also",
+    "since",
+    "after",
+    "before",
+    "yet",
+    "still",
+    "separately",
+    "moreover",
+    "furthermore",
+    "additionally",
+    "just",
+    "then",
+    "now",
+    "today",
+    "yesterday",
+    "during",
+    "while",
+    "when",
+    "as",
+    "according",
+    "speaking",
+    "addressing",
+    "following",
+    "despite",
+    "although",
+    "though",
+    "with",
+    "without",
+    "instead",
+    "indeed",
+    "similarly",
+    "likewise",
+    "nevertheless",
+    "previously",
+    "once",
+    "recently",
+    "if",
+    "because",
+    "by",
+    "from",
+    "to",
+    "over",
+    "under",
+    "amid",
+    "after",
+    "asked",
+    "responding",
+    "commenting",
+    "writing",
+    "in addition",
 ];
 
 const CONJUNCTIONS: &[&str] = &[
@@ -203,21 +396,77 @@ const CONJUNCTIONS: &[&str] = &[
 const RELATIVES: &[&str] = &["who", "which", "whose", "where", "when", "whom", "what"];
 
 const DETERMINERS: &[&str] = &[
-    "the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our",
-    "my", "your", "he", "she", "it", "they", "we", "i", "you", "some", "many", "several", "both",
-    "all", "each", "most", "other", "another",
+    "the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my",
+    "your", "he", "she", "it", "they", "we", "i", "you", "some", "many", "several", "both", "all",
+    "each", "most", "other", "another",
 ];
 
 /// Words at which a speaker phrase stops (`Sudani has stated`, `Ali on
 /// Monday said`).
 const CUT_WORDS: &[&str] = &[
-    "has", "have", "had", "was", "were", "is", "are", "will", "would", "could", "should", "may",
-    "might", "must", "can", "also", "later", "earlier", "then", "again", "once", "openly",
-    "publicly", "repeatedly", "previously", "reportedly", "recently", "on", "in", "at",
-    "during", "last", "this", "today", "yesterday", "who", "which", "that", "separately",
-    "further", "subsequently", "immediately", "not", "never", "did", "does", "do", "already",
-    "himself", "herself", "itself", "themselves", "however", "therefore", "still", "just",
-    "even", "only", "first", "finally", "too", "afterwards", "tonight",
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "will",
+    "would",
+    "could",
+    "should",
+    "may",
+    "might",
+    "must",
+    "can",
+    "also",
+    "later",
+    "earlier",
+    "then",
+    "again",
+    "once",
+    "openly",
+    "publicly",
+    "repeatedly",
+    "previously",
+    "reportedly",
+    "recently",
+    "on",
+    "in",
+    "at",
+    "during",
+    "last",
+    "this",
+    "today",
+    "yesterday",
+    "who",
+    "which",
+    "that",
+    "separately",
+    "further",
+    "subsequently",
+    "immediately",
+    "not",
+    "never",
+    "did",
+    "does",
+    "do",
+    "already",
+    "himself",
+    "herself",
+    "itself",
+    "themselves",
+    "however",
+    "therefore",
+    "still",
+    "just",
+    "even",
+    "only",
+    "first",
+    "finally",
+    "too",
+    "afterwards",
+    "tonight",
 ];
 
 /// Words that follow a transitive verb (used to spot `issued a`, `denied
@@ -229,34 +478,144 @@ const OBJECT_STARTS: &[&str] = &[
 
 /// Words after a speech verb that cannot open a reported clause.
 const PREPOSITIONS: &[&str] = &[
-    "to", "in", "on", "at", "by", "for", "with", "of", "from", "about", "into", "during",
-    "after", "before", "when", "while", "as", "over", "through", "against", "up", "out", "off",
-    "and", "or", "but", "than", "so", "if", "because", "nothing", "something", "anything",
-    "goodbye", "yes", "no", "so",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "with",
+    "of",
+    "from",
+    "about",
+    "into",
+    "during",
+    "after",
+    "before",
+    "when",
+    "while",
+    "as",
+    "over",
+    "through",
+    "against",
+    "up",
+    "out",
+    "off",
+    "and",
+    "or",
+    "but",
+    "than",
+    "so",
+    "if",
+    "because",
+    "nothing",
+    "something",
+    "anything",
+    "goodbye",
+    "yes",
+    "no",
+    "so",
 ];
 
 /// Objects of `tell` that are skipped before the reported clause.
 const TELL_OBJECTS: &[&str] = &[
-    "reporters", "journalists", "lawmakers", "parliament", "him", "her", "them", "us", "me",
-    "you", "officials", "delegates", "supporters", "crowds", "troops", "media", "press",
-    "television", "tv", "radio", "agency", "newspaper", "broadcaster", "channel", "audience",
+    "reporters",
+    "journalists",
+    "lawmakers",
+    "parliament",
+    "him",
+    "her",
+    "them",
+    "us",
+    "me",
+    "you",
+    "officials",
+    "delegates",
+    "supporters",
+    "crowds",
+    "troops",
+    "media",
+    "press",
+    "television",
+    "tv",
+    "radio",
+    "agency",
+    "newspaper",
+    "broadcaster",
+    "channel",
+    "audience",
 ];
 
 const WEEKDAYS_MONTHS: &[&str] = &[
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
-    "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan.",
+    "Feb.",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
 ];
 
 const ADVERBS: &[&str] = &[
-    "earlier", "later", "today", "yesterday", "again", "also", "repeatedly", "recently",
-    "previously", "publicly", "openly", "then", "too", "once", "however", "separately",
-    "privately", "bluntly", "flatly", "firmly", "reportedly", "tonight", "now",
+    "earlier",
+    "later",
+    "today",
+    "yesterday",
+    "again",
+    "also",
+    "repeatedly",
+    "recently",
+    "previously",
+    "publicly",
+    "openly",
+    "then",
+    "too",
+    "once",
+    "however",
+    "separately",
+    "privately",
+    "bluntly",
+    "flatly",
+    "firmly",
+    "reportedly",
+    "tonight",
+    "now",
 ];
 
 const VENUES: &[&str] = &[
-    "statement", "interview", "conference", "speech", "address", "post", "tweet", "briefing",
-    "letter", "message", "remarks", "session", "meeting", "call",
+    "statement",
+    "interview",
+    "conference",
+    "speech",
+    "address",
+    "post",
+    "tweet",
+    "briefing",
+    "letter",
+    "message",
+    "remarks",
+    "session",
+    "meeting",
+    "call",
 ];
 
 /// Runs voice detection. `paragraphs` are the content lines (boilerplate
@@ -455,7 +814,12 @@ fn mark_at(marks: &[QuoteMark], pos: usize) -> Option<&QuoteMark> {
 }
 
 /// Whether `para` opens with a quote mark of `kind` that can open.
-fn opens_with(ctx: &Ctx, marks: &[QuoteMark], para: Option<&Range<usize>>, kind: QuoteKind) -> bool {
+fn opens_with(
+    ctx: &Ctx,
+    marks: &[QuoteMark],
+    para: Option<&Range<usize>>,
+    kind: QuoteKind,
+) -> bool {
     let Some(para) = para else { return false };
     let Some(m) = mark_at(marks, para.start) else {
         return false;
@@ -483,7 +847,13 @@ fn find_quotes(ctx: &Ctx, paragraphs: &[Range<usize>], marks: &[QuoteMark]) -> V
         mi = mj;
         let next_para = paragraphs.get(pi + 1);
 
-        let doubles = pair_doubles(ctx, pi, para, pm, opens_with(ctx, marks, next_para, QuoteKind::Double));
+        let doubles = pair_doubles(
+            ctx,
+            pi,
+            para,
+            pm,
+            opens_with(ctx, marks, next_para, QuoteKind::Double),
+        );
         let singles = pair_singles(
             ctx,
             pi,
@@ -514,7 +884,10 @@ fn find_quotes(ctx: &Ctx, paragraphs: &[Range<usize>], marks: &[QuoteMark]) -> V
 
         let base = quotes.len();
         if let Some(prev) = pending_chain.take() {
-            if para_quotes.first().is_some_and(|q| q.range.start == para.start) {
+            if para_quotes
+                .first()
+                .is_some_and(|q| q.range.start == para.start)
+            {
                 quotes[prev].next_in_chain = Some(base);
                 quotes[prev].in_chain = true;
                 para_quotes[0].in_chain = true;
@@ -876,7 +1249,11 @@ fn np_after(ctx: &Ctx, toks: &[Tok], from: usize, end: usize) -> Option<String> 
     clean_np(&ctx.text[toks[from].start..toks[k - 1].end])
 }
 
-fn insert_frame(frames: &mut Vec<(usize, Option<String>)>, verb_start: usize, speaker: Option<String>) {
+fn insert_frame(
+    frames: &mut Vec<(usize, Option<String>)>,
+    verb_start: usize,
+    speaker: Option<String>,
+) {
     let k = frames.partition_point(|f| f.0 < verb_start);
     frames.insert(k, (verb_start, speaker));
 }
@@ -920,7 +1297,12 @@ fn participle_speaker(
 // ---------------------------------------------------------------- frames
 
 /// `"…," Sudani said` / `"…," said Sudani` / `"…." Sudani said.`
-fn after_frame(ctx: &Ctx, toks: &[Tok], quotes: &[Quote], qi: usize) -> Option<(usize, Option<String>)> {
+fn after_frame(
+    ctx: &Ctx,
+    toks: &[Tok],
+    quotes: &[Quote],
+    qi: usize,
+) -> Option<(usize, Option<String>)> {
     let q = &quotes[qi];
     if !q.closed {
         return None;
@@ -979,7 +1361,12 @@ fn after_frame(ctx: &Ctx, toks: &[Tok], quotes: &[Quote], qi: usize) -> Option<(
 }
 
 /// `Sudani said: "…"`, `Sudani told reporters on Monday "…"`.
-fn before_frame(ctx: &Ctx, toks: &[Tok], quotes: &[Quote], qi: usize) -> Option<(usize, Option<String>)> {
+fn before_frame(
+    ctx: &Ctx,
+    toks: &[Tok],
+    quotes: &[Quote],
+    qi: usize,
+) -> Option<(usize, Option<String>)> {
     let q = &quotes[qi];
     let mut k = toks.partition_point(|x| x.start < q.range.start);
     if k > 0 && is_punct(ctx, toks[k - 1], ":,") {
@@ -1023,7 +1410,12 @@ fn in_quote(quotes: &[Quote], pos: usize) -> bool {
 }
 
 /// Clause from token `from` to the sentence end.
-fn clause_to_end(toks: &[Tok], from: usize, end: usize, sent: &Range<usize>) -> Option<Range<usize>> {
+fn clause_to_end(
+    toks: &[Tok],
+    from: usize,
+    end: usize,
+    sent: &Range<usize>,
+) -> Option<Range<usize>> {
     (from < end).then(|| toks[from].start..sent.end)
 }
 
@@ -1108,11 +1500,17 @@ fn attributed_in_sentence(
         let mut after = skip_adverbials(ctx, toks, v + 1, b);
         if v > a && is_punct(ctx, toks[v - 1], ",") {
             // `CLAUSE, said the official.`: the speaker follows the verb.
+            // Not `X, the spokesman, warned the attacks would go on`: there
+            // the words after the verb are a clause, which the speaker
+            // phrase cleaning cuts short (at `would`).
             let mut j = v + 1;
             while j < b && j <= v + 8 && toks[j].word && !in_list(ctx, toks[j], PREPOSITIONS) {
                 j += 1;
             }
-            if j > v + 1 {
+            let whole_np = j > v + 1
+                && clean_np(&ctx.text[toks[v + 1].start..toks[j - 1].end])
+                    .is_some_and(|np| np.split_whitespace().count() == j - v - 1);
+            if whole_np {
                 after = skip_adverbials(ctx, toks, j, b);
             }
         }
@@ -1120,11 +1518,8 @@ fn attributed_in_sentence(
         let then_comma = after < b && is_punct(ctx, toks[after], ",");
         if kind.finite() && (at_end || then_comma) {
             if let Some((before, sp)) = inverted_frame(ctx, toks, a, v, quotes) {
-                let sp = sp.or_else(|| {
-                    (v + 1 < b)
-                        .then(|| np_after(ctx, toks, v + 1, b))
-                        .flatten()
-                });
+                let sp =
+                    sp.or_else(|| (v + 1 < b).then(|| np_after(ctx, toks, v + 1, b)).flatten());
                 insert_frame(frames, tok.start, sp.clone());
                 if before.start < before.end {
                     out.push((before, sp.clone()));
@@ -1142,14 +1537,21 @@ fn attributed_in_sentence(
         }
         // `X said CLAUSE` / `X told reporters CLAUSE` / `…, saying CLAUSE`.
         let mut c = after;
-        if matches!(ctx.tok(tok), "told" | "tells" | "tell" | "telling" | "Tells") {
+        if matches!(
+            ctx.tok(tok),
+            "told" | "tells" | "tell" | "telling" | "Tells"
+        ) {
             c = skip_tell_object(ctx, toks, c, b);
         }
         c = skip_adverbials(ctx, toks, c, b);
         if c < b && is_punct(ctx, toks[c], ":") {
             c += 1;
         }
-        if c >= b || !toks[c].word || in_list(ctx, toks[c], PREPOSITIONS) || in_quote(quotes, toks[c].start) {
+        if c >= b
+            || !toks[c].word
+            || in_list(ctx, toks[c], PREPOSITIONS)
+            || in_quote(quotes, toks[c].start)
+        {
             continue;
         }
         if let Some(r) = clause_to_end(toks, c, b, &sent) {
@@ -1162,7 +1564,12 @@ fn attributed_in_sentence(
 
 fn skip_tell_object(ctx: &Ctx, toks: &[Tok], mut k: usize, end: usize) -> usize {
     let start = k;
-    if k < end && lower_in(ctx.tok(toks[k]), &["the", "a", "an", "his", "her", "its", "their", "state"]) {
+    if k < end
+        && lower_in(
+            ctx.tok(toks[k]),
+            &["the", "a", "an", "his", "her", "its", "their", "state"],
+        )
+    {
         k += 1;
     }
     let mut n = 0;
@@ -1170,7 +1577,11 @@ fn skip_tell_object(ctx: &Ctx, toks: &[Tok], mut k: usize, end: usize) -> usize 
         && n < 4
         && toks[k].word
         && (in_list(ctx, toks[k], TELL_OBJECTS)
-            || ctx.tok(toks[k]).chars().next().is_some_and(char::is_uppercase))
+            || ctx
+                .tok(toks[k])
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase))
     {
         k += 1;
         n += 1;
@@ -1325,7 +1736,11 @@ fn subtract(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<Ran
         .collect()
 }
 
-fn assign_quote_speakers(ctx: &Ctx, quotes: &mut [Quote], attributed: &[(Range<usize>, Option<String>)]) {
+fn assign_quote_speakers(
+    ctx: &Ctx,
+    quotes: &mut [Quote],
+    attributed: &[(Range<usize>, Option<String>)],
+) {
     // Chains share the first speaker any member names.
     let mut k = 0;
     while k < quotes.len() {
@@ -1360,7 +1775,10 @@ fn assign_quote_speakers(ctx: &Ctx, quotes: &mut [Quote], attributed: &[(Range<u
         }
         // `"…," Nasiri added. "…"`: a quote opening a sentence goes on with
         // the previous quote's speaker in the paragraph.
-        if ctx.sentence_at(start).is_some_and(|s| s.start == start) && i > 0 && quotes[i - 1].para == quotes[i].para {
+        if ctx.sentence_at(start).is_some_and(|s| s.start == start)
+            && i > 0
+            && quotes[i - 1].para == quotes[i].para
+        {
             quotes[i].speaker = quotes[i - 1].speaker.clone();
         }
     }
@@ -1401,12 +1819,21 @@ fn is_scare(ctx: &Ctx, q: &Quote) -> bool {
     let Some(sent) = ctx.sentence_at(q.range.start) else {
         return false;
     };
-    let outside = |r: Range<usize>| ctx.text.get(r).is_some_and(|s| s.chars().any(char::is_alphanumeric));
+    let outside = |r: Range<usize>| {
+        ctx.text
+            .get(r)
+            .is_some_and(|s| s.chars().any(char::is_alphanumeric))
+    };
     outside(sent.start..q.range.start) || outside(q.range.end.min(sent.end)..sent.end)
 }
 
 fn is_pronoun(s: &str) -> bool {
-    lower_in(s, &["he", "she", "him", "her", "it", "they", "them", "we", "i", "you"])
+    lower_in(
+        s,
+        &[
+            "he", "she", "him", "her", "it", "they", "them", "we", "i", "you",
+        ],
+    )
 }
 
 /// `he`/`she` → the last speaker named before; other pronouns → none.
