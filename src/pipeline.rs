@@ -293,7 +293,7 @@ pub fn run(
         &lexicon_hash,
         keys.into_iter().zip(analyses.iter().cloned()),
     )?;
-    if let Some(scorer) = sentiment.as_deref_mut() {
+    if let Some(scorer) = sentiment {
         scorer.finish().map_err(PipelineError::Sentiment)?;
     }
     lap("report", &mut timings);

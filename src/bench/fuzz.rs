@@ -25,7 +25,10 @@ use crate::text::{PreparedText, RepeatedLines};
 
 /// The targets, by the names used for `fuzz/fuzz_targets/NAME.rs` and
 /// `fuzz/regressions/NAME/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A fuzz target: a name and the function that runs one input.
+pub type Target = (&'static str, fn(&[u8]));
+
+pub const TARGETS: &[Target] = &[
     ("normalize", normalize),
     ("prepare", prepare),
     ("analyze", analyze),

@@ -346,8 +346,17 @@ fn terms_that_can_never_match() {
         );
     }
     // Abbreviations and apostrophes survive the text stage unchanged.
-    for fine in ["U.S. forces", "Da'esh", "Oct. 7 attack", "so-called", "Shia'"] {
-        assert!(diags(&lex(&[("a", 0.5, -0.5, &[fine])])).is_empty(), "{fine}");
+    for fine in [
+        "U.S. forces",
+        "Da'esh",
+        "Oct. 7 attack",
+        "so-called",
+        "Shia'",
+    ] {
+        assert!(
+            diags(&lex(&[("a", 0.5, -0.5, &[fine])])).is_empty(),
+            "{fine}"
+        );
     }
 }
 

@@ -47,11 +47,14 @@ struct RawTarget {
 /// assert_eq!(polarity_from_value(5.0), None);
 /// ```
 pub fn polarity_from_value(v: f64) -> Option<Polarity> {
-    match v {
-        x if x == 2.0 => Some(Polarity::Negative),
-        x if x == 4.0 => Some(Polarity::Neutral),
-        x if x == 6.0 => Some(Polarity::Positive),
-        _ => None,
+    if v == 2.0 {
+        Some(Polarity::Negative)
+    } else if v == 4.0 {
+        Some(Polarity::Neutral)
+    } else if v == 6.0 {
+        Some(Polarity::Positive)
+    } else {
+        None
     }
 }
 

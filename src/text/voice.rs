@@ -1029,7 +1029,7 @@ fn tokenize(text: &str, range: Range<usize>) -> Vec<Tok> {
                     end = j + d.len_utf8();
                     it.next();
                 }
-                Some((j, d)) if matches!(d, '\'' | '-' | '.') => {
+                Some((j, '\'' | '-' | '.')) => {
                     let after = s[j + 1..].chars().next();
                     if after.is_some_and(char::is_alphanumeric) {
                         end = j + 1;
@@ -1171,8 +1171,7 @@ fn subject_before(text: &str, region: Range<usize>) -> Option<String> {
     // `what Washington describes as`: the subject follows the last `what`.
     let what = s
         .split_whitespace()
-        .filter(|w| w.eq_ignore_ascii_case("what"))
-        .last()
+        .rfind(|w| w.eq_ignore_ascii_case("what"))
         .map(|w| w.as_ptr() as usize - s.as_ptr() as usize + w.len());
     if let Some(e) = what {
         s = &s[e..];
@@ -1226,7 +1225,7 @@ fn clean_np(s: &str) -> Option<String> {
     }
     let joined = out.join(" ");
     let trimmed = joined.trim_matches(|c: char| !(c.is_alphanumeric() || c == '.' || c == ')'));
-    let trimmed = trimmed.trim_end_matches(|c: char| c == '.' || c == ')');
+    let trimmed = trimmed.trim_end_matches(['.', ')']);
     let n = trimmed.split_whitespace().count();
     if n == 0 || n > 12 || !trimmed.chars().any(char::is_alphabetic) {
         return None;
