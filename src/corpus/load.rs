@@ -442,9 +442,13 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
 
 fn article(text: String, meta: Meta, source: String) -> Article {
     let content_hash = sha256_hex(text.as_bytes());
+    // A derived id hashes the outlet too: the same wire story run by two
+    // outlets is two articles and needs two ids.
     let id = match meta.id {
         Some(id) => ArticleId(id),
-        None => content_id(&content_hash),
+        None => content_id(&sha256_hex(
+            format!("{}\u{1f}{}", meta.outlet, content_hash).as_bytes(),
+        )),
     };
     Article {
         id,

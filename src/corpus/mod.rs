@@ -64,7 +64,8 @@ pub fn sha256_hex(data: &[u8]) -> String {
 }
 
 /// The id of an article whose input gives none: the first 16 hex digits of
-/// the content hash, so the same text gets the same id on every run.
+/// a hash of its outlet and content, so the same article gets the same id on
+/// every run.
 pub fn content_id(content_hash: &str) -> ArticleId {
     ArticleId(content_hash.chars().take(16).collect())
 }
