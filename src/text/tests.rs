@@ -415,6 +415,55 @@ fn pronouns_resolve_to_the_last_named_speaker() {
 }
 
 #[test]
+fn speaker_of_a_subordinate_clause_and_pronoun_before_verb() {
+    let p = prep(
+        "Rashid spoke first. The army left in 2011 after the then president Omar Saleh \
+         claimed that the war was won.\n\
+         Sudani held a press conference, in which he stressed that the army is ready.",
+    );
+    assert_eq!(
+        voice_of(&p, "war was won"),
+        (
+            Voice::Attributed,
+            Some("the then president Omar Saleh".into())
+        )
+    );
+    // `he` goes to the name opening its sentence, not the last speaker.
+    assert_eq!(
+        voice_of(&p, "army is ready"),
+        (Voice::Attributed, Some("Sudani".into()))
+    );
+}
+
+#[test]
+fn subordinate_clause_closed_by_a_comma_is_not_the_subject() {
+    let p = prep(
+        "The Harbour Front, a group that has claimed raids since the war began in March, \
+         said in a statement that the bases would be hit.\n\
+         After the strike, Mayor Lena Ortiz said that the port was closed.",
+    );
+    assert_eq!(
+        voice_of(&p, "bases would be hit"),
+        (Voice::Attributed, Some("The Harbour Front".into()))
+    );
+    assert_eq!(
+        voice_of(&p, "port was closed"),
+        (Voice::Attributed, Some("Mayor Lena Ortiz".into()))
+    );
+}
+
+#[test]
+fn speech_acts_and_nouns_that_are_not_reported_speech() {
+    let p = prep(
+        "Iraq declared victory over the group in 2017.\n\
+         A militia claimed responsibility for the attack.\n\
+         There are various reports that the convoy was hit.\n\
+         The minister wrote a letter to the council.",
+    );
+    assert!(p.voice.is_empty(), "{:?}", p.voice);
+}
+
+#[test]
 fn quote_inside_attributed_clause_takes_its_speaker() {
     let p = prep(
         "The president told the envoy that the “foreign presence must be limited to training.”",

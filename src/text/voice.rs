@@ -128,201 +128,96 @@ impl VerbKind {
     }
 }
 
+/// Finite verbs that report speech with a bare clause (`X said the plan
+/// failed`), or with `that`. Title-case forms are for headlines (`PM Says
+/// Troops Must Go`); `Said` is left out because it is also a name.
+#[rustfmt::skip]
+const SAY_BARE: &[&str] = &[
+    "said", "says", "say", "told", "tells", "tell", "added", "adds", "insisted", "insists",
+    "insist", "argued", "argues", "argue", "warned", "warns",
+    "Says", "Tells", "Warns", "Insists", "Adds", "Argues",
+];
+
+/// Finite verbs that report speech only with `that` (`noted that`), with a
+/// quote, or as a closing frame (`…, analysts noted.`): without one of
+/// those they are as often something else (`claimed responsibility`,
+/// `declared victory`, `wrote a letter`).
+#[rustfmt::skip]
+const SAY_THAT: &[&str] = &[
+    "stressed", "stresses", "claimed", "claim", "claims", "stated", "states", "declared",
+    "declares", "asserted", "asserts", "explained", "explains", "wrote", "writes", "asked",
+    "asks", "replied", "replies", "responded", "reiterated", "reiterates", "emphasized",
+    "emphasised", "emphasizes", "emphasises", "alleged", "alleges", "contended", "contends",
+    "countered", "cautioned", "conceded", "vowed", "vows", "predicted", "admitted", "admits",
+    "acknowledged", "acknowledges", "tweeted", "affirmed", "affirms", "underlined",
+    "underscored", "noted", "notes", "announced", "announces", "confirmed", "confirms",
+    "revealed", "reveals", "indicated", "indicates", "suggested", "suggests", "highlighted",
+    "observed", "recalled", "denied", "denies", "estimated", "believes", "believed", "reported",
+    "reports", "agreed", "hoped", "hopes", "feared", "fears", "threatened", "pledged",
+    "promised", "concluded", "maintained", "maintains", "expressed", "pointed", "mentioned",
+    "Stresses", "Declares", "Claims",
+];
+
+/// Participles that report speech with a bare clause (`…, saying the plan
+/// failed`).
+#[rustfmt::skip]
+const SAYING_BARE: &[&str] = &[
+    "saying", "adding", "insisting", "warning", "arguing", "telling",
+];
+
+/// Participles that report speech only with `that`.
+#[rustfmt::skip]
+const SAYING_THAT: &[&str] = &[
+    "claiming", "declaring", "asserting", "writing", "stressing", "noting", "stating",
+    "explaining", "alleging", "emphasizing", "emphasising", "reiterating", "affirming",
+    "underlining", "underscoring", "contending", "cautioning", "announcing", "confirming",
+    "acknowledging", "admitting", "suggesting", "indicating", "revealing", "denying", "vowing",
+    "implying", "pointing", "expressing",
+];
+
+/// `X described Y as Z`.
+#[rustfmt::skip]
+const DESCRIBE: &[&str] = &[
+    "described", "describes", "describe", "describing", "labelled", "labeled", "labels",
+    "labelling", "labeling", "branded", "brands", "branding", "characterized", "characterised",
+    "characterizes", "characterises", "characterizing", "characterising", "portrayed",
+    "portrays", "portraying", "depicted", "depicts", "depicting", "regards", "regarded",
+];
+
 fn verbs() -> &'static HashMap<&'static str, VerbKind> {
     static VERBS: OnceLock<HashMap<&'static str, VerbKind>> = OnceLock::new();
     VERBS.get_or_init(|| {
         let mut m = HashMap::new();
-        for v in [
-            "said",
-            "says",
-            "say",
-            "told",
-            "tells",
-            "tell",
-            "added",
-            "adds",
-            "stressed",
-            "stresses",
-            "warned",
-            "warns",
-            "insisted",
-            "insists",
-            "insist",
-            "argued",
-            "argues",
-            "argue",
-            "claimed",
-            "claim",
-            "stated",
-            "declared",
-            "declares",
-            "asserted",
-            "asserts",
-            "explained",
-            "explains",
-            "wrote",
-            "writes",
-            "asked",
-            "asks",
-            "replied",
-            "replies",
-            "responded",
-            "reiterated",
-            "reiterates",
-            "emphasized",
-            "emphasised",
-            "emphasizes",
-            "emphasises",
-            "alleged",
-            "alleges",
-            "contended",
-            "contends",
-            "countered",
-            "cautioned",
-            "conceded",
-            "vowed",
-            "vows",
-            "predicted",
-            "admitted",
-            "acknowledged",
-            "tweeted",
-            "affirmed",
-            "affirms",
-            "underlined",
-            "underscored",
-            "Says",
-            "Tells",
-            "Warns",
-            "Insists",
-            "Stresses",
-            "Adds",
-            "Declares",
-            "Argues",
-        ] {
-            m.insert(v, VerbKind::Say);
-        }
-        for v in [
-            "noted",
-            "notes",
-            "claims",
-            "states",
-            "announced",
-            "announces",
-            "confirmed",
-            "confirms",
-            "revealed",
-            "reveals",
-            "indicated",
-            "indicates",
-            "suggested",
-            "suggests",
-            "highlighted",
-            "observed",
-            "recalled",
-            "denied",
-            "denies",
-            "estimated",
-            "believes",
-            "believed",
-            "reported",
-            "reports",
-            "agreed",
-            "hoped",
-            "hopes",
-            "feared",
-            "fears",
-            "threatened",
-            "pledged",
-            "promised",
-            "concluded",
-            "maintained",
-            "maintains",
-            "expressed",
-            "pointed",
-            "mentioned",
-            "explained",
-            "acknowledges",
-            "admits",
-            "Claims",
-        ] {
-            m.entry(v).or_insert(VerbKind::SayThat);
-        }
-        for v in [
-            "saying",
-            "adding",
-            "insisting",
-            "warning",
-            "arguing",
-            "claiming",
-            "telling",
-            "declaring",
-            "asserting",
-            "writing",
-        ] {
-            m.insert(v, VerbKind::Saying);
-        }
-        for v in [
-            "stressing",
-            "noting",
-            "stating",
-            "explaining",
-            "alleging",
-            "emphasizing",
-            "emphasising",
-            "reiterating",
-            "affirming",
-            "underlining",
-            "underscoring",
-            "contending",
-            "cautioning",
-            "announcing",
-            "confirming",
-            "acknowledging",
-            "admitting",
-            "suggesting",
-            "indicating",
-            "revealing",
-            "denying",
-            "vowing",
-            "implying",
-            "pointing",
-            "expressing",
-        ] {
-            m.insert(v, VerbKind::SayingThat);
-        }
-        for v in [
-            "described",
-            "describes",
-            "describe",
-            "describing",
-            "labelled",
-            "labeled",
-            "labels",
-            "labelling",
-            "labeling",
-            "branded",
-            "brands",
-            "branding",
-            "characterized",
-            "characterised",
-            "characterizes",
-            "characterises",
-            "characterizing",
-            "characterising",
-            "portrayed",
-            "portrays",
-            "portraying",
-            "depicted",
-            "depicts",
-            "depicting",
-            "regards",
-            "regarded",
-        ] {
-            m.insert(v, VerbKind::Describe);
+        let lists = [
+            (SAY_BARE, VerbKind::Say),
+            (SAY_THAT, VerbKind::SayThat),
+            (SAYING_BARE, VerbKind::Saying),
+            (SAYING_THAT, VerbKind::SayingThat),
+            (DESCRIBE, VerbKind::Describe),
+        ];
+        for (list, kind) in lists {
+            for v in list {
+                m.insert(*v, kind);
+            }
         }
         m
     })
 }
+
+/// Speech verbs that are also plural nouns.
+const NOUN_OR_VERB: &[&str] = &[
+    "reports", "claims", "notes", "states", "fears", "hopes", "says",
+];
+
+/// Words before a noun (not a verb) in `various reports that`.
+#[rustfmt::skip]
+const NOUN_BEFORE: &[&str] = &[
+    "the", "a", "an", "various", "some", "many", "several", "these", "those", "such",
+    "numerous", "multiple", "other", "conflicting", "unconfirmed", "recent", "earlier",
+    "previous", "his", "her", "its", "their", "our", "my", "your", "media", "news", "press",
+    "local", "further", "initial", "first", "new", "no", "any", "all", "both", "false",
+    "widespread", "persistent", "growing",
+];
 
 /// Words that open an adverbial part before a subject (`In addition, …`).
 const LEAD_INS: &[&str] = &[
@@ -631,8 +526,7 @@ pub fn analyze(
     let mut quotes = find_quotes(&ctx, paragraphs, marks);
 
     let mut used_verbs: HashSet<usize> = HashSet::new();
-    // (verb position, speaker) of every frame found, sorted by position.
-    let mut frames: Vec<(usize, Option<String>)> = Vec::new();
+    let mut frames = Frames::default();
     let mut candidates: Vec<(Range<usize>, Option<String>)> = Vec::new();
 
     let mut qi = 0;
@@ -644,17 +538,19 @@ pub fn analyze(
             qi += 1;
         }
         let q_first = qi;
+        let f_first = frames.quote.len();
         while qi < quotes.len() && quotes[qi].para == pi {
             let frame = after_frame(&ctx, &toks, &quotes, qi)
                 .or_else(|| before_frame(&ctx, &toks, &quotes, qi));
             if let Some((verb, speaker)) = frame {
                 used_verbs.insert(verb);
-                insert_frame(&mut frames, verb, speaker.clone());
+                frames.push_quote(verb, speaker.clone());
                 quotes[qi].framed = true;
                 quotes[qi].speaker = speaker;
             }
             qi += 1;
         }
+        frames.sort_quote_tail(f_first);
         let para_quotes = &quotes[q_first..qi];
         // Attributed frames, sentence by sentence.
         while si < sentences.len() && sentences[si].end <= para.start {
@@ -862,24 +758,28 @@ fn find_quotes(ctx: &Ctx, paragraphs: &[Range<usize>], marks: &[QuoteMark]) -> V
             &doubles,
             opens_with(ctx, marks, next_para, QuoteKind::Single),
         );
+        // Singles that cross a double quote are dropped; doubles inside a
+        // single quote are part of it. Both lists are sorted and
+        // non-overlapping, so binary searches keep this linear.
+        let singles: Vec<Quote> = singles
+            .into_iter()
+            .filter(|s| {
+                let k = doubles.partition_point(|d| d.range.end <= s.range.start);
+                doubles[k..]
+                    .iter()
+                    .take_while(|d| d.range.start < s.range.end)
+                    .all(|d| s.range.start <= d.range.start && d.range.end <= s.range.end)
+            })
+            .collect();
         let mut para_quotes: Vec<Quote> = doubles
             .into_iter()
             .filter(|d| {
-                !singles
-                    .iter()
-                    .any(|s| s.range.start <= d.range.start && d.range.end <= s.range.end)
+                let k = singles.partition_point(|s| s.range.start <= d.range.start);
+                !k.checked_sub(1)
+                    .is_some_and(|i| d.range.end <= singles[i].range.end)
             })
             .collect();
-        for s in singles {
-            let crosses = para_quotes.iter().any(|d| {
-                d.range.start < s.range.end
-                    && s.range.start < d.range.end
-                    && !(s.range.start <= d.range.start && d.range.end <= s.range.end)
-            });
-            if !crosses {
-                para_quotes.push(s);
-            }
-        }
+        para_quotes.extend(singles);
         para_quotes.sort_by_key(|q| q.range.start);
 
         let base = quotes.len();
@@ -1147,13 +1047,56 @@ fn name_like(part: &str) -> bool {
 /// phrases are short, and a bound keeps a huge unpunctuated text linear.
 const SUBJECT_WINDOW: usize = 300;
 
+/// Words after which a new clause, with its own subject, starts (`… after
+/// the then president Bush claimed that`).
+const SUBORDINATORS: &[&str] = &[
+    "after", "before", "when", "while", "because", "since", "until", "although", "though",
+    "whereas", "if", "once", "as", "where", "what",
+];
+
+/// Name particles that may sit inside a capitalised name (`Abu Mahdi
+/// al-Muhandis`, `Muhammad al Sudani`).
+const NAME_PARTICLES: &[&str] = &[
+    "al", "el", "bin", "ibn", "bint", "de", "da", "di", "du", "la", "le", "van", "von", "der",
+];
+
+/// Words of `s` with their byte offsets.
+fn words_at(s: &str) -> impl DoubleEndedIterator<Item = (usize, &str)> {
+    s.split_whitespace()
+        .map(move |w| (w.as_ptr() as usize - s.as_ptr() as usize, w))
+}
+
+/// Splits at commas, except a comma between digits (`2,500`).
+fn split_commas(s: &str) -> Vec<&str> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b',' {
+            let digits =
+                i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if !digits {
+                out.push(&s[from..i]);
+                from = i + 1;
+            }
+        }
+    }
+    out.push(&s[from..]);
+    out
+}
+
+fn bare(w: &str) -> &str {
+    w.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
 /// The speaker named in `region`, which ends right before a speech verb.
 fn subject_before(text: &str, region: Range<usize>) -> Option<String> {
     let mut from = region.start.max(region.end.saturating_sub(SUBJECT_WINDOW));
     while from < region.end && !text.is_char_boundary(from) {
         from += 1;
     }
-    let s = text.get(from..region.end)?;
+    let whole = text.get(from..region.end)?;
+    let s = whole;
     // Start after the last clause boundary.
     let mut start = 0;
     let mut chars = s.char_indices().peekable();
@@ -1168,35 +1111,116 @@ fn subject_before(text: &str, region: Range<usize>) -> Option<String> {
         }
     }
     let mut s = &s[start..];
-    // `what Washington describes as`: the subject follows the last `what`.
-    let what = s
-        .split_whitespace()
-        .rfind(|w| w.eq_ignore_ascii_case("what"))
-        .map(|w| w.as_ptr() as usize - s.as_ptr() as usize + w.len());
-    if let Some(e) = what {
-        s = &s[e..];
+    // A subordinate clause has its own subject: `what Washington describes
+    // as`, `after Bush claimed`.
+    let sub = words_at(s)
+        .rfind(|(_, w)| lower_in(bare(w), SUBORDINATORS) && !w.ends_with(','))
+        .map(|(i, w)| (i, i + w.len()));
+    if let Some((at, e)) = sub {
+        let rest = &s[e..];
+        let pieces = split_commas(rest);
+        if rest.trim_end().ends_with(',') {
+            // `X, …, since the war began in October, said`: the clause is
+            // closed before the verb, whose subject comes before it.
+            s = &s[..at];
+        } else if pieces.len() > 1 {
+            // `after the strike, officials said`: the clause ended at its
+            // comma; the subject follows it.
+            s = &rest[pieces[0].len() + 1..];
+        } else {
+            s = rest;
+        }
+    }
+    // `…, in which he stressed`: a pronoun right before the verb is the
+    // subject (resolved later to the last named speaker).
+    for (_, w) in words_at(s).rev() {
+        let w = bare(w);
+        if lower_in(w, CUT_WORDS) || lower_in(w, ADVERBS) {
+            continue;
+        }
+        if lower_in(w, &["he", "she"]) {
+            // `Sudani held a press conference, in which he stressed`: a
+            // name opening the sentence is the likeliest antecedent.
+            let name = (from == region.start)
+                .then(|| leading_name(whole))
+                .flatten();
+            return name.or_else(|| Some(w.to_string()));
+        }
+        break;
     }
     let mut parts: Vec<&str> = Vec::new();
-    for part in s.split(',') {
+    for part in split_commas(s) {
         let mut p = part.trim();
         while lower_in(first_word(p), CONJUNCTIONS) {
             p = p[first_word(p).len()..].trim_start();
         }
         let fw = first_word(p);
-        if p.is_empty()
-            || lower_in(fw, LEAD_INS)
-            || (lower_in(fw, RELATIVES) && !fw.eq_ignore_ascii_case("what"))
-        {
+        if p.is_empty() || lower_in(fw, LEAD_INS) || lower_in(fw, RELATIVES) {
             continue;
         }
         parts.push(p);
     }
-    let chosen = parts
-        .iter()
-        .rev()
-        .find(|p| name_like(p))
-        .or(parts.first())?;
-    clean_np(chosen)
+    let chosen = parts.iter().rev().find(|p| name_like(p)).or(parts.first());
+    chosen
+        .and_then(|p| clean_np(p))
+        .or_else(|| capitalised_run_before(s))
+}
+
+/// A name opening `s` (`Sudani held …` → `Sudani`, `The Iraqi President
+/// Ali Rashid met …` → `The Iraqi President Ali Rashid`): capitalised words
+/// and name particles, after an optional `The`, up to the first lowercase
+/// word, which must follow.
+fn leading_name(s: &str) -> Option<String> {
+    let words: Vec<&str> = s.split_whitespace().take(12).collect();
+    let mut k = usize::from(words.first().is_some_and(|w| *w == "The"));
+    let first = k;
+    while k < words.len() {
+        let w = words[k];
+        let cap = w.chars().next().is_some_and(char::is_uppercase);
+        if (cap && !w.ends_with(',')) || (k > first && lower_in(bare(w), NAME_PARTICLES)) {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    let lower_next = words
+        .get(k)
+        .is_some_and(|w| w.chars().next().is_some_and(char::is_lowercase));
+    let first_word = words.get(first).map_or("", |w| bare(w));
+    if k == first || !lower_next || lower_in(first_word, LEAD_INS) || is_pronoun(first_word) {
+        return None;
+    }
+    clean_np(&words[..k].join(" "))
+}
+
+/// The run of capitalised words (name particles allowed) that ends right
+/// before the verb: `This comes after Iraqi President Abdel Rashid` →
+/// `Iraqi President Abdel Rashid`.
+fn capitalised_run_before(s: &str) -> Option<String> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut end = words.len();
+    while end > 0
+        && (lower_in(bare(words[end - 1]), CUT_WORDS) || lower_in(bare(words[end - 1]), ADVERBS))
+    {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 {
+        let w = words[start - 1];
+        let cap = w.chars().next().is_some_and(char::is_uppercase);
+        if cap || lower_in(bare(w), NAME_PARTICLES) {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    while start < end && !words[start].chars().next().is_some_and(char::is_uppercase) {
+        start += 1;
+    }
+    if start == end || lower_in(words[start], DETERMINERS) && end - start == 1 {
+        return None;
+    }
+    clean_np(&words[start..end].join(" "))
 }
 
 /// Trims a speaker phrase: drops a leading `what`, stops at auxiliaries,
@@ -1210,7 +1234,10 @@ fn clean_np(s: &str) -> Option<String> {
     let mut out: Vec<&str> = Vec::new();
     for (k, w) in words.iter().enumerate().skip(from) {
         if k > from {
-            if lower_in(w, CUT_WORDS) {
+            // `the then president` is a title, not an adverb.
+            let the_then =
+                w.eq_ignore_ascii_case("then") && words[k - 1].eq_ignore_ascii_case("the");
+            if lower_in(w, CUT_WORDS) && !the_then {
                 break;
             }
             let is_ed_verb = w.len() > 4
@@ -1248,13 +1275,40 @@ fn np_after(ctx: &Ctx, toks: &[Tok], from: usize, end: usize) -> Option<String> 
     clean_np(&ctx.text[toks[from].start..toks[k - 1].end])
 }
 
-fn insert_frame(
-    frames: &mut Vec<(usize, Option<String>)>,
-    verb_start: usize,
-    speaker: Option<String>,
-) {
-    let k = frames.partition_point(|f| f.0 < verb_start);
-    frames.insert(k, (verb_start, speaker));
+/// Frames found so far, as (verb position, speaker). Two lists, each
+/// filled in text order (so pushing keeps them sorted and cheap): quote
+/// frames, found paragraph by paragraph before the attributed ones.
+#[derive(Default)]
+struct Frames {
+    quote: Vec<(usize, Option<String>)>,
+    attributed: Vec<(usize, Option<String>)>,
+}
+
+impl Frames {
+    fn push_quote(&mut self, verb_start: usize, speaker: Option<String>) {
+        self.quote.push((verb_start, speaker));
+    }
+
+    /// Sorts the quote frames pushed since `from` (one paragraph's).
+    fn sort_quote_tail(&mut self, from: usize) {
+        self.quote[from..].sort_by_key(|f| f.0);
+    }
+
+    fn push_attributed(&mut self, verb_start: usize, speaker: Option<String>) {
+        self.attributed.push((verb_start, speaker));
+    }
+
+    /// The last frame before `pos`.
+    fn last_before(&self, pos: usize) -> Option<&(usize, Option<String>)> {
+        fn last(v: &[(usize, Option<String>)], pos: usize) -> Option<&(usize, Option<String>)> {
+            let k = v.partition_point(|f| f.0 < pos);
+            k.checked_sub(1).map(|i| &v[i])
+        }
+        match (last(&self.quote, pos), last(&self.attributed, pos)) {
+            (Some(a), Some(b)) => Some(if a.0 > b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// Where a subject phrase for a verb at `verb_start` may begin: the
@@ -1274,12 +1328,11 @@ fn subject_region_start(ctx: &Ctx, quotes: &[Quote], verb_start: usize) -> usize
 /// the sentence, else the sentence's subject.
 fn participle_speaker(
     ctx: &Ctx,
-    frames: &[(usize, Option<String>)],
+    frames: &Frames,
     sent: &Range<usize>,
     verb_start: usize,
 ) -> Option<String> {
-    let k = frames.partition_point(|f| f.0 < verb_start);
-    if let Some((pos, sp)) = k.checked_sub(1).and_then(|i| frames.get(i)) {
+    if let Some((pos, sp)) = frames.last_before(verb_start) {
         if *pos >= sent.start {
             return sp.clone();
         }
@@ -1390,7 +1443,7 @@ fn before_frame(
             }
             let sent = ctx.sentence_at(tok.start)?;
             let sp = if kind.participle() {
-                participle_speaker(ctx, &[], &sent, tok.start)
+                participle_speaker(ctx, &Frames::default(), &sent, tok.start)
             } else {
                 let from = subject_region_start(ctx, quotes, tok.start);
                 subject_before(ctx.text, from..tok.start)
@@ -1425,7 +1478,7 @@ fn attributed_in_sentence(
     sent: Range<usize>,
     quotes: &[Quote],
     used_verbs: &HashSet<usize>,
-    frames: &mut Vec<(usize, Option<String>)>,
+    frames: &mut Frames,
     out: &mut Vec<(Range<usize>, Option<String>)>,
 ) {
     let a = toks.partition_point(|t| t.start < sent.start);
@@ -1437,6 +1490,10 @@ fn attributed_in_sentence(
             continue;
         };
         if used_verbs.contains(&tok.start) || in_quote(quotes, tok.start) {
+            continue;
+        }
+        // `various reports that …`, `the claims that …`: a noun, not a verb.
+        if lower_in(ctx.tok(tok), NOUN_OR_VERB) && v > a && in_list(ctx, toks[v - 1], NOUN_BEFORE) {
             continue;
         }
         let speaker = || -> Option<String> {
@@ -1458,7 +1515,7 @@ fn attributed_in_sentence(
                     }
                     if e > start {
                         let sp = speaker();
-                        insert_frame(frames, tok.start, sp.clone());
+                        frames.push_attributed(tok.start, sp.clone());
                         out.push((toks[start].start..toks[e - 1].end, sp));
                     }
                     break;
@@ -1488,7 +1545,7 @@ fn attributed_in_sentence(
         if let Some(j) = that_at {
             if let Some(r) = clause_to_end(toks, j + 1, b, &sent) {
                 let sp = speaker();
-                insert_frame(frames, tok.start, sp.clone());
+                frames.push_attributed(tok.start, sp.clone());
                 out.push((r, sp));
             }
             continue;
@@ -1519,7 +1576,7 @@ fn attributed_in_sentence(
             if let Some((before, sp)) = inverted_frame(ctx, toks, a, v, quotes) {
                 let sp =
                     sp.or_else(|| (v + 1 < b).then(|| np_after(ctx, toks, v + 1, b)).flatten());
-                insert_frame(frames, tok.start, sp.clone());
+                frames.push_attributed(tok.start, sp.clone());
                 if before.start < before.end {
                     out.push((before, sp.clone()));
                 }
@@ -1555,7 +1612,7 @@ fn attributed_in_sentence(
         }
         if let Some(r) = clause_to_end(toks, c, b, &sent) {
             let sp = speaker();
-            insert_frame(frames, tok.start, sp.clone());
+            frames.push_attributed(tok.start, sp.clone());
             out.push((r, sp));
         }
     }
@@ -1826,16 +1883,19 @@ fn is_scare(ctx: &Ctx, q: &Quote) -> bool {
     outside(sent.start..q.range.start) || outside(q.range.end.min(sent.end)..sent.end)
 }
 
+/// Pronouns and placeholders that name nobody by themselves.
 fn is_pronoun(s: &str) -> bool {
     lower_in(
         s,
         &[
-            "he", "she", "him", "her", "it", "they", "them", "we", "i", "you",
+            "he", "she", "him", "her", "it", "they", "them", "we", "i", "you", "us", "me", "there",
+            "here", "this", "that", "these", "those", "which", "who", "one",
         ],
     )
 }
 
-/// `he`/`she` → the last speaker named before; other pronouns → none.
+/// `he`/`she` → the last speaker named before; other pronouns and
+/// placeholders (`it`, `they`, `there`) → none.
 fn resolve_pronouns(segments: &mut [VoiceSegment]) {
     let mut last: Option<String> = None;
     for seg in segments.iter_mut() {
