@@ -1,8 +1,8 @@
 //! A whole run: corpus in, reports out.
 //!
 //! ```text
-//! Corpus::open ─► load + dedupe ─► RepeatedLines per outlet
-//!   ─► analyze_article (parallel) ─► sentiment (optional)
+//! Corpus::open ─► pass 1: dedupe + RepeatedLines per outlet (no text kept)
+//!   ─► pass 2: analyze_article (parallel, in bounded batches) ─► sentiment (optional)
 //!   ─► OutletAccumulator::add ─► score::finish ─► report::write_*
 //! ```
 
@@ -20,7 +20,7 @@ use crate::lexicon::{ConceptKind, Lexicon, LexiconError};
 use crate::report::{self, CsvOptions, ReportError};
 use crate::score::{self, OutletAccumulator};
 use crate::sentiment::{Sentiment, Target};
-use crate::text::RepeatedLines;
+use crate::text::{RepeatedLines, RepeatedLinesBuilder};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -186,20 +186,22 @@ pub fn run(
     let corpus = Corpus::open(&config.inputs)?;
     lap("open", &mut timings);
 
-    let loaded = load_articles(&corpus);
-    if config.strict && !loaded.skipped.is_empty() {
+    // Pass 1 decides what to analyse and learns each outlet's repeated
+    // lines; pass 2 reads the texts again and analyses them in bounded
+    // batches. No more than one batch of texts is ever held in memory.
+    let mut plan = plan_articles(&corpus);
+    if config.strict && !plan.skipped.is_empty() {
         return Err(PipelineError::Strict {
-            count: loaded.skipped.len(),
+            count: plan.skipped.len(),
         });
     }
-    if loaded.articles.is_empty() {
+    if plan.kept.is_empty() {
         return Err(PipelineError::NoArticles {
-            skipped: loaded.skipped.len(),
+            skipped: plan.skipped.len(),
         });
     }
     lap("load", &mut timings);
 
-    let repeated = repeated_lines(&loaded.articles);
     let empty = RepeatedLines::empty();
     let lexicon_hash = lexicon.hash();
     let (previous, note) = if config.force {
@@ -210,36 +212,72 @@ pub fn run(
     } else {
         AnalysisCache::load(&config.out, &lexicon_hash)
     };
-    let bar = progress_bar(config.progress, loaded.articles.len());
-    let results: Vec<(String, ArticleAnalysis, Freshness)> = loaded
-        .articles
-        .par_iter()
-        .map(|a| {
-            let lines = repeated.get(&a.outlet).unwrap_or(&empty);
-            let key = cache::key(a, lines);
-            let result = match previous.get(&key, a) {
-                Some(hit) => (key, hit, Freshness::Cached),
-                None => (
-                    key,
-                    analyze_article(a, lines, &matcher),
-                    previous.miss_kind(a),
-                ),
-            };
-            bar.inc(1);
-            result
-        })
-        .collect();
+    let bar = progress_bar(config.progress, plan.kept.len());
+    let mut done: Vec<Option<(String, ArticleAnalysis, Freshness)>> =
+        (0..plan.kept.len()).map(|_| None).collect();
+    let mut batch: Vec<(usize, Article)> = Vec::new();
+    let mut batch_bytes = 0;
+    let mut flush = |batch: &mut Vec<(usize, Article)>| {
+        let results: Vec<(usize, (String, ArticleAnalysis, Freshness))> = batch
+            .par_iter()
+            .map(|(slot, a)| {
+                let lines = plan.repeated.get(&a.outlet).unwrap_or(&empty);
+                let key = cache::key(a, lines);
+                let result = match previous.get(&key, a) {
+                    Some(hit) => (key, hit, Freshness::Cached),
+                    None => (
+                        key,
+                        analyze_article(a, lines, &matcher),
+                        previous.miss_kind(a),
+                    ),
+                };
+                bar.inc(1);
+                (*slot, result)
+            })
+            .collect();
+        for (slot, result) in results {
+            done[slot] = Some(result);
+        }
+        batch.clear();
+    };
+    let mut changed_skips = Vec::new();
+    for (pos, item) in corpus.articles().enumerate() {
+        let Some(slot) = plan.slots.get(pos).copied().flatten() else {
+            continue;
+        };
+        match item {
+            Ok(a) if a.content_hash == plan.kept[slot].content_hash => {
+                batch_bytes += a.text.len();
+                batch.push((slot, a));
+            }
+            Ok(a) => changed_skips.push(Skip {
+                source: a.source,
+                reason: "changed while slant was reading the corpus; run again".into(),
+            }),
+            Err(skip) => changed_skips.push(skip),
+        }
+        if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
+            flush(&mut batch);
+            batch_bytes = 0;
+        }
+    }
+    flush(&mut batch);
     bar.finish_and_clear();
-    let seen: HashSet<String> = loaded.articles.iter().map(|a| a.id.0.clone()).collect();
+    plan.skipped.extend(changed_skips);
+
     let mut counts = CacheCounts {
-        removed: previous.removed(&seen),
         note,
         ..CacheCounts::default()
     };
-    drop(previous);
-    let mut keys = Vec::with_capacity(results.len());
-    let mut analyses = Vec::with_capacity(results.len());
-    for (key, analysis, freshness) in results {
+    let mut keys = Vec::with_capacity(done.len());
+    let mut analyses = Vec::with_capacity(done.len());
+    let mut duplicates = Vec::with_capacity(done.len());
+    for (slot, result) in done.into_iter().enumerate() {
+        // None: the article could not be read again in pass 2 (its skip
+        // is recorded above).
+        let Some((key, analysis, freshness)) = result else {
+            continue;
+        };
         match freshness {
             Freshness::New => counts.new += 1,
             Freshness::Changed => counts.changed += 1,
@@ -247,7 +285,11 @@ pub fn run(
         }
         keys.push(key);
         analyses.push(analysis);
+        duplicates.push(plan.kept[slot].duplicates);
     }
+    let seen: HashSet<String> = analyses.iter().map(|a| a.id.0.clone()).collect();
+    counts.removed = previous.removed(&seen);
+    drop(previous);
     lap("analyze", &mut timings);
 
     let model = match sentiment.as_deref_mut() {
@@ -270,7 +312,7 @@ pub fn run(
         let a = &analyses[i];
         let acc = outlets.entry(a.outlet.clone()).or_default();
         acc.add(a);
-        for _ in 0..loaded.duplicates[i] {
+        for _ in 0..duplicates[i] {
             acc.add_duplicate();
         }
     }
@@ -278,7 +320,7 @@ pub fn run(
     lap("score", &mut timings);
 
     let sorted: Vec<&ArticleAnalysis> = order.iter().map(|&i| &analyses[i]).collect();
-    let dups: Vec<usize> = order.iter().map(|&i| loaded.duplicates[i]).collect();
+    let dups: Vec<usize> = order.iter().map(|&i| duplicates[i]).collect();
     let concepts: Vec<String> = lexicon
         .concepts()
         .iter()
@@ -299,7 +341,7 @@ pub fn run(
     lap("report", &mut timings);
 
     let mut warnings = corpus.warnings().to_vec();
-    warnings.extend(loaded.warnings);
+    warnings.extend(plan.warnings);
     let summary = RunSummary {
         slant_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs: config
@@ -312,11 +354,11 @@ pub fn run(
         model,
         articles: analyses.len(),
         outlets: outlets.len(),
-        bytes: loaded.articles.iter().map(|a| a.text.len()).sum(),
+        bytes: plan.bytes,
         mentions: analyses.iter().map(|a| a.mentions.len()).sum(),
-        duplicates: loaded.duplicates.iter().sum(),
+        duplicates: duplicates.iter().sum(),
         cache: counts,
-        skipped: loaded.skipped,
+        skipped: plan.skipped,
         warnings,
         timings_ms: timings,
     };
@@ -345,72 +387,99 @@ fn write_run_json(out: &Path, summary: &RunSummary) -> Result<(), ReportError> {
     report::write_atomic(&out.join("run.json"), &json)
 }
 
-struct Loaded {
-    articles: Vec<Article>,
-    /// Copies dropped per kept article (same outlet, same content).
-    duplicates: Vec<usize>,
+/// Pass 2 analyses articles in batches of at most this many articles or
+/// bytes: enough to keep every core busy, small enough that the corpus is
+/// never in memory at once.
+const BATCH_ARTICLES: usize = 512;
+const BATCH_BYTES: usize = 32 * 1024 * 1024;
+
+/// What pass 1 learned about an article it keeps.
+struct Kept {
+    content_hash: String,
+    /// Copies dropped (same outlet, same content).
+    duplicates: usize,
+}
+
+/// The outcome of pass 1 over the corpus.
+struct Plan {
+    /// One entry per item of `Corpus::articles`, in order: the index in
+    /// `kept` of an article to analyse, `None` for a skip or a copy.
+    slots: Vec<Option<usize>>,
+    kept: Vec<Kept>,
+    repeated: HashMap<OutletId, RepeatedLines>,
+    bytes: usize,
     skipped: Vec<Skip>,
     warnings: Vec<String>,
 }
 
-/// Reads every article, dropping copies and refusing reused ids.
+/// Pass 1: reads every article once, drops copies, refuses reused ids and
+/// learns each outlet's repeated lines, keeping no text.
 ///
 /// A copy is the same text from the same outlet. The same text from two
 /// outlets is kept for both: syndicated wire copy is a choice each outlet
 /// made, and part of its framing.
-fn load_articles(corpus: &Corpus) -> Loaded {
-    let mut out = Loaded {
-        articles: Vec::new(),
-        duplicates: Vec::new(),
+fn plan_articles(corpus: &Corpus) -> Plan {
+    let mut plan = Plan {
+        slots: Vec::new(),
+        kept: Vec::new(),
+        repeated: HashMap::new(),
+        bytes: 0,
         skipped: Vec::new(),
         warnings: Vec::new(),
     };
-    let mut by_content: HashMap<(OutletId, String), usize> = HashMap::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    // First source seen per (outlet, content) and per id, for messages.
+    let mut by_content: HashMap<(OutletId, String), (usize, String)> = HashMap::new();
+    let mut by_id: HashMap<String, String> = HashMap::new();
+    let mut builders: BTreeMap<OutletId, RepeatedLinesBuilder> = BTreeMap::new();
     for item in corpus.articles() {
+        plan.slots.push(None);
         let article = match item {
             Ok(a) => a,
             Err(skip) => {
-                out.skipped.push(skip);
+                plan.skipped.push(skip);
                 continue;
             }
         };
         let content_key = (article.outlet.clone(), article.content_hash.clone());
-        if let Some(&first) = by_content.get(&content_key) {
-            out.duplicates[first] += 1;
-            out.warnings.push(format!(
-                "{}: same text as {} (outlet {}); counted once, as a duplicate",
-                article.source, out.articles[first].source, article.outlet
+        if let Some((first, first_source)) = by_content.get(&content_key) {
+            plan.kept[*first].duplicates += 1;
+            plan.warnings.push(format!(
+                "{}: same text as {first_source} (outlet {}); counted once, as a duplicate",
+                article.source, article.outlet
             ));
             continue;
         }
-        if let Some(&first) = by_id.get(&article.id.0) {
-            out.skipped.push(Skip {
+        if let Some(first_source) = by_id.get(&article.id.0) {
+            plan.skipped.push(Skip {
                 source: article.source.clone(),
                 reason: format!(
-                    "id `{}` is already used by {} for a different text",
-                    article.id, out.articles[first].source
+                    "id `{}` is already used by {first_source} for a different text",
+                    article.id
                 ),
             });
             continue;
         }
-        by_content.insert(content_key, out.articles.len());
-        by_id.insert(article.id.0.clone(), out.articles.len());
-        out.articles.push(article);
-        out.duplicates.push(0);
+        builders
+            .entry(article.outlet.clone())
+            .or_default()
+            .add(&article.text);
+        let slot = plan.kept.len();
+        by_content.insert(content_key, (slot, article.source.clone()));
+        by_id.insert(article.id.0, article.source);
+        if let Some(last) = plan.slots.last_mut() {
+            *last = Some(slot);
+        }
+        plan.bytes += article.text.len();
+        plan.kept.push(Kept {
+            content_hash: article.content_hash,
+            duplicates: 0,
+        });
     }
-    out
-}
-
-fn repeated_lines(articles: &[Article]) -> HashMap<OutletId, RepeatedLines> {
-    let mut texts: BTreeMap<&OutletId, Vec<&str>> = BTreeMap::new();
-    for a in articles {
-        texts.entry(&a.outlet).or_default().push(&a.text);
-    }
-    texts
+    plan.repeated = builders
         .into_iter()
-        .map(|(outlet, texts)| (outlet.clone(), RepeatedLines::from_texts(texts)))
-        .collect()
+        .map(|(outlet, b)| (outlet, b.build()))
+        .collect();
+    plan
 }
 
 /// Scores every mention that has a concept referent, once per distinct

@@ -60,23 +60,13 @@ impl RepeatedLines {
     /// turn all its lines into boilerplate.
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> RepeatedLines {
         let mut seen_texts: HashSet<&'a str> = HashSet::new();
-        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut builder = RepeatedLinesBuilder::default();
         for text in texts {
-            if !seen_texts.insert(text) {
-                continue;
-            }
-            let keys: HashSet<String> = text.lines().filter_map(line_key).collect();
-            for k in keys {
-                *counts.entry(k).or_default() += 1;
+            if seen_texts.insert(text) {
+                builder.add(text);
             }
         }
-        RepeatedLines {
-            keys: counts
-                .into_iter()
-                .filter(|&(_, n)| n >= 2)
-                .map(|(k, _)| k)
-                .collect(),
-        }
+        builder.build()
     }
 
     pub fn contains(&self, line: &str) -> bool {
@@ -89,6 +79,45 @@ impl RepeatedLines {
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+}
+
+/// Builds [`RepeatedLines`] one text at a time, so a corpus can be streamed
+/// without holding its texts. Unlike [`RepeatedLines::from_texts`] it does
+/// not drop identical texts: the caller adds each distinct text once.
+///
+/// ```
+/// use slant::text::RepeatedLinesBuilder;
+///
+/// let mut b = RepeatedLinesBuilder::default();
+/// b.add("Story one.\nSupport our work\n");
+/// b.add("Story two.\nSUPPORT our work!");
+/// assert!(b.build().contains("support our work"));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct RepeatedLinesBuilder {
+    /// Line key → number of texts it occurs in. Only short lines get a key,
+    /// so this grows with an outlet's chrome, not with its articles' text.
+    counts: HashMap<String, u32>,
+}
+
+impl RepeatedLinesBuilder {
+    pub fn add(&mut self, text: &str) {
+        let keys: HashSet<String> = text.lines().filter_map(line_key).collect();
+        for k in keys {
+            *self.counts.entry(k).or_default() += 1;
+        }
+    }
+
+    pub fn build(self) -> RepeatedLines {
+        RepeatedLines {
+            keys: self
+                .counts
+                .into_iter()
+                .filter(|&(_, n)| n >= 2)
+                .map(|(k, _)| k)
+                .collect(),
+        }
     }
 }
 
@@ -108,6 +137,18 @@ fn words_of(line: &str) -> Vec<String> {
 /// A line's comparison key, or `None` for a trivial line (fewer than three
 /// letters or digits) or one too long to be chrome.
 fn line_key(line: &str) -> Option<String> {
+    // Most lines are paragraphs: reject them before normalising every word.
+    // A token counts unless it is plain ASCII punctuation, which can never
+    // become a word (non-ASCII might, through NFKC).
+    let maybe_word = |w: &&str| w.chars().any(|c| c.is_alphanumeric() || !c.is_ascii());
+    if line
+        .split_whitespace()
+        .filter(maybe_word)
+        .nth(MAX_REPEATED_WORDS)
+        .is_some()
+    {
+        return None;
+    }
     let words = words_of(line);
     let alnum: usize = words.iter().map(|w| w.chars().count()).sum();
     if words.is_empty() || words.len() > MAX_REPEATED_WORDS || alnum < 3 {
