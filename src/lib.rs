@@ -12,6 +12,7 @@
 //! only parses arguments and calls into these modules.
 
 pub mod analyze;
+pub mod atomic;
 pub mod bench;
 pub mod corpus;
 pub mod lexicon;

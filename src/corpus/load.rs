@@ -243,7 +243,18 @@ impl Corpus {
             let name = entry.file_name().map(|n| n.to_string_lossy().into_owned());
             let name = name.unwrap_or_default();
             if entry.is_dir() {
-                for file in sorted_entries(&entry)? {
+                let files = match sorted_entries(&entry) {
+                    Ok(files) => files,
+                    Err(CorpusError::Io { source, .. }) => {
+                        self.items.push(Item::Skipped(Skip {
+                            source: entry.display().to_string(),
+                            reason: format!("outlet folder: {}", io_reason(&source)),
+                        }));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                for file in files {
                     let is_txt = file
                         .extension()
                         .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
@@ -256,21 +267,29 @@ impl Corpus {
                             },
                         });
                     } else {
-                        let reason = if file.is_dir() {
-                            "a folder inside an outlet folder (only OUTLET/ARTICLE.txt is read)"
-                        } else {
-                            "not a .txt file"
+                        // A broken link or a link loop cannot be stat'ed:
+                        // say so rather than call it "not a .txt file".
+                        let reason = match std::fs::metadata(&file) {
+                            Err(e) => io_reason(&e),
+                            Ok(m) if m.is_dir() => "a folder inside an outlet folder \
+                                 (only OUTLET/ARTICLE.txt is read)"
+                                .into(),
+                            Ok(_) => "not a .txt file".into(),
                         };
                         self.items.push(Item::Skipped(Skip {
                             source: file.display().to_string(),
-                            reason: reason.into(),
+                            reason,
                         }));
                     }
                 }
             } else {
+                let reason = match std::fs::metadata(&entry) {
+                    Err(e) => io_reason(&e),
+                    Ok(_) => "not inside an outlet folder (expected OUTLET/ARTICLE.txt)".into(),
+                };
                 self.items.push(Item::Skipped(Skip {
                     source: entry.display().to_string(),
-                    reason: "not inside an outlet folder (expected OUTLET/ARTICLE.txt)".into(),
+                    reason,
                 }));
             }
         }

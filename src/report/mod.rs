@@ -8,10 +8,10 @@
 
 pub mod diff;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::analyze::ArticleAnalysis;
+use crate::atomic::Staged;
 use crate::score::{ConceptRow, Estimate, OutletRow, Tables};
 
 /// Decimal places for rates, shares and means.
@@ -37,7 +37,8 @@ pub struct CsvOptions {
     pub excel_bom: bool,
 }
 
-/// Creates the output folder (and parents), refusing a path that is a file.
+/// Creates the output folder (and parents), refusing a path that is a file,
+/// and removes the temporary files a killed run may have left in it.
 pub fn prepare_out_dir(out: &Path) -> Result<(), ReportError> {
     if out.exists() && !out.is_dir() {
         return Err(ReportError::NotADirectory {
@@ -47,31 +48,18 @@ pub fn prepare_out_dir(out: &Path) -> Result<(), ReportError> {
     std::fs::create_dir_all(out).map_err(|source| ReportError::Io {
         path: out.to_path_buf(),
         source,
-    })
+    })?;
+    crate::atomic::remove_leftovers(out);
+    crate::atomic::remove_leftovers(&crate::analyze::cache::cache_dir(out));
+    Ok(())
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and
-/// a rename, so readers never see a half-written file.
+/// Writes `bytes` to `path` atomically (see [`crate::atomic`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let io = |source| ReportError::Io {
+    crate::atomic::write(path, bytes).map_err(|source| ReportError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
+    })
 }
 
 /// A CSV document built in memory, then written atomically.
@@ -98,11 +86,25 @@ impl Doc {
     }
 
     fn save(self, path: &Path) -> Result<(), ReportError> {
-        let bytes = self.writer.into_inner().map_err(|e| ReportError::Io {
+        self.stage(path)?
+            .commit()
+            .map_err(|source| ReportError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    }
+
+    /// Writes the document to its temporary file, not yet in place.
+    fn stage(self, path: &Path) -> Result<Staged, ReportError> {
+        let io = |source| ReportError::Io {
             path: path.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-        write_atomic(path, &bytes)
+            source,
+        };
+        let bytes = self
+            .writer
+            .into_inner()
+            .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+        crate::atomic::stage(path, &bytes).map_err(io)
     }
 }
 
@@ -154,12 +156,12 @@ pub const OUTLETS_COLUMNS: &[&str] = &[
     "top_terms_own",
 ];
 
-pub fn write_outlets(
+fn stage_outlets(
     path: &Path,
     rows: &[OutletRow],
     sentiment_concepts: &[String],
     options: CsvOptions,
-) -> Result<(), ReportError> {
+) -> Result<Staged, ReportError> {
     let mut header: Vec<String> = OUTLETS_COLUMNS.iter().map(|s| s.to_string()).collect();
     for c in sentiment_concepts {
         header.push(format!("sentiment_own_{c}"));
@@ -205,7 +207,7 @@ pub fn write_outlets(
         }
         doc.row(fields);
     }
-    doc.save(path)
+    doc.stage(path)
 }
 
 pub const CONCEPTS_COLUMNS: &[&str] = &[
@@ -226,11 +228,11 @@ pub const CONCEPTS_COLUMNS: &[&str] = &[
     "sentiment_own_n",
 ];
 
-pub fn write_concepts(
+fn stage_concepts(
     path: &Path,
     rows: &[ConceptRow],
     options: CsvOptions,
-) -> Result<(), ReportError> {
+) -> Result<Staged, ReportError> {
     let mut doc = Doc::new(options, CONCEPTS_COLUMNS);
     for r in rows {
         let mut fields = vec![
@@ -250,7 +252,7 @@ pub fn write_concepts(
         fields.push(r.sentiment_own.n.to_string());
         doc.row(fields);
     }
-    doc.save(path)
+    doc.stage(path)
 }
 
 pub const MENTIONS_COLUMNS: &[&str] = &[
@@ -277,11 +279,11 @@ pub const MENTIONS_COLUMNS: &[&str] = &[
 ];
 
 /// Writes one row per mention, articles in the order given.
-pub fn write_mentions(
+fn stage_mentions(
     path: &Path,
     articles: &[&ArticleAnalysis],
     options: CsvOptions,
-) -> Result<(), ReportError> {
+) -> Result<Staged, ReportError> {
     let mut doc = Doc::new(options, MENTIONS_COLUMNS);
     for a in articles {
         for m in &a.mentions {
@@ -311,7 +313,7 @@ pub fn write_mentions(
             ]);
         }
     }
-    doc.save(path)
+    doc.stage(path)
 }
 
 pub const ARTICLES_COLUMNS: &[&str] = &[
@@ -333,12 +335,12 @@ pub const ARTICLES_COLUMNS: &[&str] = &[
 
 /// Writes one row per article; `duplicates[i]` counts the dropped copies of
 /// `articles[i]`.
-pub fn write_articles(
+fn stage_articles(
     path: &Path,
     articles: &[&ArticleAnalysis],
     duplicates: &[usize],
     options: CsvOptions,
-) -> Result<(), ReportError> {
+) -> Result<Staged, ReportError> {
     let mut doc = Doc::new(options, ARTICLES_COLUMNS);
     for (a, dups) in articles.iter().zip(duplicates) {
         let own: Vec<_> = a
@@ -365,7 +367,7 @@ pub fn write_articles(
             a.content_hash.clone(),
         ]);
     }
-    doc.save(path)
+    doc.stage(path)
 }
 
 /// Writes the four CSV reports into `out`.
@@ -377,15 +379,26 @@ pub fn write_tables(
     duplicates: &[usize],
     options: CsvOptions,
 ) -> Result<(), ReportError> {
-    write_outlets(
-        &out.join("outlets.csv"),
-        &tables.outlets,
-        sentiment_concepts,
-        options,
-    )?;
-    write_concepts(&out.join("concepts.csv"), &tables.concepts, options)?;
-    write_mentions(&out.join("mentions.csv"), articles, options)?;
-    write_articles(&out.join("articles.csv"), articles, duplicates, options)
+    // All four are staged before any is put in place, so a failure (a full
+    // disk) leaves the previous reports as they were, and the window in
+    // which a kill could mix old and new files is a few renames.
+    let staged = [
+        stage_outlets(
+            &out.join("outlets.csv"),
+            &tables.outlets,
+            sentiment_concepts,
+            options,
+        )?,
+        stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?,
+        stage_mentions(&out.join("mentions.csv"), articles, options)?,
+        stage_articles(&out.join("articles.csv"), articles, duplicates, options)?,
+    ];
+    for file in staged {
+        let path = file.path().to_path_buf();
+        file.commit()
+            .map_err(|source| ReportError::Io { path, source })?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -28,7 +28,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -237,7 +236,7 @@ impl SentimentCache {
 
     /// Writes the cache atomically, creating the folder if needed.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        write_atomic(path, &self.to_bytes())
+        crate::atomic::write(path, &self.to_bytes())
     }
 
     pub fn len(&self) -> usize {
@@ -271,28 +270,6 @@ impl SentimentCache {
         let touched = &self.touched;
         self.entries.retain(|k, _| touched.contains(k));
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a
-/// rename, so readers see the old file or the new one, never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    // The temporary file is private (0600); the result is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]

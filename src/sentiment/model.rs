@@ -432,7 +432,7 @@ pub fn update_model_config(
         hint: MODEL_HINT,
     })?;
     text.push('\n');
-    super::cache::write_atomic(&path, text.as_bytes()).map_err(|source| SentimentError::Io {
+    crate::atomic::write(&path, text.as_bytes()).map_err(|source| SentimentError::Io {
         path: path.clone(),
         source,
     })

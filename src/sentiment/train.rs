@@ -21,7 +21,6 @@ use serde::Serialize;
 use tch::nn::OptimizerConfig;
 use tch::{nn, Device, Kind, Tensor};
 
-use super::cache::write_atomic;
 use super::data::{read_jsonl, Example};
 use super::encode::{Encoded, Encoder, Marking};
 use super::metrics::Scores;
@@ -31,6 +30,7 @@ use super::model::{
     MODEL_FORMAT_VERSION, POOLING, SLANT_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
 };
 use super::{Polarity, SentimentError, MODEL_HINT};
+use crate::atomic::write as write_atomic;
 
 /// Everything `slant model train` takes.
 #[derive(Debug, Clone, Serialize)]

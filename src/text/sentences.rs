@@ -21,7 +21,8 @@
 //!   [`OPENERS`]), so `U.S. President Biden` stays whole while
 //!   `… led by the U.S. The next day …` splits.
 //!
-//! Sentences with no letter or digit (a line of `***`) are dropped.
+//! Sentences with no letter or digit (a line of `***`) are dropped; a
+//! sentence longer than [`MAX_SENTENCE_BYTES`] is cut at a space.
 
 use std::ops::Range;
 
@@ -189,13 +190,41 @@ pub fn split(text: &str, lines: &[Range<usize>]) -> Vec<Range<usize>> {
     out
 }
 
+/// Longest sentence, in bytes. Real sentences stay far below it (the seed
+/// articles' longest is under 600); past it, text without sentence
+/// punctuation (a table flattened to one line, a scrape gone wrong) is cut
+/// at the last space before the limit, so every later stage, and every
+/// `sentence` cell in `mentions.csv`, stays bounded.
+pub const MAX_SENTENCE_BYTES: usize = 3000;
+
 fn push_trimmed(text: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
-    let s = &text[r.clone()];
-    let lead = s.len() - s.trim_start().len();
-    let trimmed = s.trim();
-    if trimmed.chars().any(char::is_alphanumeric) {
+    let mut r = r;
+    loop {
+        let s = &text[r.clone()];
+        let lead = s.len() - s.trim_start().len();
+        let trimmed = s.trim();
         let start = r.start + lead;
-        out.push(start..start + trimmed.len());
+        if trimmed.len() <= MAX_SENTENCE_BYTES {
+            if trimmed.chars().any(char::is_alphanumeric) {
+                out.push(start..start + trimmed.len());
+            }
+            return;
+        }
+        let mut cut = MAX_SENTENCE_BYTES;
+        while !trimmed.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        if let Some(space) = trimmed[..cut].rfind(char::is_whitespace) {
+            if space > 0 {
+                cut = space;
+            }
+        }
+        let head = &trimmed[..cut];
+        if head.chars().any(char::is_alphanumeric) {
+            let head_end = start + head.trim_end().len();
+            out.push(start..head_end);
+        }
+        r = start + cut..start + trimmed.len();
     }
 }
 

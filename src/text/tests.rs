@@ -529,7 +529,8 @@ fn large_input_is_handled() {
 fn huge_single_line_without_punctuation() {
     let text = "word said that ".repeat(200_000);
     let p = prep(&text);
-    assert_eq!(p.sentences.len(), 1);
+    // Cut into bounded sentences at spaces, losing no word.
+    assert!(p.sentences.len() >= 1000, "{}", p.sentences.len());
     assert_eq!(p.words(), 600_000);
 }
 

@@ -1,0 +1,130 @@
+//! Atomic file writes, shared by the reports, the caches and the model
+//! writer.
+//!
+//! A file is written to a temporary file in the same folder, flushed to
+//! disk and renamed over the target, so a reader (or the next run) sees the
+//! old file or the new one, never half of one. A run killed mid-write leaves
+//! a `.NAME.*.partial` file behind; [`remove_leftovers`] clears them.
+//!
+//! ```
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("report.csv");
+//! slant::atomic::write(&path, b"a,b\n")?;
+//! slant::atomic::write(&path, b"a,b\n1,2\n")?;
+//! assert_eq!(std::fs::read(&path)?, b"a,b\n1,2\n");
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Suffix of temporary files, so leftovers of a killed run can be found.
+const PARTIAL: &str = ".partial";
+
+/// A file written to its temporary name, not yet in place.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Renames the file into place.
+    pub fn commit(self) -> std::io::Result<()> {
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` (creating the folder)
+/// and syncs it; [`Staged::commit`] puts it in place. Dropping the result
+/// without committing removes the temporary file.
+pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(PARTIAL)
+        .tempfile_in(dir)?;
+    // The temporary file is private (0600); the result is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Writes `bytes` to `path` atomically.
+pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    stage(path, bytes)?.commit()
+}
+
+/// Removes the temporary files a killed run left in `dir`; returns how many.
+/// Only names this module creates (`.NAME.XXXXXX.partial`) are touched.
+pub fn remove_leftovers(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let is_partial = name.starts_with('.') && name.ends_with(PARTIAL);
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_partial && is_file && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staged_files_appear_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        write(&path, b"old").unwrap();
+        let staged = stage(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        staged.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        // Dropped without commit: no trace.
+        drop(stage(&path, b"never").unwrap());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_run_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let staged = stage(&dir.path().join("a.csv"), b"x").unwrap();
+        // A killed process never drops its temporary file.
+        let (_, tmp_path) = staged.tmp.keep().unwrap();
+        std::fs::write(dir.path().join("keep.partial"), b"user file").unwrap();
+        std::fs::write(dir.path().join("a.csv"), b"report").unwrap();
+        assert!(tmp_path.exists());
+        assert_eq!(remove_leftovers(dir.path()), 1);
+        assert!(!tmp_path.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+}
