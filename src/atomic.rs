@@ -40,36 +40,72 @@ impl Staged {
     }
 }
 
+/// A file being written under its temporary name: write to it (it is
+/// buffered), then [`StagingFile::finish`] it into a [`Staged`] file.
+/// Dropping it unfinished removes the temporary file.
+#[derive(Debug)]
+pub struct StagingFile {
+    writer: std::io::BufWriter<tempfile::NamedTempFile>,
+    path: PathBuf,
+}
+
+impl StagingFile {
+    /// Opens a temporary file beside `path`, creating the folder.
+    pub fn create(path: &Path) -> std::io::Result<StagingFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(PARTIAL)
+            .tempfile_in(dir)?;
+        // The temporary file is private (0600); the result is an ordinary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
+        Ok(StagingFile {
+            writer: std::io::BufWriter::with_capacity(1 << 20, tmp),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Flushes and syncs the file; it is not in place until committed.
+    pub fn finish(self) -> std::io::Result<Staged> {
+        let tmp = self.writer.into_inner().map_err(|e| e.into_error())?;
+        tmp.as_file().sync_all()?;
+        Ok(Staged {
+            tmp,
+            path: self.path,
+        })
+    }
+}
+
+impl Write for StagingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
 /// Writes `bytes` to a temporary file beside `path` (creating the folder)
 /// and syncs it; [`Staged::commit`] puts it in place. Dropping the result
 /// without committing removes the temporary file.
 pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(PARTIAL)
-        .tempfile_in(dir)?;
-    // The temporary file is private (0600); the result is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    Ok(Staged {
-        tmp,
-        path: path.to_path_buf(),
-    })
+    let mut file = StagingFile::create(path)?;
+    file.write_all(bytes)?;
+    file.finish()
 }
 
 /// Writes `bytes` to `path` atomically.

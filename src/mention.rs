@@ -93,6 +93,8 @@ pub struct Mention {
     pub sentence_span: Span,
     /// The carrying sentence, as in the original text.
     pub sentence: String,
-    /// Filled by the sentiment stage; `None` when run lexicon-only.
+    /// Filled by the sentiment stage; `None` when run lexicon-only. Not
+    /// serialised: the analysis cache must not depend on the model.
+    #[serde(skip)]
     pub sentiment: Option<Sentiment>,
 }

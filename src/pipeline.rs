@@ -13,7 +13,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyze::cache::{self, AnalysisCache, CacheCounts, Freshness};
+use crate::analyze::cache::{self, AnalysisCache, CacheCounts, CacheWriter, Freshness};
 use crate::analyze::{analyze_article, ArticleAnalysis};
 use crate::corpus::{Article, Corpus, CorpusError, OutletId, Skip};
 use crate::lexicon::{ConceptKind, Lexicon, LexiconError};
@@ -121,7 +121,10 @@ impl SentimentScorer for ModelScorer {
     fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String> {
         let (scores, stats) = crate::sentiment::score_cached(&self.model, &mut self.cache, targets)
             .map_err(|e| e.to_string())?;
-        self.stats = stats;
+        // Called once per batch of articles: the run's figures are the sums.
+        self.stats.targets += stats.targets;
+        self.stats.hits += stats.hits;
+        self.stats.scored += stats.scored;
         Ok(scores)
     }
 
@@ -202,7 +205,6 @@ pub fn run(
     }
     lap("load", &mut timings);
 
-    let empty = RepeatedLines::empty();
     let lexicon_hash = lexicon.hash();
     let (previous, note) = if config.force {
         (
@@ -212,35 +214,30 @@ pub fn run(
     } else {
         AnalysisCache::load(&config.out, &lexicon_hash)
     };
-    let bar = progress_bar(config.progress, plan.kept.len());
-    let mut done: Vec<Option<(String, ArticleAnalysis, Freshness)>> =
-        (0..plan.kept.len()).map(|_| None).collect();
+    let mut sink = Sink {
+        outlets: BTreeMap::new(),
+        spool: report::Spool::new(&config.out, config.csv)?,
+        cache: CacheWriter::create(&config.out, &lexicon_hash)?,
+        counts: CacheCounts {
+            note,
+            ..CacheCounts::default()
+        },
+        seen: HashSet::new(),
+        articles: 0,
+        mentions: 0,
+        duplicates: 0,
+    };
+    let batcher = Batcher {
+        plan: &plan,
+        previous: &previous,
+        matcher: &matcher,
+        empty: RepeatedLines::empty(),
+        bar: progress_bar(config.progress, plan.kept.len()),
+    };
+    let mut sentiment_time = std::time::Duration::ZERO;
     let mut batch: Vec<(usize, Article)> = Vec::new();
     let mut batch_bytes = 0;
-    let mut flush = |batch: &mut Vec<(usize, Article)>| {
-        let results: Vec<(usize, (String, ArticleAnalysis, Freshness))> = batch
-            .par_iter()
-            .map(|(slot, a)| {
-                let lines = plan.repeated.get(&a.outlet).unwrap_or(&empty);
-                let key = cache::key(a, lines);
-                let result = match previous.get(&key, a) {
-                    Some(hit) => (key, hit, Freshness::Cached),
-                    None => (
-                        key,
-                        analyze_article(a, lines, &matcher),
-                        previous.miss_kind(a),
-                    ),
-                };
-                bar.inc(1);
-                (*slot, result)
-            })
-            .collect();
-        for (slot, result) in results {
-            done[slot] = Some(result);
-        }
-        batch.clear();
-    };
-    let mut changed_skips = Vec::new();
+    let mut late_skips = Vec::new();
     for (pos, item) in corpus.articles().enumerate() {
         let Some(slot) = plan.slots.get(pos).copied().flatten() else {
             continue;
@@ -250,91 +247,60 @@ pub fn run(
                 batch_bytes += a.text.len();
                 batch.push((slot, a));
             }
-            Ok(a) => changed_skips.push(Skip {
+            Ok(a) => late_skips.push(Skip {
                 source: a.source,
                 reason: "changed while slant was reading the corpus; run again".into(),
             }),
-            Err(skip) => changed_skips.push(skip),
+            Err(skip) => late_skips.push(skip),
         }
         if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
-            flush(&mut batch);
+            sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
             batch_bytes = 0;
         }
     }
-    flush(&mut batch);
-    bar.finish_and_clear();
-    plan.skipped.extend(changed_skips);
-
-    let mut counts = CacheCounts {
-        note,
-        ..CacheCounts::default()
-    };
-    let mut keys = Vec::with_capacity(done.len());
-    let mut analyses = Vec::with_capacity(done.len());
-    let mut duplicates = Vec::with_capacity(done.len());
-    for (slot, result) in done.into_iter().enumerate() {
-        // None: the article could not be read again in pass 2 (its skip
-        // is recorded above).
-        let Some((key, analysis, freshness)) = result else {
-            continue;
-        };
-        match freshness {
-            Freshness::New => counts.new += 1,
-            Freshness::Changed => counts.changed += 1,
-            Freshness::Cached => counts.cached += 1,
-        }
-        keys.push(key);
-        analyses.push(analysis);
-        duplicates.push(plan.kept[slot].duplicates);
+    sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
+    batcher.bar.finish_and_clear();
+    drop(batcher);
+    if config.strict && !late_skips.is_empty() {
+        return Err(PipelineError::Strict {
+            count: plan.skipped.len() + late_skips.len(),
+        });
     }
-    let seen: HashSet<String> = analyses.iter().map(|a| a.id.0.clone()).collect();
-    counts.removed = previous.removed(&seen);
+    plan.skipped.extend(late_skips);
+    if sink.articles == 0 {
+        return Err(PipelineError::NoArticles {
+            skipped: plan.skipped.len(),
+        });
+    }
+    sink.counts.removed = previous.removed(&sink.seen);
     drop(previous);
+    timings.insert("sentiment".into(), sentiment_time.as_millis());
     lap("analyze", &mut timings);
-
-    let model = match sentiment.as_deref_mut() {
-        Some(scorer) => {
-            attach_sentiment(scorer, &mut analyses)?;
-            Some(scorer.summary())
-        }
-        None => None,
-    };
-    lap("sentiment", &mut timings);
-
-    // Reports list outlets by id and articles by (outlet, id): the input
-    // order is an accident of the file system or the scrape.
-    let mut order: Vec<usize> = (0..analyses.len()).collect();
-    order.sort_by(|&a, &b| {
-        (&analyses[a].outlet, &analyses[a].id).cmp(&(&analyses[b].outlet, &analyses[b].id))
-    });
-    let mut outlets: BTreeMap<OutletId, OutletAccumulator> = BTreeMap::new();
-    for &i in &order {
-        let a = &analyses[i];
-        let acc = outlets.entry(a.outlet.clone()).or_default();
-        acc.add(a);
-        for _ in 0..duplicates[i] {
-            acc.add_duplicate();
-        }
+    if let Some(t) = timings.get_mut("analyze") {
+        *t = t.saturating_sub(sentiment_time.as_millis());
     }
-    let tables = score::finish(&lexicon, &outlets);
+    let model = sentiment.as_deref().map(|s| s.summary());
+
+    let tables = score::finish(&lexicon, &sink.outlets);
     lap("score", &mut timings);
 
-    let sorted: Vec<&ArticleAnalysis> = order.iter().map(|&i| &analyses[i]).collect();
-    let dups: Vec<usize> = order.iter().map(|&i| duplicates[i]).collect();
     let concepts: Vec<String> = lexicon
         .concepts()
         .iter()
         .filter(|c| c.kind == ConceptKind::Referent)
         .map(|c| c.id.clone())
         .collect();
-    report::write_tables(&config.out, &tables, &concepts, &sorted, &dups, config.csv)?;
-    // The cache is saved after the reports: a run killed before this point
-    // leaves the previous cache, which still matches the previous reports.
-    cache::save(
-        &config.out,
-        &lexicon_hash,
-        keys.into_iter().zip(analyses.iter().cloned()),
-    )?;
+    sink.spool.finish(&config.out, &tables, &concepts)?;
+    // The cache is put in place after the reports: a run killed before this
+    // point leaves the previous cache, which still matches the reports it
+    // can reuse (entries are keyed by content, never by position).
+    let cache_file = sink.cache.finish()?;
+    let cache_path = cache_file.path().to_path_buf();
+    cache_file.commit().map_err(|source| ReportError::Io {
+        path: cache_path,
+        source,
+    })?;
+    cache::remove_old_versions(&config.out);
     if let Some(scorer) = sentiment {
         scorer.finish().map_err(PipelineError::Sentiment)?;
     }
@@ -352,12 +318,12 @@ pub fn run(
         lexicon: lexicon.files().to_vec(),
         lexicon_hash,
         model,
-        articles: analyses.len(),
-        outlets: outlets.len(),
+        articles: sink.articles,
+        outlets: sink.outlets.len(),
         bytes: plan.bytes,
-        mentions: analyses.iter().map(|a| a.mentions.len()).sum(),
-        duplicates: duplicates.iter().sum(),
-        cache: counts,
+        mentions: sink.mentions,
+        duplicates: sink.duplicates,
+        cache: sink.counts,
         skipped: plan.skipped,
         warnings,
         timings_ms: timings,
@@ -385,6 +351,101 @@ fn write_run_json(out: &Path, summary: &RunSummary) -> Result<(), ReportError> {
     let mut json = serde_json::to_vec_pretty(summary).unwrap_or_default();
     json.push(b'\n');
     report::write_atomic(&out.join("run.json"), &json)
+}
+
+/// Where analysed articles go, in corpus order: the per-outlet
+/// accumulators, the report spool and the next run's cache. Nothing here
+/// holds an article's text or mentions after it is added.
+struct Sink {
+    outlets: BTreeMap<OutletId, OutletAccumulator>,
+    spool: report::Spool,
+    cache: CacheWriter,
+    counts: CacheCounts,
+    seen: HashSet<String>,
+    articles: usize,
+    mentions: usize,
+    duplicates: usize,
+}
+
+impl Sink {
+    fn add(
+        &mut self,
+        key: &str,
+        analysis: &ArticleAnalysis,
+        freshness: Freshness,
+        duplicates: usize,
+    ) -> Result<(), PipelineError> {
+        match freshness {
+            Freshness::New => self.counts.new += 1,
+            Freshness::Changed => self.counts.changed += 1,
+            Freshness::Cached => self.counts.cached += 1,
+        }
+        let acc = self.outlets.entry(analysis.outlet.clone()).or_default();
+        acc.add(analysis);
+        for _ in 0..duplicates {
+            acc.add_duplicate();
+        }
+        self.spool.add(analysis, duplicates)?;
+        self.cache.add(key, analysis)?;
+        self.seen.insert(analysis.id.0.clone());
+        self.articles += 1;
+        self.mentions += analysis.mentions.len();
+        self.duplicates += duplicates;
+        Ok(())
+    }
+}
+
+/// Analyses one batch of articles on all cores (or takes them from the
+/// cache), scores their mentions and hands them to the [`Sink`].
+struct Batcher<'a> {
+    plan: &'a Plan,
+    previous: &'a AnalysisCache,
+    matcher: &'a crate::lexicon::Matcher,
+    empty: RepeatedLines,
+    bar: indicatif::ProgressBar,
+}
+
+impl Batcher<'_> {
+    /// Returns the time spent in the sentiment model.
+    fn run(
+        &self,
+        batch: &mut Vec<(usize, Article)>,
+        sentiment: Option<&mut (dyn SentimentScorer + '_)>,
+        sink: &mut Sink,
+    ) -> Result<std::time::Duration, PipelineError> {
+        let results: Vec<(usize, String, ArticleAnalysis, Freshness)> = batch
+            .par_iter()
+            .map(|(slot, a)| {
+                let lines = self.plan.repeated.get(&a.outlet).unwrap_or(&self.empty);
+                let key = cache::key(a, lines);
+                let (analysis, freshness) = match self.previous.get(&key, a) {
+                    Some(hit) => (hit, Freshness::Cached),
+                    None => (
+                        analyze_article(a, lines, self.matcher),
+                        self.previous.miss_kind(a),
+                    ),
+                };
+                self.bar.inc(1);
+                (*slot, key, analysis, freshness)
+            })
+            .collect();
+        batch.clear();
+        let mut meta = Vec::with_capacity(results.len());
+        let mut analyses = Vec::with_capacity(results.len());
+        for (slot, key, analysis, freshness) in results {
+            meta.push((slot, key, freshness));
+            analyses.push(analysis);
+        }
+        let clock = Instant::now();
+        if let Some(scorer) = sentiment {
+            attach_sentiment(scorer, &mut analyses)?;
+        }
+        let spent = clock.elapsed();
+        for ((slot, key, freshness), analysis) in meta.into_iter().zip(&analyses) {
+            sink.add(&key, analysis, freshness, self.plan.kept[slot].duplicates)?;
+        }
+        Ok(spent)
+    }
 }
 
 /// Pass 2 analyses articles in batches of at most this many articles or
@@ -485,7 +546,7 @@ fn plan_articles(corpus: &Corpus) -> Plan {
 /// Scores every mention that has a concept referent, once per distinct
 /// (sentence, span), and writes the result onto the mentions.
 fn attach_sentiment(
-    scorer: &mut dyn SentimentScorer,
+    scorer: &mut (dyn SentimentScorer + '_),
     analyses: &mut [ArticleAnalysis],
 ) -> Result<(), PipelineError> {
     let mut targets: Vec<Target> = Vec::new();
@@ -493,13 +554,8 @@ fn attach_sentiment(
     let mut slots: Vec<(usize, usize, usize)> = Vec::new();
     for (ai, a) in analyses.iter().enumerate() {
         for (mi, m) in a.mentions.iter().enumerate() {
-            if m.concept == crate::analyze::DISTANCING {
+            let Some(target) = crate::analyze::sentiment_target(m) else {
                 continue;
-            }
-            let target = Target {
-                sentence: m.sentence.clone(),
-                start: m.span.start.saturating_sub(m.sentence_span.start),
-                end: m.span.end.saturating_sub(m.sentence_span.start),
             };
             let next = targets.len();
             let t = *index.entry(target.clone()).or_insert_with(|| {

@@ -7,22 +7,24 @@
 //! changing the lexicon never throws away a sentiment score).
 //!
 //! Format: JSON lines. The first line is a header
-//! `{"format":"slant-analyses","version":1,"slant":…,"lexicon":…}`; each
-//! further line is `{"key":…,"analysis":…}` with the analysis of one article,
-//! sentiment left out. Entries are sorted by key so the same set of articles
-//! gives the same file.
+//! `{"format":"slant-analyses","version":2,"slant":…,"lexicon":…}`; each
+//! further line is `{"key":…,"id":…,"analysis":…}` with the analysis of one
+//! article, sentiment left out, in the order the run read the articles.
+//! A run reads only the keys and ids up front and each reused analysis when
+//! it needs it, so the cache costs memory per article, not per mention.
 //!
 //! An entry's key is a hash of everything the analysis depends on besides
 //! the lexicon: the article's text, its outlet, and the outlet-wide repeated
 //! lines that occur in it (a line that becomes repeated because a new article
 //! repeats it changes what is boilerplate in the old ones). The lexicon and
 //! slant's version are in the header: when either differs, every entry is
-//! stale. A file that cannot be read, is not a cache, or is cut short is
-//! reported and rebuilt, never trusted.
+//! stale. A file that cannot be read, is not a cache, or has a malformed
+//! entry is reported and rebuilt, never trusted.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +34,7 @@ use crate::text::{boilerplate, RepeatedLines};
 
 /// Version of the file format; bumped whenever [`ArticleAnalysis`] or the
 /// key changes shape.
-pub const ANALYSIS_CACHE_VERSION: u32 = 1;
+pub const ANALYSIS_CACHE_VERSION: u32 = 2;
 const FORMAT: &str = "slant-analyses";
 
 /// The cache folder inside an output folder.
@@ -48,9 +50,24 @@ struct Header {
     lexicon: String,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Entry {
+#[derive(Serialize)]
+struct Entry<'a> {
+    key: &'a str,
+    id: &'a str,
+    analysis: &'a ArticleAnalysis,
+}
+
+/// An entry without its analysis, read when the cache is opened.
+#[derive(Deserialize)]
+struct EntryHead {
     key: String,
+    id: String,
+    #[allow(dead_code)]
+    analysis: serde::de::IgnoredAny,
+}
+
+#[derive(Deserialize)]
+struct EntryBody {
     analysis: ArticleAnalysis,
 }
 
@@ -77,10 +94,13 @@ pub struct CacheCounts {
     pub note: Option<String>,
 }
 
-/// The analyses of the previous run.
+/// The analyses of the previous run: an index of the cache file, read on
+/// demand.
 #[derive(Debug, Default)]
 pub struct AnalysisCache {
-    entries: HashMap<String, ArticleAnalysis>,
+    file: Option<Mutex<std::fs::File>>,
+    /// Key → byte range of its line.
+    entries: HashMap<String, (u64, usize)>,
     /// Article id → key it had, to tell "changed" from "new".
     ids: HashMap<String, String>,
 }
@@ -90,18 +110,22 @@ impl AnalysisCache {
         cache_dir(out).join(format!("analyses-v{ANALYSIS_CACHE_VERSION}.jsonl"))
     }
 
-    /// Reads the cache of `out` for `lexicon_hash`. A missing file is an
+    /// Opens the cache of `out` for `lexicon_hash`. A missing file is an
     /// empty cache; anything unusable is an empty cache plus a note saying why.
     pub fn load(out: &Path, lexicon_hash: &str) -> (AnalysisCache, Option<String>) {
         let path = Self::path(out);
-        match std::fs::File::open(&path) {
+        let opened = std::fs::File::open(&path).and_then(|f| Ok((f.try_clone()?, f)));
+        match opened {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (AnalysisCache::default(), None),
             Err(e) => (
                 AnalysisCache::default(),
                 Some(format!("{}: cannot read ({e}); rebuilding", path.display())),
             ),
-            Ok(file) => match Self::read(BufReader::new(file), lexicon_hash) {
-                Ok(cache) => (cache, None),
+            Ok((scan, file)) => match Self::index(BufReader::new(scan), lexicon_hash) {
+                Ok(mut cache) => {
+                    cache.file = Some(Mutex::new(file));
+                    (cache, None)
+                }
                 Err(why) => (
                     AnalysisCache::default(),
                     Some(format!("{}: {why}; rebuilding", path.display())),
@@ -110,14 +134,14 @@ impl AnalysisCache {
         }
     }
 
-    fn read(reader: impl BufRead, lexicon_hash: &str) -> Result<AnalysisCache, String> {
-        let mut lines = reader.lines();
-        let first = lines
-            .next()
-            .ok_or("empty file")?
-            .map_err(|e| e.to_string())?;
-        let header: Header =
-            serde_json::from_str(&first).map_err(|_| "not a slant analysis cache".to_string())?;
+    fn index(mut reader: impl BufRead, lexicon_hash: &str) -> Result<AnalysisCache, String> {
+        let mut line = String::new();
+        let n = reader.read_line(&mut line).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("empty file".into());
+        }
+        let header: Header = serde_json::from_str(line.trim_end())
+            .map_err(|_| "not a slant analysis cache".to_string())?;
         if header.format != FORMAT || header.version != ANALYSIS_CACHE_VERSION {
             return Err(format!(
                 "cache format {} v{} is not {FORMAT} v{ANALYSIS_CACHE_VERSION}",
@@ -131,23 +155,42 @@ impl AnalysisCache {
             return Err("the lexicon changed".into());
         }
         let mut cache = AnalysisCache::default();
-        for (i, line) in lines.enumerate() {
-            let line = line.map_err(|e| e.to_string())?;
-            let entry: Entry = serde_json::from_str(&line)
-                .map_err(|e| format!("corrupt at line {}: {e}", i + 2))?;
-            cache
-                .ids
-                .insert(entry.analysis.id.0.clone(), entry.key.clone());
-            cache.entries.insert(entry.key, entry.analysis);
+        let mut offset = n as u64;
+        for number in 2.. {
+            line.clear();
+            let n = reader.read_line(&mut line).map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            if !line.ends_with('\n') {
+                return Err(format!("cut short at line {number}"));
+            }
+            let head: EntryHead = serde_json::from_str(&line)
+                .map_err(|e| format!("corrupt at line {number}: {e}"))?;
+            cache.ids.insert(head.id, head.key.clone());
+            cache.entries.insert(head.key, (offset, n));
+            offset += n as u64;
         }
         Ok(cache)
     }
 
+    /// Whether `key` has an entry.
+    pub fn contains(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+
     /// The cached analysis of `article` under `key`, with the metadata the
     /// input gives now (a changed title or source is not a changed article).
+    /// An entry that cannot be read back is a miss.
     pub fn get(&self, key: &str, article: &Article) -> Option<ArticleAnalysis> {
-        let cached = self.entries.get(key)?;
-        let mut a = cached.clone();
+        let &(offset, len) = self.entries.get(key)?;
+        let mut line = vec![0; len];
+        {
+            let mut file = self.file.as_ref()?.lock().ok()?;
+            file.seek(SeekFrom::Start(offset)).ok()?;
+            file.read_exact(&mut line).ok()?;
+        }
+        let mut a = serde_json::from_slice::<EntryBody>(&line).ok()?.analysis;
         a.id = article.id.clone();
         a.outlet_name = article.outlet_name.clone();
         a.title = article.title.clone();
@@ -191,36 +234,70 @@ pub fn key(article: &Article, repeated: &RepeatedLines) -> String {
     sha256_hex(material.as_bytes())
 }
 
-/// Writes the analyses of this run as the cache for the next one.
-pub fn save(
-    out: &Path,
-    lexicon_hash: &str,
-    analyses: impl IntoIterator<Item = (String, ArticleAnalysis)>,
-) -> Result<(), crate::report::ReportError> {
-    let dir = cache_dir(out);
-    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Io {
-        path: dir.clone(),
-        source,
-    })?;
-    let header = Header {
-        format: FORMAT.into(),
-        version: ANALYSIS_CACHE_VERSION,
-        slant: env!("CARGO_PKG_VERSION").into(),
-        lexicon: lexicon_hash.into(),
-    };
-    let sorted: BTreeMap<String, ArticleAnalysis> = analyses.into_iter().collect();
-    let mut buf = serde_json::to_vec(&header).unwrap_or_default();
-    buf.push(b'\n');
-    for (key, mut analysis) in sorted {
-        for m in &mut analysis.mentions {
-            m.sentiment = None;
-        }
-        if let Ok(line) = serde_json::to_vec(&Entry { key, analysis }) {
-            buf.extend(line);
-            buf.push(b'\n');
-        }
+/// Writes this run's analyses, one at a time, as the cache for the next
+/// run. Nothing replaces the previous cache until [`CacheWriter::finish`]'s
+/// result is committed.
+pub struct CacheWriter {
+    file: crate::atomic::StagingFile,
+    path: PathBuf,
+}
+
+impl CacheWriter {
+    pub fn create(
+        out: &Path,
+        lexicon_hash: &str,
+    ) -> Result<CacheWriter, crate::report::ReportError> {
+        let path = AnalysisCache::path(out);
+        let io = |source| crate::report::ReportError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = crate::atomic::StagingFile::create(&path).map_err(io)?;
+        let header = Header {
+            format: FORMAT.into(),
+            version: ANALYSIS_CACHE_VERSION,
+            slant: env!("CARGO_PKG_VERSION").into(),
+            lexicon: lexicon_hash.into(),
+        };
+        let mut line = serde_json::to_vec(&header).unwrap_or_default();
+        line.push(b'\n');
+        file.write_all(&line).map_err(io)?;
+        Ok(CacheWriter { file, path })
     }
-    crate::report::write_atomic(&AnalysisCache::path(out), &buf)
+
+    /// Adds the analysis of one article (its sentiment is not stored).
+    pub fn add(
+        &mut self,
+        key: &str,
+        analysis: &ArticleAnalysis,
+    ) -> Result<(), crate::report::ReportError> {
+        let entry = Entry {
+            key,
+            id: &analysis.id.0,
+            analysis,
+        };
+        let io = |source| crate::report::ReportError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        serde_json::to_writer(&mut self.file, &entry).map_err(|e| io(e.into()))?;
+        self.file.write_all(b"\n").map_err(io)
+    }
+
+    /// The finished cache file, to commit once the reports are in place.
+    pub fn finish(self) -> Result<crate::atomic::Staged, crate::report::ReportError> {
+        let path = self.path;
+        self.file
+            .finish()
+            .map_err(|source| crate::report::ReportError::Io { path, source })
+    }
+}
+
+/// Removes cache files of earlier format versions from `out`.
+pub fn remove_old_versions(out: &Path) {
+    for v in 1..ANALYSIS_CACHE_VERSION {
+        let _ = std::fs::remove_file(cache_dir(out).join(format!("analyses-v{v}.jsonl")));
+    }
 }
 
 #[cfg(test)]
@@ -229,20 +306,22 @@ mod tests {
 
     #[test]
     fn foreign_and_corrupt_files_are_refused_with_a_reason() {
-        let refuse = |text: &str| AnalysisCache::read(text.as_bytes(), "L").unwrap_err();
+        let refuse = |text: &str| AnalysisCache::index(text.as_bytes(), "L").unwrap_err();
         assert!(refuse("").contains("empty"));
         assert!(refuse("hello\n").contains("not a slant"));
         let header = format!(
-            r#"{{"format":"slant-analyses","version":1,"slant":"{}","lexicon":"L"}}"#,
+            r#"{{"format":"slant-analyses","version":2,"slant":"{}","lexicon":"L"}}"#,
             env!("CARGO_PKG_VERSION")
         );
-        assert!(AnalysisCache::read(header.as_bytes(), "L").is_ok());
-        assert!(AnalysisCache::read(header.as_bytes(), "M")
+        assert!(AnalysisCache::index(header.as_bytes(), "L").is_ok());
+        assert!(AnalysisCache::index(header.as_bytes(), "M")
             .unwrap_err()
             .contains("lexicon"));
-        let cut = format!("{header}\n{{\"key\":\"k\",\"analysis\":{{\"id\":");
-        assert!(AnalysisCache::read(cut.as_bytes(), "L")
-            .unwrap_err()
-            .contains("line 2"));
+        let old = header.replace("\"version\":2", "\"version\":1");
+        assert!(refuse(&old).contains("v1"));
+        let cut = format!("{header}\n{{\"key\":\"k\",\"id\":\"a\",\"analysis\":{{\"id\":");
+        assert!(refuse(&cut).contains("line 2"));
+        let bad = format!("{header}\n{{\"key\":\"k\"}}\n");
+        assert!(refuse(&bad).contains("corrupt at line 2"));
     }
 }

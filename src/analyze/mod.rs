@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::corpus::{Article, ArticleId, OutletId};
 use crate::lexicon::{is_negated, Matcher};
 use crate::mention::{Mention, Span, Voice};
+use crate::sentiment::Target;
 use crate::text::{PreparedText, RepeatedLines};
 
 /// Concept id of distancing markers (scare quotes and distancing words).
@@ -40,6 +41,20 @@ pub struct ArticleAnalysis {
     pub boilerplate_removed: usize,
     /// Mentions in text order.
     pub mentions: Vec<Mention>,
+}
+
+/// What the sentiment model scores for a mention: its sentence and its span
+/// in that sentence (character offsets), or `None` for a distancing marker,
+/// which has no referent to judge.
+pub fn sentiment_target(m: &Mention) -> Option<Target> {
+    if m.concept == DISTANCING {
+        return None;
+    }
+    Some(Target {
+        sentence: m.sentence.clone(),
+        start: m.span.start.saturating_sub(m.sentence_span.start),
+        end: m.span.end.saturating_sub(m.sentence_span.start),
+    })
 }
 
 /// Runs the text and lexicon stages on one article.

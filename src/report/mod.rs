@@ -8,6 +8,7 @@
 
 pub mod diff;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::analyze::ArticleAnalysis;
@@ -278,42 +279,32 @@ pub const MENTIONS_COLUMNS: &[&str] = &[
     "sentiment_pos",
 ];
 
-/// Writes one row per mention, articles in the order given.
-fn stage_mentions(
-    path: &Path,
-    articles: &[&ArticleAnalysis],
-    options: CsvOptions,
-) -> Result<Staged, ReportError> {
-    let mut doc = Doc::new(options, MENTIONS_COLUMNS);
-    for a in articles {
-        for m in &a.mentions {
-            let s = m.sentiment.as_ref();
-            let prob = |i: usize| num(s.map(|s| f64::from(s.probs[i])));
-            doc.row(vec![
-                m.article_id.0.clone(),
-                m.outlet.0.clone(),
-                m.sentence_index.to_string(),
-                m.span.start.to_string(),
-                m.span.end.to_string(),
-                m.surface.clone(),
-                m.term.clone(),
-                m.concept.clone(),
-                m.label.clone(),
-                num32(Some(m.loaded)),
-                num32(Some(m.direction)),
-                m.voice.to_string(),
-                m.speaker.clone().unwrap_or_default(),
-                m.distancing.to_string(),
-                m.negated.to_string(),
-                m.sentence.clone(),
-                s.map(|s| s.label.as_str().to_string()).unwrap_or_default(),
-                prob(0),
-                prob(1),
-                prob(2),
-            ]);
-        }
-    }
-    doc.stage(path)
+/// The `mentions.csv` row of a mention.
+fn mention_fields(m: &crate::Mention) -> Vec<String> {
+    let s = m.sentiment.as_ref();
+    let prob = |i: usize| num(s.map(|s| f64::from(s.probs[i])));
+    vec![
+        m.article_id.0.clone(),
+        m.outlet.0.clone(),
+        m.sentence_index.to_string(),
+        m.span.start.to_string(),
+        m.span.end.to_string(),
+        m.surface.clone(),
+        m.term.clone(),
+        m.concept.clone(),
+        m.label.clone(),
+        num32(Some(m.loaded)),
+        num32(Some(m.direction)),
+        m.voice.to_string(),
+        m.speaker.clone().unwrap_or_default(),
+        m.distancing.to_string(),
+        m.negated.to_string(),
+        m.sentence.clone(),
+        s.map(|s| s.label.as_str().to_string()).unwrap_or_default(),
+        prob(0),
+        prob(1),
+        prob(2),
+    ]
 }
 
 pub const ARTICLES_COLUMNS: &[&str] = &[
@@ -333,44 +324,204 @@ pub const ARTICLES_COLUMNS: &[&str] = &[
     "content_sha256",
 ];
 
-/// Writes one row per article; `duplicates[i]` counts the dropped copies of
-/// `articles[i]`.
-fn stage_articles(
-    path: &Path,
-    articles: &[&ArticleAnalysis],
-    duplicates: &[usize],
-    options: CsvOptions,
-) -> Result<Staged, ReportError> {
-    let mut doc = Doc::new(options, ARTICLES_COLUMNS);
-    for (a, dups) in articles.iter().zip(duplicates) {
-        let own: Vec<_> = a
-            .mentions
-            .iter()
-            .filter(|m| m.voice == crate::Voice::Own)
-            .collect();
-        let loaded: f64 = own.iter().map(|m| f64::from(m.loaded)).sum();
-        let words_own = a.words_by_voice[0];
-        doc.row(vec![
-            a.id.0.clone(),
-            a.outlet.0.clone(),
-            a.title.clone().unwrap_or_default(),
-            a.published.clone().unwrap_or_default(),
-            a.source.clone(),
-            a.words.to_string(),
-            words_own.to_string(),
-            a.sentences.to_string(),
-            own.len().to_string(),
-            a.mentions.len().to_string(),
-            num((words_own > 0).then(|| loaded * 1000.0 / words_own as f64)),
-            a.boilerplate_removed.to_string(),
-            dups.to_string(),
-            a.content_hash.clone(),
-        ]);
-    }
-    doc.stage(path)
+/// The `articles.csv` row of an article with `duplicates` dropped copies.
+fn article_fields(a: &ArticleAnalysis, duplicates: usize) -> Vec<String> {
+    let own: Vec<_> = a
+        .mentions
+        .iter()
+        .filter(|m| m.voice == crate::Voice::Own)
+        .collect();
+    let loaded: f64 = own.iter().map(|m| f64::from(m.loaded)).sum();
+    let words_own = a.words_by_voice[0];
+    vec![
+        a.id.0.clone(),
+        a.outlet.0.clone(),
+        a.title.clone().unwrap_or_default(),
+        a.published.clone().unwrap_or_default(),
+        a.source.clone(),
+        a.words.to_string(),
+        words_own.to_string(),
+        a.sentences.to_string(),
+        own.len().to_string(),
+        a.mentions.len().to_string(),
+        num((words_own > 0).then(|| loaded * 1000.0 / words_own as f64)),
+        a.boilerplate_removed.to_string(),
+        duplicates.to_string(),
+        a.content_hash.clone(),
+    ]
 }
 
-/// Writes the four CSV reports into `out`.
+/// CSV rows without a header, as `Doc` writes them.
+fn csv_rows<'a>(rows: impl IntoIterator<Item = Vec<String>>, buf: &'a mut Vec<u8>) -> &'a [u8] {
+    buf.clear();
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(false)
+        .from_writer(std::mem::take(buf));
+    for row in rows {
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_record(&row);
+    }
+    *buf = writer.into_inner().unwrap_or_default();
+    buf
+}
+
+/// Builds `mentions.csv` and `articles.csv` from analyses that arrive one
+/// at a time, in any order, without keeping them: each article's mention
+/// rows go to a temporary spill file at once, and [`Spool::finish`] copies
+/// them into the report in (outlet, article id) order. Memory holds one
+/// small record per article, whatever the number of mentions.
+///
+/// ```
+/// # use slant::report::{CsvOptions, Spool};
+/// let out = tempfile::tempdir()?;
+/// let spool = Spool::new(out.path(), CsvOptions::default())?;
+/// // spool.add(&analysis, 0)? for each article, then:
+/// let tables = slant::score::Tables::default();
+/// spool.finish(out.path(), &tables, &[])?;
+/// assert!(out.path().join("mentions.csv").exists());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Spool {
+    options: CsvOptions,
+    spill: std::io::BufWriter<std::fs::File>,
+    spill_len: u64,
+    spill_path: PathBuf,
+    entries: Vec<SpoolEntry>,
+    buf: Vec<u8>,
+}
+
+struct SpoolEntry {
+    outlet: String,
+    id: String,
+    /// Byte range of the article's mention rows in the spill file.
+    start: u64,
+    len: u64,
+    article_row: Vec<u8>,
+}
+
+impl Spool {
+    /// Starts a spool whose spill file lives in `out` (it is removed when
+    /// the spool is dropped, and even if the process is killed).
+    pub fn new(out: &Path, options: CsvOptions) -> Result<Spool, ReportError> {
+        let spill = tempfile::tempfile_in(out).map_err(|source| ReportError::Io {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        Ok(Spool {
+            options,
+            spill: std::io::BufWriter::with_capacity(1 << 20, spill),
+            spill_len: 0,
+            spill_path: out.join("(temporary spill file)"),
+            entries: Vec::new(),
+            buf: Vec::new(),
+        })
+    }
+
+    /// Adds one analysed article with the number of copies dropped.
+    pub fn add(&mut self, a: &ArticleAnalysis, duplicates: usize) -> Result<(), ReportError> {
+        let rows = csv_rows(a.mentions.iter().map(mention_fields), &mut self.buf);
+        let len = rows.len() as u64;
+        self.spill
+            .write_all(rows)
+            .map_err(|source| ReportError::Io {
+                path: self.spill_path.clone(),
+                source,
+            })?;
+        let article_row = csv_rows([article_fields(a, duplicates)], &mut self.buf).to_vec();
+        self.entries.push(SpoolEntry {
+            outlet: a.outlet.0.clone(),
+            id: a.id.0.clone(),
+            start: self.spill_len,
+            len,
+            article_row,
+        });
+        self.spill_len += len;
+        Ok(())
+    }
+
+    /// Writes the four reports into `out`: all are staged before any
+    /// replaces its predecessor (see [`crate::atomic`]), so a failure (a
+    /// full disk) leaves the previous reports as they were, and the window
+    /// in which a kill could mix old and new files is a few renames.
+    pub fn finish(
+        mut self,
+        out: &Path,
+        tables: &Tables,
+        sentiment_concepts: &[String],
+    ) -> Result<(), ReportError> {
+        let options = self.options;
+        let spill_io = |source| ReportError::Io {
+            path: self.spill_path.clone(),
+            source,
+        };
+        self.entries
+            .sort_by(|a, b| (&a.outlet, &a.id).cmp(&(&b.outlet, &b.id)));
+        let mut spill = self
+            .spill
+            .into_inner()
+            .map_err(|e| spill_io(e.into_error()))?;
+        let mentions_path = out.join("mentions.csv");
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ReportError::Io { path, source }
+        };
+        let mut mentions =
+            crate::atomic::StagingFile::create(&mentions_path).map_err(io(&mentions_path))?;
+        mentions
+            .write_all(&header(options, MENTIONS_COLUMNS))
+            .map_err(io(&mentions_path))?;
+        let mut chunk = Vec::new();
+        for e in &self.entries {
+            use std::io::{Read, Seek, SeekFrom};
+            spill.seek(SeekFrom::Start(e.start)).map_err(spill_io)?;
+            chunk.clear();
+            (&mut spill)
+                .take(e.len)
+                .read_to_end(&mut chunk)
+                .map_err(spill_io)?;
+            mentions.write_all(&chunk).map_err(io(&mentions_path))?;
+        }
+        let articles_path = out.join("articles.csv");
+        let mut articles =
+            crate::atomic::StagingFile::create(&articles_path).map_err(io(&articles_path))?;
+        articles
+            .write_all(&header(options, ARTICLES_COLUMNS))
+            .map_err(io(&articles_path))?;
+        for e in &self.entries {
+            articles
+                .write_all(&e.article_row)
+                .map_err(io(&articles_path))?;
+        }
+        let staged = [
+            stage_outlets(
+                &out.join("outlets.csv"),
+                &tables.outlets,
+                sentiment_concepts,
+                options,
+            )?,
+            stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?,
+            mentions.finish().map_err(io(&mentions_path))?,
+            articles.finish().map_err(io(&articles_path))?,
+        ];
+        for file in staged {
+            let path = file.path().to_path_buf();
+            file.commit()
+                .map_err(|source| ReportError::Io { path, source })?;
+        }
+        Ok(())
+    }
+}
+
+/// The first bytes of a CSV file: the optional BOM and the header row.
+fn header(options: CsvOptions, columns: &[&str]) -> Vec<u8> {
+    let doc = Doc::new(options, columns);
+    doc.writer.into_inner().unwrap_or_default()
+}
+
+/// Writes the four CSV reports into `out`, articles in (outlet, id) order;
+/// `duplicates[i]` counts the dropped copies of `articles[i]`. A [`Spool`]
+/// does the same for analyses that arrive one by one.
 pub fn write_tables(
     out: &Path,
     tables: &Tables,
@@ -379,26 +530,11 @@ pub fn write_tables(
     duplicates: &[usize],
     options: CsvOptions,
 ) -> Result<(), ReportError> {
-    // All four are staged before any is put in place, so a failure (a full
-    // disk) leaves the previous reports as they were, and the window in
-    // which a kill could mix old and new files is a few renames.
-    let staged = [
-        stage_outlets(
-            &out.join("outlets.csv"),
-            &tables.outlets,
-            sentiment_concepts,
-            options,
-        )?,
-        stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?,
-        stage_mentions(&out.join("mentions.csv"), articles, options)?,
-        stage_articles(&out.join("articles.csv"), articles, duplicates, options)?,
-    ];
-    for file in staged {
-        let path = file.path().to_path_buf();
-        file.commit()
-            .map_err(|source| ReportError::Io { path, source })?;
+    let mut spool = Spool::new(out, options)?;
+    for (a, &dups) in articles.iter().zip(duplicates) {
+        spool.add(a, dups)?;
     }
-    Ok(())
+    spool.finish(out, tables, sentiment_concepts)
 }
 
 #[cfg(test)]

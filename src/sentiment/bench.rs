@@ -4,8 +4,9 @@
 //!
 //! * `--pairs FILE`: JSONL lines `{"sentence": …, "start": …, "end": …}`
 //!   (character offsets), or NewsMTSC JSONL (`sentence_normalized`/`targets`);
-//! * `--corpus DIR`: every `.txt` file below DIR, cut into sentences, with each
-//!   run of capitalised words (a rough stand-in for a named mention) as a target;
+//! * `--corpus INPUT`: a corpus as `slant analyze` reads it; the targets are
+//!   the mentions the pipeline would score (embedded lexicon), duplicates
+//!   included;
 //! * `--synthetic N`: N generated news-like sentences with one to three
 //!   targets each, deterministic from `--seed`.
 //!
@@ -35,7 +36,7 @@ pub struct BenchArgs {
     /// Pairs to score (JSONL; see `slant model bench --help`).
     #[arg(long, conflicts_with_all = ["corpus", "synthetic"])]
     pub pairs: Option<PathBuf>,
-    /// A folder of `.txt` articles to take sentences and targets from.
+    /// A corpus (as for `slant analyze`) whose mentions are scored.
     #[arg(long, conflicts_with = "synthetic")]
     pub corpus: Option<PathBuf>,
     /// Generate this many synthetic sentences.
@@ -92,85 +93,43 @@ pub fn read_pairs(path: &Path) -> Result<Vec<Target>, SentimentError> {
     Ok(out)
 }
 
-/// Sentences and capitalised-word targets from every `.txt` below `dir`.
-pub fn corpus_pairs(dir: &Path) -> Result<Vec<Target>, SentimentError> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).map_err(io(&d))? {
-            let p = entry.map_err(io(&d))?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "txt") {
-                files.push(p);
-            }
+/// The targets the pipeline would score for a corpus (any input
+/// `slant analyze` reads), with the embedded lexicon: every mention of a
+/// concept, duplicates included, in corpus order. Skipped articles are
+/// reported on stderr.
+pub fn corpus_pairs(input: &Path) -> Result<Vec<Target>, SentimentError> {
+    use crate::analyze::{analyze_article, sentiment_target};
+    use crate::corpus::Corpus;
+    use crate::text::RepeatedLines;
+    let data = SentimentError::Input;
+    let corpus = Corpus::open(&[input.to_path_buf()]).map_err(|e| data(e.to_string()))?;
+    let lexicon = crate::lexicon::Lexicon::embedded();
+    let matcher = lexicon.compile().map_err(|e| data(e.to_string()))?;
+    let mut articles = Vec::new();
+    for item in corpus.articles() {
+        match item {
+            Ok(a) => articles.push(a),
+            Err(skip) => eprintln!("slant: skipped: {skip}"),
         }
     }
-    files.sort();
+    let mut by_outlet: std::collections::BTreeMap<_, Vec<&str>> = Default::default();
+    for a in &articles {
+        by_outlet
+            .entry(&a.outlet)
+            .or_default()
+            .push(a.text.as_str());
+    }
+    let repeated: std::collections::HashMap<_, _> = by_outlet
+        .into_iter()
+        .map(|(outlet, texts)| (outlet.clone(), RepeatedLines::from_texts(texts)))
+        .collect();
+    let empty = RepeatedLines::empty();
     let mut out = Vec::new();
-    for f in files {
-        let text = std::fs::read_to_string(&f).map_err(io(&f))?;
-        for sentence in split_sentences(&text) {
-            out.extend(capitalised_targets(&sentence));
-        }
+    for a in &articles {
+        let analysis = analyze_article(a, repeated.get(&a.outlet).unwrap_or(&empty), &matcher);
+        out.extend(analysis.mentions.iter().filter_map(sentiment_target));
     }
     Ok(out)
-}
-
-/// A rough splitter (the pipeline has the real one): ends at `.?!` followed
-/// by a space and a capital, or at a line break.
-fn split_sentences(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for para in text.lines() {
-        let chars: Vec<char> = para.chars().collect();
-        let mut start = 0;
-        for i in 0..chars.len() {
-            let end = matches!(chars[i], '.' | '?' | '!')
-                && chars.get(i + 1) == Some(&' ')
-                && chars.get(i + 2).is_some_and(|c| c.is_uppercase())
-                && !(i >= 1 && chars[i - 1].is_uppercase()); // U.S. and initials
-            if end || i + 1 == chars.len() {
-                let s: String = chars[start..=i].iter().collect();
-                let words = s.split_whitespace().count();
-                if (5..=120).contains(&words) {
-                    out.push(s.trim().to_string());
-                }
-                start = i + 1;
-            }
-        }
-    }
-    out
-}
-
-/// Runs of capitalised words, not the sentence's first word alone.
-fn capitalised_targets(sentence: &str) -> Vec<Target> {
-    let mut out = Vec::new();
-    let mut run: Option<(usize, usize)> = None;
-    let mut pos = 0;
-    let mut first = true;
-    for word in sentence.split(' ') {
-        let len = word.chars().count();
-        let core = word.trim_end_matches(|c: char| !c.is_alphanumeric());
-        let core_len = core.chars().count();
-        let cap = core.chars().next().is_some_and(|c| c.is_uppercase()) && core_len > 1;
-        if cap && !first {
-            run = Some(match run {
-                Some((s, _)) => (s, pos + core_len),
-                None => (pos, pos + core_len),
-            });
-        }
-        if !cap || core_len < len {
-            if let Some((s, e)) = run.take() {
-                out.push(Target::new(sentence, s, e));
-            }
-        }
-        first = false;
-        pos += len + 1;
-    }
-    if let Some((s, e)) = run {
-        out.push(Target::new(sentence, s, e));
-    }
-    out
 }
 
 /// `n` generated sentences, one to three targets each.

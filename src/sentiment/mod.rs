@@ -190,6 +190,9 @@ pub enum SentimentError {
         line: usize,
         reason: String,
     },
+    /// A corpus or lexicon the benchmark could not read.
+    #[error("{0}")]
+    Input(String),
     /// A target whose span does not fit its sentence.
     #[error("target {start}..{end} does not fit a sentence of {chars} characters")]
     InvalidTarget {
