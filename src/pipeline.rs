@@ -238,27 +238,30 @@ pub fn run(
     let mut batch: Vec<(usize, Article)> = Vec::new();
     let mut batch_bytes = 0;
     let mut late_skips = Vec::new();
-    for (pos, item) in corpus.articles().enumerate() {
-        let Some(slot) = plan.slots.get(pos).copied().flatten() else {
-            continue;
-        };
-        match item {
-            Ok(a) if a.content_hash == plan.kept[slot].content_hash => {
-                batch_bytes += a.text.len();
-                batch.push((slot, a));
+    read_ahead(&corpus, |items| -> Result<(), PipelineError> {
+        for (pos, item) in items.enumerate() {
+            let Some(slot) = plan.slots.get(pos).copied().flatten() else {
+                continue;
+            };
+            match item {
+                Ok(a) if a.content_hash == plan.kept[slot].content_hash => {
+                    batch_bytes += a.text.len();
+                    batch.push((slot, a));
+                }
+                Ok(a) => late_skips.push(Skip {
+                    source: a.source,
+                    reason: "changed while slant was reading the corpus; run again".into(),
+                }),
+                Err(skip) => late_skips.push(skip),
             }
-            Ok(a) => late_skips.push(Skip {
-                source: a.source,
-                reason: "changed while slant was reading the corpus; run again".into(),
-            }),
-            Err(skip) => late_skips.push(skip),
+            if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
+                sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
+                batch_bytes = 0;
+            }
         }
-        if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
-            sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
-            batch_bytes = 0;
-        }
-    }
-    sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
+        sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
+        Ok(())
+    })?;
     batcher.bar.finish_and_clear();
     drop(batcher);
     if config.strict && !late_skips.is_empty() {
@@ -368,31 +371,33 @@ struct Sink {
 }
 
 impl Sink {
-    fn add(
-        &mut self,
-        key: &str,
-        analysis: &ArticleAnalysis,
-        freshness: Freshness,
-        duplicates: usize,
-    ) -> Result<(), PipelineError> {
-        match freshness {
+    fn add(&mut self, done: Done, analysis: &ArticleAnalysis) -> Result<(), PipelineError> {
+        match done.freshness {
             Freshness::New => self.counts.new += 1,
             Freshness::Changed => self.counts.changed += 1,
             Freshness::Cached => self.counts.cached += 1,
         }
         let acc = self.outlets.entry(analysis.outlet.clone()).or_default();
         acc.add(analysis);
-        for _ in 0..duplicates {
+        for _ in 0..done.duplicates {
             acc.add_duplicate();
         }
-        self.spool.add(analysis, duplicates)?;
-        self.cache.add(key, analysis)?;
+        self.spool.add_rendered(done.rows)?;
+        self.cache.add_line(&done.cache_line)?;
         self.seen.insert(analysis.id.0.clone());
         self.articles += 1;
         self.mentions += analysis.mentions.len();
-        self.duplicates += duplicates;
+        self.duplicates += done.duplicates;
         Ok(())
     }
+}
+
+/// An analysed article's outputs, rendered on the worker threads.
+struct Done {
+    freshness: Freshness,
+    duplicates: usize,
+    rows: report::RenderedArticle,
+    cache_line: Vec<u8>,
 }
 
 /// Analyses one batch of articles on all cores (or takes them from the
@@ -441,11 +446,47 @@ impl Batcher<'_> {
             attach_sentiment(scorer, &mut analyses)?;
         }
         let spent = clock.elapsed();
-        for ((slot, key, freshness), analysis) in meta.into_iter().zip(&analyses) {
-            sink.add(&key, analysis, freshness, self.plan.kept[slot].duplicates)?;
+        // Rendering rows and cache lines is most of the per-article cost of
+        // a rerun: do it on all cores, leaving the sink only to append.
+        let done: Vec<Done> = meta
+            .into_par_iter()
+            .zip(analyses.par_iter())
+            .map(|((slot, key, freshness), analysis)| {
+                let duplicates = self.plan.kept[slot].duplicates;
+                Done {
+                    freshness,
+                    duplicates,
+                    rows: report::Spool::render(analysis, duplicates),
+                    cache_line: CacheWriter::render(&key, analysis),
+                }
+            })
+            .collect();
+        for (done, analysis) in done.into_iter().zip(&analyses) {
+            sink.add(done, analysis)?;
         }
         Ok(spent)
     }
+}
+
+/// Runs `f` over the corpus's articles while a second thread reads ahead
+/// (reading, decoding and hashing overlap with the analysis). The reader
+/// stops as soon as `f` returns.
+fn read_ahead<R>(
+    corpus: &Corpus,
+    f: impl FnOnce(&mut dyn Iterator<Item = Result<Article, Skip>>) -> R,
+) -> R {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(64);
+        scope.spawn(move || {
+            for item in corpus.articles() {
+                if tx.send(item).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut items = rx.into_iter();
+        f(&mut items)
+    })
 }
 
 /// Pass 2 analyses articles in batches of at most this many articles or
@@ -492,50 +533,69 @@ fn plan_articles(corpus: &Corpus) -> Plan {
     let mut by_content: HashMap<(OutletId, String), (usize, String)> = HashMap::new();
     let mut by_id: HashMap<String, String> = HashMap::new();
     let mut builders: BTreeMap<OutletId, RepeatedLinesBuilder> = BTreeMap::new();
-    for item in corpus.articles() {
-        plan.slots.push(None);
-        let article = match item {
-            Ok(a) => a,
-            Err(skip) => {
-                plan.skipped.push(skip);
+    // Texts whose line keys are still to be computed (in parallel, a batch
+    // at a time) and counted for their outlet.
+    let mut pending: Vec<Article> = Vec::new();
+    let mut pending_bytes = 0;
+    let flush = |pending: &mut Vec<Article>,
+                 builders: &mut BTreeMap<OutletId, RepeatedLinesBuilder>| {
+        let keys: Vec<_> = pending
+            .par_iter()
+            .map(|a| RepeatedLinesBuilder::keys(&a.text))
+            .collect();
+        for (a, keys) in pending.drain(..).zip(keys) {
+            builders.entry(a.outlet).or_default().add_keys(keys);
+        }
+    };
+    read_ahead(corpus, |items| {
+        for item in items {
+            plan.slots.push(None);
+            let article = match item {
+                Ok(a) => a,
+                Err(skip) => {
+                    plan.skipped.push(skip);
+                    continue;
+                }
+            };
+            let content_key = (article.outlet.clone(), article.content_hash.clone());
+            if let Some((first, first_source)) = by_content.get(&content_key) {
+                plan.kept[*first].duplicates += 1;
+                plan.warnings.push(format!(
+                    "{}: same text as {first_source} (outlet {}); counted once, as a duplicate",
+                    article.source, article.outlet
+                ));
                 continue;
             }
-        };
-        let content_key = (article.outlet.clone(), article.content_hash.clone());
-        if let Some((first, first_source)) = by_content.get(&content_key) {
-            plan.kept[*first].duplicates += 1;
-            plan.warnings.push(format!(
-                "{}: same text as {first_source} (outlet {}); counted once, as a duplicate",
-                article.source, article.outlet
-            ));
-            continue;
-        }
-        if let Some(first_source) = by_id.get(&article.id.0) {
-            plan.skipped.push(Skip {
-                source: article.source.clone(),
-                reason: format!(
-                    "id `{}` is already used by {first_source} for a different text",
-                    article.id
-                ),
+            if let Some(first_source) = by_id.get(&article.id.0) {
+                plan.skipped.push(Skip {
+                    source: article.source.clone(),
+                    reason: format!(
+                        "id `{}` is already used by {first_source} for a different text",
+                        article.id
+                    ),
+                });
+                continue;
+            }
+            let slot = plan.kept.len();
+            by_content.insert(content_key, (slot, article.source.clone()));
+            by_id.insert(article.id.0.clone(), article.source.clone());
+            if let Some(last) = plan.slots.last_mut() {
+                *last = Some(slot);
+            }
+            plan.bytes += article.text.len();
+            plan.kept.push(Kept {
+                content_hash: article.content_hash.clone(),
+                duplicates: 0,
             });
-            continue;
+            pending_bytes += article.text.len();
+            pending.push(article);
+            if pending.len() >= BATCH_ARTICLES || pending_bytes >= BATCH_BYTES {
+                flush(&mut pending, &mut builders);
+                pending_bytes = 0;
+            }
         }
-        builders
-            .entry(article.outlet.clone())
-            .or_default()
-            .add(&article.text);
-        let slot = plan.kept.len();
-        by_content.insert(content_key, (slot, article.source.clone()));
-        by_id.insert(article.id.0, article.source);
-        if let Some(last) = plan.slots.last_mut() {
-            *last = Some(slot);
-        }
-        plan.bytes += article.text.len();
-        plan.kept.push(Kept {
-            content_hash: article.content_hash,
-            duplicates: 0,
-        });
-    }
+    });
+    flush(&mut pending, &mut builders);
     plan.repeated = builders
         .into_iter()
         .map(|(outlet, b)| (outlet, b.build()))

@@ -271,17 +271,31 @@ impl CacheWriter {
         key: &str,
         analysis: &ArticleAnalysis,
     ) -> Result<(), crate::report::ReportError> {
+        self.add_line(&CacheWriter::render(key, analysis))
+    }
+
+    /// One entry's line, rendered apart from the writer so that many can be
+    /// rendered in parallel and added in order.
+    pub fn render(key: &str, analysis: &ArticleAnalysis) -> Vec<u8> {
         let entry = Entry {
             key,
             id: &analysis.id.0,
             analysis,
         };
-        let io = |source| crate::report::ReportError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        serde_json::to_writer(&mut self.file, &entry).map_err(|e| io(e.into()))?;
-        self.file.write_all(b"\n").map_err(io)
+        // Serialising plain data to a Vec cannot fail.
+        let mut line = serde_json::to_vec(&entry).unwrap_or_default();
+        line.push(b'\n');
+        line
+    }
+
+    /// Adds a line rendered by [`CacheWriter::render`].
+    pub fn add_line(&mut self, line: &[u8]) -> Result<(), crate::report::ReportError> {
+        self.file
+            .write_all(line)
+            .map_err(|source| crate::report::ReportError::Io {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     /// The finished cache file, to commit once the reports are in place.

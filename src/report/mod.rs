@@ -388,7 +388,14 @@ pub struct Spool {
     spill_len: u64,
     spill_path: PathBuf,
     entries: Vec<SpoolEntry>,
-    buf: Vec<u8>,
+}
+
+/// One article's report rows, ready for [`Spool::add_rendered`].
+pub struct RenderedArticle {
+    outlet: String,
+    id: String,
+    mention_rows: Vec<u8>,
+    article_row: Vec<u8>,
 }
 
 struct SpoolEntry {
@@ -414,27 +421,43 @@ impl Spool {
             spill_len: 0,
             spill_path: out.join("(temporary spill file)"),
             entries: Vec::new(),
-            buf: Vec::new(),
         })
     }
 
     /// Adds one analysed article with the number of copies dropped.
     pub fn add(&mut self, a: &ArticleAnalysis, duplicates: usize) -> Result<(), ReportError> {
-        let rows = csv_rows(a.mentions.iter().map(mention_fields), &mut self.buf);
-        let len = rows.len() as u64;
+        self.add_rendered(Spool::render(a, duplicates))
+    }
+
+    /// The rows of one article, rendered apart from the spool so that many
+    /// can be rendered in parallel and added in order.
+    pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
+        let mut buf = Vec::new();
+        let mention_rows = csv_rows(a.mentions.iter().map(mention_fields), &mut buf).to_vec();
+        let article_row = csv_rows([article_fields(a, duplicates)], &mut buf).to_vec();
+        RenderedArticle {
+            outlet: a.outlet.0.clone(),
+            id: a.id.0.clone(),
+            mention_rows,
+            article_row,
+        }
+    }
+
+    /// Adds an article rendered by [`Spool::render`].
+    pub fn add_rendered(&mut self, r: RenderedArticle) -> Result<(), ReportError> {
+        let len = r.mention_rows.len() as u64;
         self.spill
-            .write_all(rows)
+            .write_all(&r.mention_rows)
             .map_err(|source| ReportError::Io {
                 path: self.spill_path.clone(),
                 source,
             })?;
-        let article_row = csv_rows([article_fields(a, duplicates)], &mut self.buf).to_vec();
         self.entries.push(SpoolEntry {
-            outlet: a.outlet.0.clone(),
-            id: a.id.0.clone(),
+            outlet: r.outlet,
+            id: r.id,
             start: self.spill_len,
             len,
-            article_row,
+            article_row: r.article_row,
         });
         self.spill_len += len;
         Ok(())

@@ -103,7 +103,16 @@ pub struct RepeatedLinesBuilder {
 
 impl RepeatedLinesBuilder {
     pub fn add(&mut self, text: &str) {
-        let keys: HashSet<String> = text.lines().filter_map(line_key).collect();
+        self.add_keys(RepeatedLinesBuilder::keys(text));
+    }
+
+    /// The line keys of one text, for [`RepeatedLinesBuilder::add_keys`]:
+    /// computing them is the costly part, and can run in parallel.
+    pub fn keys(text: &str) -> HashSet<String> {
+        text.lines().filter_map(line_key).collect()
+    }
+
+    pub fn add_keys(&mut self, keys: HashSet<String>) {
         for k in keys {
             *self.counts.entry(k).or_default() += 1;
         }
