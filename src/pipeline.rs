@@ -476,7 +476,7 @@ fn read_ahead<R>(
     f: impl FnOnce(&mut dyn Iterator<Item = Result<Article, Skip>>) -> R,
 ) -> R {
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(64);
+        let (tx, rx) = std::sync::mpsc::sync_channel(1024);
         scope.spawn(move || {
             for item in corpus.articles() {
                 if tx.send(item).is_err() {
@@ -492,8 +492,8 @@ fn read_ahead<R>(
 /// Pass 2 analyses articles in batches of at most this many articles or
 /// bytes: enough to keep every core busy, small enough that the corpus is
 /// never in memory at once.
-const BATCH_ARTICLES: usize = 512;
-const BATCH_BYTES: usize = 32 * 1024 * 1024;
+const BATCH_ARTICLES: usize = 4096;
+const BATCH_BYTES: usize = 64 * 1024 * 1024;
 
 /// What pass 1 learned about an article it keeps.
 struct Kept {
