@@ -14,7 +14,9 @@
 #   SLANT        slant binary (default: build target/release/slant without
 #                the model feature)
 #   OUTLETS      number of outlets (default 12)
-#   PY_LIMIT     articles for the Python comparison (default 10000)
+#   PY_LIMIT     articles for the spaCy comparison (default 10000)
+#   PY_RE_LIMIT  articles for the Python `re` comparison (default 300: an
+#                alternation of ~18,000 patterns runs at about 0.02 MB/s)
 #   KEEP_CORPUS  1: reuse WORKDIR/corpus if it exists
 #
 # Peak RSS and CPU use come from GNU time (/usr/bin/time -v).
@@ -24,6 +26,7 @@ n="${1:-100000}"
 work="${2:-/tmp/slant-bench}"
 outlets="${OUTLETS:-12}"
 py_limit="${PY_LIMIT:-10000}"
+py_re_limit="${PY_RE_LIMIT:-300}"
 new=$(( n / 100 > 0 ? n / 100 : 1 ))
 
 if [ -z "${SLANT:-}" ]; then
@@ -95,15 +98,27 @@ full=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time-full.log" | 
 rerun=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time-rerun.log" | awk -F: '{print $1*60+$2}')
 awk -v f="$full" -v r="$rerun" 'BEGIN { printf "   rerun / full run: %.1f %% (goal: < 5 %%)\n", 100 * r / f }'
 
-echo "== (d) Python reference vs slant's matcher, first $py_limit articles, one thread"
+echo "== (d) Python reference vs slant's matcher, one thread"
 "$SLANT" bench terms --out "$work/terms.txt"
+rm -f "$work/python.json" "$work/python-re.json"
+if "$py" -c "import spacy" 2>/dev/null; then
+  echo "   spaCy PhraseMatcher, first $py_limit articles"
+  "$py" "$root/scripts/bench_match_python.py" "$corpus" --terms "$work/terms.txt" \
+    --limit "$py_limit" --matcher spacy --json "$work/python.json" | tee "$work/python.txt"
+else
+  echo "   spaCy not installed (scripts/setup-bench.sh); Python re only"
+fi
+echo "   Python re alternation, first $py_re_limit articles"
 "$py" "$root/scripts/bench_match_python.py" "$corpus" --terms "$work/terms.txt" \
-  --limit "$py_limit" --json "$work/python.json" | tee "$work/python.txt"
+  --limit "$py_re_limit" --matcher regex --json "$work/python-re.json" | tee "$work/python-re.txt"
 "$SLANT" bench run "$corpus" --threads 1 --limit "$py_limit" --breakdown "$py_limit" \
   --json "$work/stage-1thr.json" | tee "$work/stage-1thr.txt"
-"$py" - "$work/python.json" "$work/stage-1thr.json" "$work/stage.json" <<'PY'
-import json, sys
+"$py" - "$work/python-re.json" "$work/python.json" "$work/stage-1thr.json" "$work/stage.json" <<'PY'
+import json, os, sys
 py = json.load(open(sys.argv[1]))["results"]
+if os.path.exists(sys.argv[2]):
+    py += json.load(open(sys.argv[2]))["results"]
+sys.argv = sys.argv[1:]
 one = json.load(open(sys.argv[2]))
 alls = json.load(open(sys.argv[3]))
 parts = {p["name"].strip(): p for p in one["parts"]}

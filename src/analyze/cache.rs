@@ -1,7 +1,7 @@
 //! Analyses kept between runs, so a rerun on a growing corpus analyses only
 //! new or changed articles.
 //!
-//! The cache lives in the output folder: `OUT/.slant-cache/analyses-v1.jsonl`
+//! The cache lives in the output folder: `OUT/.slant-cache/analyses-v2.jsonl`
 //! (sentiment results sit beside it, in the sentiment stage's own file keyed
 //! by model hash, so changing the model never invalidates an analysis and
 //! changing the lexicon never throws away a sentiment score).

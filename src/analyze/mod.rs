@@ -68,10 +68,20 @@ pub fn analyze_article(
     let norm = &prepared.normalized;
     let mut mentions = Vec::new();
 
+    // The normalised text of a mention's sentence: the sentence it starts
+    // in, extended to the end of the one it ends in when it runs past it (a
+    // term matched across a line break, a quote across a full stop), so the
+    // sentence shown as evidence always contains the mention.
+    let sentence_range = |range: &std::ops::Range<usize>, sentence_index: usize| {
+        let first = prepared.sentences[sentence_index].range.clone();
+        let end = prepared
+            .sentence_index_at(range.end.saturating_sub(1))
+            .map_or(range.end, |last| prepared.sentences[last].range.end);
+        first.start..first.end.max(end)
+    };
     let base = |range: std::ops::Range<usize>, sentence_index: usize| {
-        let sentence = &prepared.sentences[sentence_index];
         let span = prepared.original_span(range.clone());
-        let sentence_span = prepared.original_span(sentence.range.clone());
+        let sentence_span = prepared.original_span(sentence_range(&range, sentence_index));
         let (voice, speaker) = prepared.voice_at(range);
         (
             span,
@@ -92,7 +102,7 @@ pub fn analyze_article(
         let entry = matcher.entry(hit.entry);
         let (span, surface, sentence_span, sentence, voice, speaker) =
             base(hit.range.clone(), sentence_index);
-        let sentence_range = prepared.sentences[sentence_index].range.clone();
+        let sentence_range = sentence_range(&hit.range, sentence_index);
         mentions.push(Mention {
             article_id: article.id.clone(),
             outlet: article.outlet.clone(),
