@@ -352,7 +352,7 @@ fn article_fields(a: &ArticleAnalysis, duplicates: usize) -> Vec<String> {
 }
 
 /// CSV rows without a header, as `Doc` writes them.
-fn csv_rows<'a>(rows: impl IntoIterator<Item = Vec<String>>, buf: &'a mut Vec<u8>) -> &'a [u8] {
+fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>, buf: &mut Vec<u8>) -> &[u8] {
     buf.clear();
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))

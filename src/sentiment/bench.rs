@@ -327,16 +327,19 @@ mod tests {
     }
 
     #[test]
-    fn capitalised_runs_become_targets() {
-        let s = "Officials in Baghdad said the United States Army would stay.";
-        let t: Vec<String> = capitalised_targets(s)
-            .iter()
-            .map(|t| t.text().unwrap().to_string())
-            .collect();
-        assert_eq!(t, ["Baghdad", "United States Army"]);
-        assert_eq!(
-            split_sentences("One two three four five. Six seven eight nine ten.").len(),
-            2
-        );
+    fn corpus_targets_are_the_mentions_the_pipeline_scores() {
+        let dir = tempfile::tempdir().unwrap();
+        let outlet = dir.path().join("a");
+        std::fs::create_dir_all(&outlet).unwrap();
+        std::fs::write(
+            outlet.join("1.txt"),
+            "The occupation forces stayed. Officials called it a \"mission\".\n",
+        )
+        .unwrap();
+        let targets = corpus_pairs(dir.path()).unwrap();
+        let texts: Vec<&str> = targets.iter().filter_map(|t| t.text()).collect();
+        // The scare quote is a distancing marker: not a referent to score.
+        assert_eq!(texts, ["occupation forces"]);
+        assert_eq!(targets[0].sentence, "The occupation forces stayed.");
     }
 }
