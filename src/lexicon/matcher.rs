@@ -102,6 +102,10 @@ impl Matcher {
             // Unanchored to find candidates; anchored to retry shorter
             // patterns at the same start when a candidate fails a check.
             .start_kind(StartKind::Both)
+            // A DFA: about 64 MB for the starter lexicon's ~18,700 patterns
+            // instead of 1.3 MB as an NFA, for 1.5x the matching speed
+            // (README, Benchmarks); built once per run in a few ms.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)?;
         Ok(Matcher {
             ac,
