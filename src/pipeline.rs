@@ -243,15 +243,11 @@ pub fn run(
             let Some(slot) = plan.slots.get(pos).copied().flatten() else {
                 continue;
             };
-            match item {
-                Ok(a) if a.content_hash == plan.kept[slot].content_hash => {
+            match second_read(&plan.kept[slot], item) {
+                Ok(a) => {
                     batch_bytes += a.text.len();
                     batch.push((slot, a));
                 }
-                Ok(a) => late_skips.push(Skip {
-                    source: a.source,
-                    reason: "changed while slant was reading the corpus; run again".into(),
-                }),
                 Err(skip) => late_skips.push(skip),
             }
             if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
@@ -468,6 +464,21 @@ impl Batcher<'_> {
     }
 }
 
+/// Pass 2's reading of an article pass 1 kept: the same text, or a skip
+/// (it changed or vanished in between; its earlier reading is not used,
+/// since its mentions could not be checked against the file).
+fn second_read(kept: &Kept, item: Result<Article, Skip>) -> Result<Article, Skip> {
+    let a = item?;
+    if a.content_hash == kept.content_hash {
+        Ok(a)
+    } else {
+        Err(Skip {
+            source: a.source,
+            reason: "changed while slant was reading the corpus; run again".into(),
+        })
+    }
+}
+
 /// Runs `f` over the corpus's articles while a second thread reads ahead
 /// (reading, decoding and hashing overlap with the analysis). The reader
 /// stops as soon as `f` returns.
@@ -640,4 +651,47 @@ fn attach_sentiment(
         analyses[ai].mentions[mi].sentiment = Some(scores[t]);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{sha256_hex, ArticleId};
+
+    fn article(text: &str) -> Article {
+        let hash = sha256_hex(text.as_bytes());
+        Article {
+            id: ArticleId("a1".into()),
+            outlet: OutletId("o".into()),
+            outlet_name: None,
+            title: None,
+            published: None,
+            url: None,
+            source: "o/a1.txt".into(),
+            text: text.into(),
+            content_hash: hash,
+        }
+    }
+
+    #[test]
+    fn an_article_changed_between_the_passes_is_skipped_by_name() {
+        let first = article("The occupation forces left.");
+        let kept = Kept {
+            content_hash: first.content_hash.clone(),
+            duplicates: 0,
+        };
+        assert!(second_read(&kept, Ok(first.clone())).is_ok());
+        let skip = second_read(&kept, Ok(article("The coalition left."))).unwrap_err();
+        assert_eq!(skip.source, "o/a1.txt");
+        assert!(
+            skip.reason.contains("changed while slant was reading"),
+            "{skip:?}"
+        );
+        // Gone in between: the loader's own skip is passed on.
+        let gone = Skip {
+            source: "o/a1.txt".into(),
+            reason: "file not found".into(),
+        };
+        assert_eq!(second_read(&kept, Err(gone.clone())).unwrap_err(), gone);
+    }
 }
