@@ -223,7 +223,6 @@ pub fn run(
             ..CacheCounts::default()
         },
         seen: HashSet::new(),
-        articles: 0,
         mentions: 0,
         duplicates: 0,
     };
@@ -266,7 +265,8 @@ pub fn run(
         });
     }
     plan.skipped.extend(late_skips);
-    if sink.articles == 0 {
+    let articles = sink.articles();
+    if articles == 0 {
         return Err(PipelineError::NoArticles {
             skipped: plan.skipped.len(),
         });
@@ -317,7 +317,7 @@ pub fn run(
         lexicon: lexicon.files().to_vec(),
         lexicon_hash,
         model,
-        articles: sink.articles,
+        articles,
         outlets: sink.outlets.len(),
         bytes: plan.bytes,
         mentions: sink.mentions,
@@ -361,12 +361,16 @@ struct Sink {
     cache: CacheWriter,
     counts: CacheCounts,
     seen: HashSet<String>,
-    articles: usize,
     mentions: usize,
     duplicates: usize,
 }
 
 impl Sink {
+    /// Articles added so far: each one is new, changed or cached.
+    fn articles(&self) -> usize {
+        self.counts.new + self.counts.changed + self.counts.cached
+    }
+
     fn add(&mut self, done: Done, analysis: &ArticleAnalysis) -> Result<(), PipelineError> {
         match done.freshness {
             Freshness::New => self.counts.new += 1,
@@ -378,10 +382,9 @@ impl Sink {
         for _ in 0..done.duplicates {
             acc.add_duplicate();
         }
-        self.spool.add_rendered(done.rows)?;
-        self.cache.add_line(&done.cache_line)?;
+        self.spool.add(done.rows)?;
+        self.cache.add(&done.cache_line)?;
         self.seen.insert(analysis.id.0.clone());
-        self.articles += 1;
         self.mentions += analysis.mentions.len();
         self.duplicates += done.duplicates;
         Ok(())

@@ -174,11 +174,6 @@ impl AnalysisCache {
         Ok(cache)
     }
 
-    /// Whether `key` has an entry.
-    pub fn contains(&self, key: &str) -> bool {
-        self.entries.contains_key(key)
-    }
-
     /// The cached analysis of `article` under `key`, with the metadata the
     /// input gives now (a changed title or source is not a changed article).
     /// An entry that cannot be read back is a miss.
@@ -265,17 +260,8 @@ impl CacheWriter {
         Ok(CacheWriter { file, path })
     }
 
-    /// Adds the analysis of one article (its sentiment is not stored).
-    pub fn add(
-        &mut self,
-        key: &str,
-        analysis: &ArticleAnalysis,
-    ) -> Result<(), crate::report::ReportError> {
-        self.add_line(&CacheWriter::render(key, analysis))
-    }
-
-    /// One entry's line, rendered apart from the writer so that many can be
-    /// rendered in parallel and added in order.
+    /// One entry's line (sentiment is not stored), rendered apart from the
+    /// writer so that many can be rendered in parallel and added in order.
     pub fn render(key: &str, analysis: &ArticleAnalysis) -> Vec<u8> {
         let entry = Entry {
             key,
@@ -289,7 +275,7 @@ impl CacheWriter {
     }
 
     /// Adds a line rendered by [`CacheWriter::render`].
-    pub fn add_line(&mut self, line: &[u8]) -> Result<(), crate::report::ReportError> {
+    pub fn add(&mut self, line: &[u8]) -> Result<(), crate::report::ReportError> {
         self.file
             .write_all(line)
             .map_err(|source| crate::report::ReportError::Io {

@@ -352,18 +352,16 @@ fn article_fields(a: &ArticleAnalysis, duplicates: usize) -> Vec<String> {
 }
 
 /// CSV rows without a header, as `Doc` writes them.
-fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>, buf: &mut Vec<u8>) -> &[u8] {
-    buf.clear();
+fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .has_headers(false)
-        .from_writer(std::mem::take(buf));
+        .from_writer(Vec::new());
     for row in rows {
         // Writing to a Vec cannot fail.
         let _ = writer.write_record(&row);
     }
-    *buf = writer.into_inner().unwrap_or_default();
-    buf
+    writer.into_inner().unwrap_or_default()
 }
 
 /// Builds `mentions.csv` and `articles.csv` from analyses that arrive one
@@ -376,7 +374,7 @@ fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>, buf: &mut Vec<u8>) -> &
 /// # use slant::report::{CsvOptions, Spool};
 /// let out = tempfile::tempdir()?;
 /// let spool = Spool::new(out.path(), CsvOptions::default())?;
-/// // spool.add(&analysis, 0)? for each article, then:
+/// // spool.add(Spool::render(&analysis, 0))? for each article, then:
 /// let tables = slant::score::Tables::default();
 /// spool.finish(out.path(), &tables, &[])?;
 /// assert!(out.path().join("mentions.csv").exists());
@@ -390,7 +388,7 @@ pub struct Spool {
     entries: Vec<SpoolEntry>,
 }
 
-/// One article's report rows, ready for [`Spool::add_rendered`].
+/// One article's report rows, ready for [`Spool::add`].
 pub struct RenderedArticle {
     outlet: String,
     id: String,
@@ -424,27 +422,20 @@ impl Spool {
         })
     }
 
-    /// Adds one analysed article with the number of copies dropped.
-    pub fn add(&mut self, a: &ArticleAnalysis, duplicates: usize) -> Result<(), ReportError> {
-        self.add_rendered(Spool::render(a, duplicates))
-    }
-
-    /// The rows of one article, rendered apart from the spool so that many
-    /// can be rendered in parallel and added in order.
+    /// The rows of one article with `duplicates` dropped copies, rendered
+    /// apart from the spool so that many can be rendered in parallel and
+    /// added in order.
     pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
-        let mut buf = Vec::new();
-        let mention_rows = csv_rows(a.mentions.iter().map(mention_fields), &mut buf).to_vec();
-        let article_row = csv_rows([article_fields(a, duplicates)], &mut buf).to_vec();
         RenderedArticle {
             outlet: a.outlet.0.clone(),
             id: a.id.0.clone(),
-            mention_rows,
-            article_row,
+            mention_rows: csv_rows(a.mentions.iter().map(mention_fields)),
+            article_row: csv_rows([article_fields(a, duplicates)]),
         }
     }
 
     /// Adds an article rendered by [`Spool::render`].
-    pub fn add_rendered(&mut self, r: RenderedArticle) -> Result<(), ReportError> {
+    pub fn add(&mut self, r: RenderedArticle) -> Result<(), ReportError> {
         let len = r.mention_rows.len() as u64;
         self.spill
             .write_all(&r.mention_rows)
@@ -540,24 +531,6 @@ impl Spool {
 fn header(options: CsvOptions, columns: &[&str]) -> Vec<u8> {
     let doc = Doc::new(options, columns);
     doc.writer.into_inner().unwrap_or_default()
-}
-
-/// Writes the four CSV reports into `out`, articles in (outlet, id) order;
-/// `duplicates[i]` counts the dropped copies of `articles[i]`. A [`Spool`]
-/// does the same for analyses that arrive one by one.
-pub fn write_tables(
-    out: &Path,
-    tables: &Tables,
-    sentiment_concepts: &[String],
-    articles: &[&ArticleAnalysis],
-    duplicates: &[usize],
-    options: CsvOptions,
-) -> Result<(), ReportError> {
-    let mut spool = Spool::new(out, options)?;
-    for (a, &dups) in articles.iter().zip(duplicates) {
-        spool.add(a, dups)?;
-    }
-    spool.finish(out, tables, sentiment_concepts)
 }
 
 #[cfg(test)]

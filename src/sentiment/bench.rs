@@ -226,13 +226,6 @@ pub fn synthetic_pairs(n: usize, seed: u64) -> Vec<Target> {
     out
 }
 
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
 /// Runs the benchmark and prints its figures.
 pub fn run(args: &BenchArgs) -> Result<(), SentimentError> {
     let targets = if let Some(p) = &args.pairs {
@@ -308,7 +301,7 @@ pub fn run(args: &BenchArgs) -> Result<(), SentimentError> {
         sentences.len() as f64 / score,
         targets.len() as f64 / score
     );
-    if let Some(rss) = peak_rss_mib() {
+    if let Some(rss) = crate::bench::peak_rss_bytes().map(|b| b as f64 / 1048576.0) {
         println!("peak RSS: {rss:.0} MiB");
     }
     Ok(())

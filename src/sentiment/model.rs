@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::corpus::sha256_hex;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::cache::{CacheStats, SentimentCache, TargetKey};
@@ -235,10 +237,6 @@ pub(crate) fn read_model_file(path: &Path) -> Result<Vec<u8>, SentimentError> {
         reason: e.to_string(),
         hint: MODEL_HINT,
     })
-}
-
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// Sizes libtorch's thread pool to the machine and keeps the tokenizer

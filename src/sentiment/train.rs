@@ -25,12 +25,13 @@ use super::data::{read_jsonl, Example};
 use super::encode::{Encoded, Encoder, Marking};
 use super::metrics::Scores;
 use super::model::{
-    configure_threads, predict, read_bert_config, read_model_file, sha256_hex, BaseEncoder, Batch,
-    ModelConfig, Net, PredictionCheck, SentimentModel, CONFIG_FILE, MODEL_FORMAT,
-    MODEL_FORMAT_VERSION, POOLING, SLANT_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
+    configure_threads, predict, read_bert_config, read_model_file, BaseEncoder, Batch, ModelConfig,
+    Net, PredictionCheck, SentimentModel, CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, POOLING,
+    SLANT_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
 };
 use super::{Polarity, SentimentError, MODEL_HINT};
 use crate::atomic::write as write_atomic;
+use crate::corpus::sha256_hex;
 
 /// Everything `slant model train` takes.
 #[derive(Debug, Clone, Serialize)]
