@@ -11,7 +11,8 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-const GOOD: &[u8] = b"Officials said the occupation forces must leave. The US troops stayed.\n";
+mod common;
+use common::{column, corpus_with, limit_file_size, read_csv, stderr, PastTheLimit, GOOD};
 
 fn command(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_slant"));
@@ -30,20 +31,6 @@ fn analyze(input: &Path, out: &Path, extra: &[&str]) -> Output {
     command(&analyze_args(input, out, extra))
         .output()
         .expect("run slant")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn corpus_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
 }
 
 /// `slant: skipped: SOURCE: REASON` lines of stderr.
@@ -65,25 +52,13 @@ fn assert_skipped(out: &Output, name: &str, why: &str) {
     assert_eq!(out.status.code(), Some(2), "skips exit 2: {}", stderr(out));
 }
 
-fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    let header = reader.headers().unwrap().clone();
-    let mut rows = vec![header];
-    rows.extend(reader.records().map(|r| r.unwrap()));
-    rows
-}
-
-fn col(rows: &[csv::StringRecord], name: &str) -> usize {
-    rows[0].iter().position(|h| h == name).unwrap()
-}
-
 /// (start, end, surface) of each mention in `out/mentions.csv`.
 fn mentions(out: &Path) -> Vec<(usize, usize, String)> {
-    let rows = csv_rows(&out.join("mentions.csv"));
+    let rows = read_csv(&out.join("mentions.csv"));
     let (s, e, t) = (
-        col(&rows, "start"),
-        col(&rows, "end"),
-        col(&rows, "surface"),
+        column(&rows, "start"),
+        column(&rows, "end"),
+        column(&rows, "surface"),
     );
     rows[1..]
         .iter()
@@ -282,7 +257,7 @@ fn duplicate_ids_keep_the_first_and_name_it() {
     let run = analyze(&corpus.path().join("t.csv"), out.path(), &[]);
     assert_skipped(&run, "t.csv:3", "id `x1` is already used by");
     assert!(stderr(&run).contains("t.csv:2"), "{}", stderr(&run));
-    assert_eq!(csv_rows(&out.path().join("articles.csv")).len(), 2);
+    assert_eq!(read_csv(&out.path().join("articles.csv")).len(), 2);
 }
 
 #[test]
@@ -299,7 +274,7 @@ fn manifest_rows_outside_the_corpus_are_refused() {
     let run = analyze(corpus.path(), out.path(), &[]);
     assert_skipped(&run, "manifest.csv:3", "points outside the corpus folder");
     assert_skipped(&run, "manifest.csv:4", "points outside the corpus folder");
-    assert_eq!(csv_rows(&out.path().join("articles.csv")).len(), 2);
+    assert_eq!(read_csv(&out.path().join("articles.csv")).len(), 2);
 }
 
 #[test]
@@ -316,7 +291,7 @@ fn symlink_loops_end_and_are_named() {
     // `again` is the corpus root seen as an outlet: its entries are folders
     // and are skipped one by one, without recursion.
     assert_skipped(&run, "again/a", "a folder inside an outlet folder");
-    assert_eq!(csv_rows(&out.path().join("articles.csv")).len(), 2);
+    assert_eq!(read_csv(&out.path().join("articles.csv")).len(), 2);
 }
 
 #[test]
@@ -328,7 +303,7 @@ fn malformed_csv_rows_are_named_by_line() {
     let out = tempfile::tempdir().unwrap();
     let run = analyze(&corpus.path().join("t.csv"), out.path(), &[]);
     assert_skipped(&run, "t.csv:3", "fields");
-    assert_eq!(csv_rows(&out.path().join("articles.csv")).len(), 2);
+    assert_eq!(read_csv(&out.path().join("articles.csv")).len(), 2);
 }
 
 #[test]
@@ -413,20 +388,7 @@ fn full_disk_leaves_previous_reports_intact() {
         out.path().to_str().unwrap(),
     );
     let mut cmd = command(&analyze_args(input, out_s, &[]));
-    // SAFETY: setrlimit and signal are async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 4096,
-                rlim_max: 4096,
-            };
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    limit_file_size(&mut cmd, 4096, PastTheLimit::WriteFails);
     let run = cmd.output().unwrap();
     assert_ne!(run.status.code(), Some(0));
     let err = stderr(&run);

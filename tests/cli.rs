@@ -3,24 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const SEEDS: &str = "../shared/corpus/seeds-2024-iraq";
-const REPORTS: [&str; 4] = [
-    "outlets.csv",
-    "concepts.csv",
-    "mentions.csv",
-    "articles.csv",
-];
+mod common;
+use common::{column, corpus_with, read_csv, stderr, GOOD, REPORTS};
 
+const SEEDS: &str = "../shared/corpus/seeds-2024-iraq";
 fn slant(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slant"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run slant")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Lexicon-only, so the golden files do not depend on floating-point
@@ -33,21 +25,6 @@ fn analyze(inputs: &[&str], out: &Path, extra: &[&str]) -> Output {
     args.push("--no-model");
     args.extend(extra);
     slant(&args)
-}
-
-fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    let header = reader.headers().expect("header").clone();
-    let mut rows = vec![header];
-    rows.extend(reader.records().map(|r| r.expect("row")));
-    rows
-}
-
-fn column(rows: &[csv::StringRecord], name: &str) -> usize {
-    rows[0]
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
 }
 
 #[test]
@@ -170,18 +147,6 @@ fn excel_flag_adds_a_bom() {
     let bytes = std::fs::read(dir.path().join("outlets.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBFoutlet,"));
 }
-
-fn corpus_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
-
-const GOOD: &[u8] = b"Officials said the occupation forces must leave. The US troops stayed.\n";
 
 #[test]
 fn missing_folder_is_exit_2_naming_it() {

@@ -2,17 +2,13 @@
 //! run's or the new one's, never a mix inside a file) and a cache the next
 //! run can use.
 
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const REPORTS: [&str; 4] = [
-    "outlets.csv",
-    "concepts.csv",
-    "mentions.csv",
-    "articles.csv",
-];
+mod common;
+use common::{limit_file_size, stderr, PastTheLimit, REPORTS};
 
 fn slant(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_slant"));
@@ -25,11 +21,7 @@ fn slant(args: &[&str]) -> Command {
 
 fn ok(cmd: &mut Command) {
     let out = cmd.output().expect("run slant");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 fn analyze_cmd(corpus: &Path, out: &Path) -> Command {
@@ -131,25 +123,7 @@ fn killed_runs_leave_whole_reports_and_a_usable_cache() {
     // each limit stops the run inside a different report or cache file.
     for limit in [1 << 10, 8 << 10, 64 << 10, 512 << 10, 4 << 20] {
         let mut cmd = analyze_cmd(&corpus, &out);
-        // SAFETY: only async-signal-safe libc calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                let no_core = libc::rlimit {
-                    rlim_cur: 0,
-                    rlim_max: 0,
-                };
-                let size = libc::rlimit {
-                    rlim_cur: limit,
-                    rlim_max: limit,
-                };
-                if libc::setrlimit(libc::RLIMIT_CORE, &no_core) != 0
-                    || libc::setrlimit(libc::RLIMIT_FSIZE, &size) != 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        limit_file_size(&mut cmd, limit, PastTheLimit::Killed);
         let status = cmd.status().unwrap();
         if status.signal() == Some(libc::SIGXFSZ) {
             killed += 1;

@@ -1,0 +1,82 @@
+//! Helpers shared by the end-to-end tests (each test file uses some).
+#![allow(dead_code)]
+
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The four CSV reports of a run.
+pub const REPORTS: [&str; 4] = [
+    "outlets.csv",
+    "concepts.csv",
+    "mentions.csv",
+    "articles.csv",
+];
+
+/// A short article with one own-voice and one attributed loaded term.
+pub const GOOD: &[u8] = b"Officials said the occupation forces must leave. The US troops stayed.\n";
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A temporary folder holding `files` (name → content; folders created).
+pub fn corpus_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+/// The header and rows of a CSV file.
+pub fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let header = reader.headers().expect("header").clone();
+    let mut rows = vec![header];
+    rows.extend(reader.records().map(|r| r.expect("row")));
+    rows
+}
+
+/// Index of column `name` in the header `rows[0]`.
+pub fn column(rows: &[csv::StringRecord], name: &str) -> usize {
+    rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// What the kernel does when the child writes past a file-size limit.
+#[derive(Clone, Copy)]
+pub enum PastTheLimit {
+    /// The write fails (`File too large`), as on a full disk.
+    WriteFails,
+    /// The child is killed by SIGXFSZ in the middle of the write (no core).
+    Killed,
+}
+
+/// Limits the size of any file `cmd`'s process writes to `bytes`.
+pub fn limit_file_size(cmd: &mut Command, bytes: u64, past: PastTheLimit) {
+    // SAFETY: only async-signal-safe libc calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = |n| libc::rlimit {
+                rlim_cur: n,
+                rlim_max: n,
+            };
+            let ok = match past {
+                PastTheLimit::WriteFails => {
+                    libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                    true
+                }
+                PastTheLimit::Killed => libc::setrlimit(libc::RLIMIT_CORE, &limit(0)) == 0,
+            };
+            if !ok || libc::setrlimit(libc::RLIMIT_FSIZE, &limit(bytes)) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
