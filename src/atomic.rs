@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Suffix of temporary files, so leftovers of a killed run can be found.
-const PARTIAL: &str = ".partial";
+pub(crate) const PARTIAL: &str = ".partial";
 
 /// A file written to its temporary name, not yet in place.
 #[derive(Debug)]
@@ -76,6 +76,14 @@ impl StagingFile {
             writer: std::io::BufWriter::with_capacity(1 << 20, tmp),
             path: path.to_path_buf(),
         })
+    }
+
+    /// The file itself, with everything written so far flushed to it, for
+    /// writes that bypass the buffer (a kernel-side copy); later buffered
+    /// writes go after them.
+    pub fn file(&mut self) -> std::io::Result<&std::fs::File> {
+        self.writer.flush()?;
+        Ok(self.writer.get_ref().as_file())
     }
 
     /// Flushes and syncs the file; it is not in place until committed.

@@ -94,7 +94,7 @@ pub struct Mention {
     /// The carrying sentence, as in the original text.
     pub sentence: String,
     /// Filled by the sentiment stage; `None` when run lexicon-only. Not
-    /// serialised: the analysis cache must not depend on the model.
+    /// serialised: an analysis does not depend on the model.
     #[serde(skip)]
     pub sentiment: Option<Sentiment>,
 }

@@ -3,10 +3,9 @@
 //!
 //! This is the per-article "map" step. It reads nothing but its arguments, so
 //! articles can be analysed in any order, in parallel, or on other machines,
-//! and the results merged by [`crate::score`]. [`cache`] keeps the results
-//! between runs, so a rerun analyses only new or changed articles.
-
-pub mod cache;
+//! and the results merged by [`crate::score`]. The run cache
+//! ([`crate::pipeline::cache`]) keeps what each article gave between runs,
+//! so a rerun analyses only new or changed articles.
 
 use serde::{Deserialize, Serialize};
 

@@ -126,15 +126,26 @@ impl Corpus {
     /// Articles in input order (manifest order; folders and files sorted by
     /// name; table rows in file order), each either loaded or skipped.
     pub fn articles(&self) -> impl Iterator<Item = Result<Article, Skip>> + '_ {
+        self.entries().map(Entry::read)
+    }
+
+    /// The same sequence as [`Corpus::articles`], with files not yet read:
+    /// a caller that already knows a file's content (a rerun's cache) can
+    /// check its [`Fingerprint`] and skip reading it.
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> + '_ {
         self.items
             .iter()
-            .flat_map(|item| -> Box<dyn Iterator<Item = _>> {
+            .flat_map(|item| -> Box<dyn Iterator<Item = Entry<'_>> + '_> {
                 match item {
-                    Item::File { path, meta } => Box::new(std::iter::once(load_file(path, meta))),
-                    Item::Skipped(skip) => Box::new(std::iter::once(Err(skip.clone()))),
+                    Item::File { path, meta } => {
+                        Box::new(std::iter::once(Entry::File(ArticleFile { path, meta })))
+                    }
+                    Item::Skipped(skip) => {
+                        Box::new(std::iter::once(Entry::Loaded(Err(skip.clone()))))
+                    }
                     Item::Table { path, kind } => match kind {
-                        TableKind::Csv => Box::new(csv_rows(path)),
-                        TableKind::Jsonl => Box::new(jsonl_rows(path)),
+                        TableKind::Csv => Box::new(csv_rows(path).map(Entry::Loaded)),
+                        TableKind::Jsonl => Box::new(jsonl_rows(path).map(Entry::Loaded)),
                     },
                 }
             })
@@ -419,6 +430,119 @@ fn load_file(path: &Path, meta: &Meta) -> Result<Article, Skip> {
     Ok(article(text, meta.clone(), source))
 }
 
+/// One step of [`Corpus::entries`]: an article file not read yet, or a
+/// table row (or skip) that came with the table.
+#[derive(Debug)]
+pub enum Entry<'a> {
+    File(ArticleFile<'a>),
+    Loaded(Result<Article, Skip>),
+}
+
+impl Entry<'_> {
+    /// The article, reading its file if it is one.
+    pub fn read(self) -> Result<Article, Skip> {
+        match self {
+            Entry::File(file) => file.read(),
+            Entry::Loaded(item) => item,
+        }
+    }
+}
+
+/// An article stored in its own file, with the metadata the input gives.
+#[derive(Debug, Clone, Copy)]
+pub struct ArticleFile<'a> {
+    path: &'a Path,
+    meta: &'a Meta,
+}
+
+impl ArticleFile<'_> {
+    /// The file's path as reports name it ([`Article::source`]).
+    pub fn source(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// The file's current [`Fingerprint`], or `None` when it cannot be
+    /// stat'ed (reading it will say why).
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        std::fs::metadata(self.path)
+            .ok()
+            .map(|m| Fingerprint::of(&m))
+    }
+
+    /// Reads and decodes the file.
+    pub fn read(&self) -> Result<Article, Skip> {
+        load_file(self.path, self.meta)
+    }
+
+    /// The article this file holds when its text is already known to hash
+    /// to `content_hash` (from a run that read the same [`Fingerprint`]):
+    /// everything [`ArticleFile::read`] gives but the text, which is left
+    /// empty. Only for callers that never analyse it.
+    pub fn known(&self, content_hash: &str) -> Article {
+        article_with_hash(
+            String::new(),
+            content_hash.to_string(),
+            self.meta.clone(),
+            self.source(),
+        )
+    }
+}
+
+/// What the file system says about a file: size, modification and status
+/// change times, inode and device. A file whose fingerprint is the same as
+/// when a run read it is taken to hold the same text (as `make` and `git`
+/// do); the status-change time cannot be set back by a user, so an edit that
+/// keeps size and restores the modification time still changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub struct Fingerprint {
+    pub len: u64,
+    pub modified_ns: i128,
+    pub changed_ns: i128,
+    pub inode: u64,
+    pub device: u64,
+}
+
+impl Fingerprint {
+    pub fn of(meta: &std::fs::Metadata) -> Fingerprint {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+            Fingerprint {
+                len: meta.len(),
+                modified_ns: ns(meta.mtime(), meta.mtime_nsec()),
+                changed_ns: ns(meta.ctime(), meta.ctime_nsec()),
+                inode: meta.ino(),
+                device: meta.dev(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128);
+            Fingerprint {
+                len: meta.len(),
+                modified_ns: ns,
+                changed_ns: ns,
+                inode: 0,
+                device: 0,
+            }
+        }
+    }
+
+    /// Whether the file was last touched well before `now_ns` (nanoseconds
+    /// since the epoch). A file written in the same moment it was read may
+    /// change again within the file system's time granularity without its
+    /// fingerprint changing, so only settled fingerprints are worth keeping.
+    pub fn settled(&self, now_ns: i128) -> bool {
+        const MARGIN_NS: i128 = 2_000_000_000;
+        self.modified_ns.max(self.changed_ns) + MARGIN_NS < now_ns
+    }
+}
+
 fn io_reason(err: &std::io::Error) -> String {
     match err.kind() {
         std::io::ErrorKind::NotFound => "file not found".into(),
@@ -461,6 +585,10 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
 
 fn article(text: String, meta: Meta, source: String) -> Article {
     let content_hash = sha256_hex(text.as_bytes());
+    article_with_hash(text, content_hash, meta, source)
+}
+
+fn article_with_hash(text: String, content_hash: String, meta: Meta, source: String) -> Article {
     // A derived id hashes the outlet too: the same wire story run by two
     // outlets is two articles and needs two ids.
     let id = match meta.id {

@@ -26,7 +26,7 @@ impl std::fmt::Display for ArticleId {
 
 mod load;
 
-pub use load::{Corpus, CorpusError, Skip};
+pub use load::{ArticleFile, Corpus, CorpusError, Entry, Fingerprint, Skip};
 
 /// Articles larger than this are skipped: they are almost always a scrape
 /// gone wrong (a whole site in one file), and one would dominate an outlet.

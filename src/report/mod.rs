@@ -28,6 +28,9 @@ pub enum ReportError {
     },
     #[error("{path}: the output path exists and is not a folder")]
     NotADirectory { path: PathBuf },
+    /// The run cache's rows are damaged; the caller runs again without it.
+    #[error("{path}: {detail}")]
+    CorruptRows { path: PathBuf, detail: String },
 }
 
 /// Options for the CSV files.
@@ -51,7 +54,6 @@ pub fn prepare_out_dir(out: &Path) -> Result<(), ReportError> {
         source,
     })?;
     crate::atomic::remove_leftovers(out);
-    crate::atomic::remove_leftovers(&crate::analyze::cache::cache_dir(out));
     Ok(())
 }
 
@@ -364,117 +366,91 @@ fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
-/// Builds `mentions.csv` and `articles.csv` from analyses that arrive one
-/// at a time, in any order, without keeping them: each article's mention
-/// rows go to a temporary spill file at once, and [`Spool::finish`] copies
-/// them into the report in (outlet, article id) order. Memory holds one
-/// small record per article, whatever the number of mentions.
+/// Builds `mentions.csv` and `articles.csv` from articles that arrive one
+/// at a time, in any order, without keeping their mentions: each article's
+/// mention rows are already in a rows file (the run cache's, see
+/// [`crate::pipeline::cache`]), and [`Spool::finish`] copies them into the
+/// report in (outlet, article id) order. Memory holds one small record per
+/// article, whatever the number of mentions.
 ///
 /// ```
 /// # use slant::report::{CsvOptions, Spool};
 /// let out = tempfile::tempdir()?;
-/// let spool = Spool::new(out.path(), CsvOptions::default())?;
-/// // spool.add(Spool::render(&analysis, 0))? for each article, then:
+/// let rows = tempfile::tempfile()?;
+/// let spool = Spool::new(CsvOptions::default());
+/// // spool.add(outlet, id, extent of its rows, articles.csv row) per article, then:
 /// let tables = slant::score::Tables::default();
-/// spool.finish(out.path(), &tables, &[])?;
+/// spool.finish(out.path(), (&rows, out.path()), &tables, &[])?;
 /// assert!(out.path().join("mentions.csv").exists());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Spool {
     options: CsvOptions,
-    spill: std::io::BufWriter<std::fs::File>,
-    spill_len: u64,
-    spill_path: PathBuf,
     entries: Vec<SpoolEntry>,
 }
 
-/// One article's report rows, ready for [`Spool::add`].
+/// One article's report rows, rendered apart from the spool so that many
+/// can be rendered in parallel.
 pub struct RenderedArticle {
-    outlet: String,
-    id: String,
-    mention_rows: Vec<u8>,
-    article_row: Vec<u8>,
+    pub mention_rows: Vec<u8>,
+    pub article_row: Vec<u8>,
 }
 
 struct SpoolEntry {
     outlet: String,
     id: String,
-    /// Byte range of the article's mention rows in the spill file.
-    start: u64,
-    len: u64,
+    /// The article's mention rows in the rows file.
+    rows: Extent,
     article_row: Vec<u8>,
 }
 
+/// Where an article's mention rows are in a rows file, with the xxh3-64
+/// checksum they must have.
+pub use crate::pipeline::cache::Extent;
+
 impl Spool {
-    /// Starts a spool whose spill file lives in `out` (it is removed when
-    /// the spool is dropped, and even if the process is killed).
-    pub fn new(out: &Path, options: CsvOptions) -> Result<Spool, ReportError> {
-        let spill = tempfile::tempfile_in(out).map_err(|source| ReportError::Io {
-            path: out.to_path_buf(),
-            source,
-        })?;
-        Ok(Spool {
+    pub fn new(options: CsvOptions) -> Spool {
+        Spool {
             options,
-            spill: std::io::BufWriter::with_capacity(1 << 20, spill),
-            spill_len: 0,
-            spill_path: out.join("(temporary spill file)"),
             entries: Vec::new(),
-        })
+        }
     }
 
-    /// The rows of one article with `duplicates` dropped copies, rendered
-    /// apart from the spool so that many can be rendered in parallel and
-    /// added in order.
+    /// The rows of one article with `duplicates` dropped copies.
     pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
         RenderedArticle {
-            outlet: a.outlet.0.clone(),
-            id: a.id.0.clone(),
             mention_rows: csv_rows(a.mentions.iter().map(mention_fields)),
             article_row: csv_rows([article_fields(a, duplicates)]),
         }
     }
 
-    /// Adds an article rendered by [`Spool::render`].
-    pub fn add(&mut self, r: RenderedArticle) -> Result<(), ReportError> {
-        let len = r.mention_rows.len() as u64;
-        self.spill
-            .write_all(&r.mention_rows)
-            .map_err(|source| ReportError::Io {
-                path: self.spill_path.clone(),
-                source,
-            })?;
+    /// Adds an article whose mention rows are at `rows` in the rows file.
+    pub fn add(&mut self, outlet: &str, id: &str, rows: Extent, article_row: Vec<u8>) {
         self.entries.push(SpoolEntry {
-            outlet: r.outlet,
-            id: r.id,
-            start: self.spill_len,
-            len,
-            article_row: r.article_row,
+            outlet: outlet.to_string(),
+            id: id.to_string(),
+            rows,
+            article_row,
         });
-        self.spill_len += len;
-        Ok(())
     }
 
-    /// Writes the four reports into `out`: all are staged before any
-    /// replaces its predecessor (see [`crate::atomic`]), so a failure (a
-    /// full disk) leaves the previous reports as they were, and the window
-    /// in which a kill could mix old and new files is a few renames.
+    /// Writes the four reports into `out`, copying mention rows from
+    /// `rows` (the file and its name, for messages): all are staged before
+    /// any replaces its predecessor (see [`crate::atomic`]), so a failure (a
+    /// full disk, a rows checksum that does not match) leaves the previous
+    /// reports as they were, and the window in which a kill could mix old
+    /// and new files is a few renames.
     pub fn finish(
         mut self,
         out: &Path,
+        rows: (&std::fs::File, &Path),
         tables: &Tables,
         sentiment_concepts: &[String],
     ) -> Result<(), ReportError> {
         let options = self.options;
-        let spill_io = |source| ReportError::Io {
-            path: self.spill_path.clone(),
-            source,
-        };
+        let (rows_file, rows_path) = rows;
         self.entries
             .sort_by(|a, b| (&a.outlet, &a.id).cmp(&(&b.outlet, &b.id)));
-        let mut spill = self
-            .spill
-            .into_inner()
-            .map_err(|e| spill_io(e.into_error()))?;
         let mentions_path = out.join("mentions.csv");
         let io = |path: &Path| {
             let path = path.to_path_buf();
@@ -485,17 +461,13 @@ impl Spool {
         mentions
             .write_all(&header(options, MENTIONS_COLUMNS))
             .map_err(io(&mentions_path))?;
-        let mut chunk = Vec::new();
-        for e in &self.entries {
-            use std::io::{Read, Seek, SeekFrom};
-            spill.seek(SeekFrom::Start(e.start)).map_err(spill_io)?;
-            chunk.clear();
-            (&mut spill)
-                .take(e.len)
-                .read_to_end(&mut chunk)
-                .map_err(spill_io)?;
-            mentions.write_all(&chunk).map_err(io(&mentions_path))?;
-        }
+        copy_rows(
+            rows_file,
+            rows_path,
+            &self.entries,
+            &mut mentions,
+            &mentions_path,
+        )?;
         let articles_path = out.join("articles.csv");
         let mut articles =
             crate::atomic::StagingFile::create(&articles_path).map_err(io(&articles_path))?;
@@ -525,6 +497,93 @@ impl Spool {
         }
         Ok(())
     }
+}
+
+/// Copies each entry's rows, in order, after checking every checksum.
+///
+/// The check reads the rows file front to back in large spans on all
+/// cores; the copy is left to the kernel (`copy_file_range` where the
+/// platform has it), with entries whose rows lie end to end in the file
+/// (articles added in report order) copied in one call.
+fn copy_rows(
+    from: &std::fs::File,
+    from_path: &Path,
+    entries: &[SpoolEntry],
+    to: &mut crate::atomic::StagingFile,
+    to_path: &Path,
+) -> Result<(), ReportError> {
+    use rayon::prelude::*;
+    use std::io::{Read, Seek, SeekFrom};
+    const SPAN: u64 = 8 << 20;
+    let read_err = |source| ReportError::Io {
+        path: from_path.to_path_buf(),
+        source,
+    };
+    // Check: entries in file order, grouped into spans of about SPAN bytes.
+    let mut by_offset: Vec<&SpoolEntry> = entries.iter().collect();
+    by_offset.sort_by_key(|e| e.rows.at);
+    let mut spans: Vec<&[&SpoolEntry]> = Vec::new();
+    let mut rest = &by_offset[..];
+    while let Some(first) = rest.first() {
+        let n = rest
+            .iter()
+            .position(|e| e.rows.at + e.rows.len - first.rows.at > SPAN)
+            .unwrap_or(rest.len())
+            .max(1);
+        spans.push(&rest[..n]);
+        rest = &rest[n..];
+    }
+    spans.par_iter().try_for_each(|span| {
+        let start = span[0].rows.at;
+        let end = span
+            .iter()
+            .map(|e| e.rows.at + e.rows.len)
+            .max()
+            .unwrap_or(start);
+        let mut buf = vec![0; (end - start) as usize];
+        crate::pipeline::cache::read_at(from, &mut buf, start).map_err(read_err)?;
+        for e in span.iter() {
+            let at = (e.rows.at - start) as usize;
+            if xxhash_rust::xxh3::xxh3_64(&buf[at..at + e.rows.len as usize]) != e.rows.sum {
+                return Err(ReportError::CorruptRows {
+                    path: from_path.to_path_buf(),
+                    detail: format!(
+                        "rows of article `{}` ({}) do not match their checksum",
+                        e.id, e.outlet
+                    ),
+                });
+            }
+        }
+        Ok(())
+    })?;
+    // Copy, in report order.
+    let write_err = |source| ReportError::Io {
+        path: to_path.to_path_buf(),
+        source,
+    };
+    let mut to = to.file().map_err(write_err)?;
+    let mut source = from;
+    let mut i = 0;
+    while i < entries.len() {
+        let start = entries[i].rows.at;
+        let mut end = start + entries[i].rows.len;
+        let mut j = i + 1;
+        while j < entries.len() && entries[j].rows.at == end {
+            end += entries[j].rows.len;
+            j += 1;
+        }
+        source.seek(SeekFrom::Start(start)).map_err(read_err)?;
+        let copied =
+            std::io::copy(&mut (&mut source).take(end - start), &mut to).map_err(write_err)?;
+        if copied != end - start {
+            return Err(ReportError::CorruptRows {
+                path: from_path.to_path_buf(),
+                detail: format!("ends before byte {end}"),
+            });
+        }
+        i = j;
+    }
+    Ok(())
 }
 
 /// The first bytes of a CSV file: the optional BOM and the header row.

@@ -85,71 +85,164 @@ pub struct OutletAccumulator {
     concept_sentiment_own: BTreeMap<String, SentimentSums>,
 }
 
-impl OutletAccumulator {
-    /// Adds one analysed article.
-    pub fn add(&mut self, article: &ArticleAnalysis) {
-        if self.outlet_name.is_none() {
-            self.outlet_name.clone_from(&article.outlet_name);
-        }
-        self.articles += 1;
-        self.words += article.words as u64;
-        for (total, w) in self.words_by_voice.iter_mut().zip(article.words_by_voice) {
-            *total += w as u64;
-        }
-        let mut sums = ArticleSums {
-            words_own: article.words_by_voice[0] as f64,
-            words_quoted: article.words_by_voice[1] as f64,
-            ..ArticleSums::default()
+/// One label's share of an article in an [`ArticlePartial`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct LabelPart {
+    mentions_own: u64,
+    mentions_all: u64,
+    direction_sum_own: f64,
+    /// (Σ pos−neg, n) of the own-voice mentions with a sentiment score.
+    sentiment_own: (f64, f64),
+}
+
+/// One article's share of an [`OutletAccumulator`]: everything
+/// [`OutletAccumulator::add`] folds in, without the mentions. The run cache
+/// keeps it per article, so a rerun folds cached articles in without
+/// reading their mentions back; folding the partial of an article is
+/// exactly adding the article.
+///
+/// ```
+/// # use slant::score::{ArticlePartial, OutletAccumulator};
+/// # fn check(analysis: &slant::analyze::ArticleAnalysis) {
+/// let mut a = OutletAccumulator::default();
+/// a.add(analysis);
+/// let mut b = OutletAccumulator::default();
+/// b.add_partial(&ArticlePartial::of(analysis));
+/// assert_eq!(a, b);
+/// # }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArticlePartial {
+    outlet_name: Option<String>,
+    words: u64,
+    words_by_voice: [u64; 3],
+    mentions_by_voice: [u64; 3],
+    distancing_own: u64,
+    negated_own: u64,
+    sums: ArticleSums,
+    /// (term, own-voice mentions, Σ loadedness), sorted by term.
+    terms_own: Vec<(String, u64, f64)>,
+    /// Sorted by (concept, label).
+    labels: Vec<((String, String), LabelPart)>,
+    /// (concept, Σ pos−neg, n) of own-voice scored mentions, sorted.
+    concept_sentiment_own: Vec<(String, f64, f64)>,
+}
+
+impl ArticlePartial {
+    pub fn of(article: &ArticleAnalysis) -> ArticlePartial {
+        let mut p = ArticlePartial {
+            outlet_name: article.outlet_name.clone(),
+            words: article.words as u64,
+            sums: ArticleSums {
+                words_own: article.words_by_voice[0] as f64,
+                words_quoted: article.words_by_voice[1] as f64,
+                ..ArticleSums::default()
+            },
+            ..ArticlePartial::default()
         };
-        let mut label_sent: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
-        let mut concept_sent: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        for (total, w) in p.words_by_voice.iter_mut().zip(article.words_by_voice) {
+            *total = w as u64;
+        }
+        let mut terms: BTreeMap<&str, (u64, f64)> = BTreeMap::new();
+        let mut labels: BTreeMap<(&str, &str), LabelPart> = BTreeMap::new();
+        let mut concepts: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
         for m in &article.mentions {
-            let v = voice_index(m.voice);
-            self.mentions_by_voice[v] += 1;
-            let key = (m.concept.clone(), m.label.clone());
-            let label = self.labels.entry(key.clone()).or_default();
+            p.mentions_by_voice[voice_index(m.voice)] += 1;
+            let label = labels.entry((&m.concept, &m.label)).or_default();
             label.mentions_all += 1;
             match m.voice {
                 Voice::Own => {
-                    sums.loaded_own += m.loaded as f64;
+                    p.sums.loaded_own += m.loaded as f64;
                     label.mentions_own += 1;
                     label.direction_sum_own += m.direction as f64;
                     if m.distancing || m.concept == DISTANCING {
-                        self.distancing_own += 1;
+                        p.distancing_own += 1;
                     }
                     if m.negated {
-                        self.negated_own += 1;
+                        p.negated_own += 1;
                     }
-                    let term = self.terms_own.entry(m.term.clone()).or_default();
+                    let term = terms.entry(&m.term).or_default();
                     term.0 += 1;
                     term.1 += m.loaded as f64;
                     if let Some(s) = &m.sentiment {
-                        let e = label_sent.entry(key).or_default();
-                        e.0 += s.score() as f64;
-                        e.1 += 1.0;
-                        let c = concept_sent.entry(m.concept.clone()).or_default();
+                        label.sentiment_own.0 += s.score() as f64;
+                        label.sentiment_own.1 += 1.0;
+                        let c = concepts.entry(&m.concept).or_default();
                         c.0 += s.score() as f64;
                         c.1 += 1.0;
                     }
                 }
-                Voice::Quoted => sums.loaded_quoted += m.loaded as f64,
+                Voice::Quoted => p.sums.loaded_quoted += m.loaded as f64,
                 Voice::Attributed => {}
             }
         }
-        for (key, (sum, n)) in label_sent {
-            self.labels
-                .entry(key)
-                .or_default()
-                .sentiment_own
-                .push(sum, n);
+        p.terms_own = terms
+            .into_iter()
+            .map(|(t, (n, w))| (t.to_string(), n, w))
+            .collect();
+        p.labels = labels
+            .into_iter()
+            .map(|((c, l), part)| ((c.to_string(), l.to_string()), part))
+            .collect();
+        p.concept_sentiment_own = concepts
+            .into_iter()
+            .map(|(c, (sum, n))| (c.to_string(), sum, n))
+            .collect();
+        p
+    }
+}
+
+impl OutletAccumulator {
+    /// Adds one analysed article.
+    pub fn add(&mut self, article: &ArticleAnalysis) {
+        self.add_partial(&ArticlePartial::of(article));
+    }
+
+    /// Adds one article's [`ArticlePartial`].
+    pub fn add_partial(&mut self, p: &ArticlePartial) {
+        if self.outlet_name.is_none() {
+            self.outlet_name.clone_from(&p.outlet_name);
         }
-        for (concept, (sum, n)) in concept_sent {
-            self.concept_sentiment_own
-                .entry(concept)
-                .or_default()
-                .push(sum, n);
+        self.articles += 1;
+        self.words += p.words;
+        for i in 0..3 {
+            self.words_by_voice[i] += p.words_by_voice[i];
+            self.mentions_by_voice[i] += p.mentions_by_voice[i];
         }
-        self.per_article.push(sums);
+        self.distancing_own += p.distancing_own;
+        self.negated_own += p.negated_own;
+        // Keys are looked up before they are cloned: on a large corpus
+        // almost every key is already there.
+        for (term, n, w) in &p.terms_own {
+            let e = match self.terms_own.get_mut(term.as_str()) {
+                Some(e) => e,
+                None => self.terms_own.entry(term.clone()).or_default(),
+            };
+            e.0 += n;
+            e.1 += w;
+        }
+        for (key, part) in &p.labels {
+            let e = match self.labels.get_mut(key) {
+                Some(e) => e,
+                None => self.labels.entry(key.clone()).or_default(),
+            };
+            e.mentions_own += part.mentions_own;
+            e.mentions_all += part.mentions_all;
+            e.direction_sum_own += part.direction_sum_own;
+            e.sentiment_own
+                .push(part.sentiment_own.0, part.sentiment_own.1);
+        }
+        for (concept, sum, n) in &p.concept_sentiment_own {
+            let e = match self.concept_sentiment_own.get_mut(concept.as_str()) {
+                Some(e) => e,
+                None => self
+                    .concept_sentiment_own
+                    .entry(concept.clone())
+                    .or_default(),
+            };
+            e.push(*sum, *n);
+        }
+        self.per_article.push(p.sums.clone());
     }
 
     /// Counts an article dropped as a copy of one already added.

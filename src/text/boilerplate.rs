@@ -46,7 +46,30 @@ pub const MAX_REPEATED_WORDS: usize = 20;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct RepeatedLines {
-    keys: HashSet<String>,
+    keys: HashSet<LineKey>,
+}
+
+/// A line's comparison key (see [`RepeatedLines`]), kept as a 128-bit hash
+/// so that the run cache can store every article's keys and a rerun can
+/// learn an outlet's repeated lines without reading its articles again.
+/// Two different lines share a key with probability about 2⁻¹²⁸ per pair.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct LineKey(pub u128);
+
+impl LineKey {
+    /// The key of `line`, or `None` for a line that can never be repeated
+    /// boilerplate (trivial, or longer than [`MAX_REPEATED_WORDS`] words).
+    ///
+    /// ```
+    /// use slant::text::LineKey;
+    /// assert_eq!(LineKey::of("Back To Top"), LineKey::of("back to top!"));
+    /// assert!(LineKey::of("Hi").is_none());
+    /// ```
+    pub fn of(line: &str) -> Option<LineKey> {
+        line_key(line).map(|k| LineKey(xxhash_rust::xxh3::xxh3_128(k.as_bytes())))
+    }
 }
 
 impl RepeatedLines {
@@ -70,7 +93,12 @@ impl RepeatedLines {
     }
 
     pub fn contains(&self, line: &str) -> bool {
-        !self.keys.is_empty() && line_key(line).is_some_and(|k| self.keys.contains(&k))
+        !self.keys.is_empty() && LineKey::of(line).is_some_and(|k| self.keys.contains(&k))
+    }
+
+    /// Whether the line with this key is repeated.
+    pub fn contains_key(&self, key: LineKey) -> bool {
+        self.keys.contains(&key)
     }
 
     pub fn len(&self) -> usize {
@@ -98,22 +126,28 @@ impl RepeatedLines {
 pub struct RepeatedLinesBuilder {
     /// Line key → number of texts it occurs in. Only short lines get a key,
     /// so this grows with an outlet's chrome, not with its articles' text.
-    counts: HashMap<String, u32>,
+    counts: HashMap<LineKey, u32>,
 }
 
 impl RepeatedLinesBuilder {
     pub fn add(&mut self, text: &str) {
-        self.add_keys(RepeatedLinesBuilder::keys(text));
+        self.add_keys(&RepeatedLinesBuilder::keys(text));
     }
 
-    /// The line keys of one text, for [`RepeatedLinesBuilder::add_keys`]:
-    /// computing them is the costly part, and can run in parallel.
-    pub fn keys(text: &str) -> HashSet<String> {
-        text.lines().filter_map(line_key).collect()
+    /// The distinct line keys of one text, sorted, for
+    /// [`RepeatedLinesBuilder::add_keys`]: computing them is the costly part,
+    /// and can run in parallel (or be kept from an earlier run).
+    pub fn keys(text: &str) -> Vec<LineKey> {
+        let mut keys: Vec<LineKey> = text.lines().filter_map(LineKey::of).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 
-    pub fn add_keys(&mut self, keys: HashSet<String>) {
-        for k in keys {
+    /// Counts one text's keys, as [`RepeatedLinesBuilder::keys`] returns
+    /// them (distinct).
+    pub fn add_keys(&mut self, keys: &[LineKey]) {
+        for &k in keys {
             *self.counts.entry(k).or_default() += 1;
         }
     }

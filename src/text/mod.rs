@@ -42,7 +42,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::mention::{Span, Voice};
 
-pub use boilerplate::{RepeatedLines, RepeatedLinesBuilder};
+pub use boilerplate::{LineKey, RepeatedLines, RepeatedLinesBuilder};
 
 /// A sentence as a byte range of [`PreparedText::normalized`].
 #[derive(Debug, Clone, PartialEq, Eq)]

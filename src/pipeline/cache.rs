@@ -1,0 +1,718 @@
+//! What a rerun reuses: per article, its rendered report rows and its share
+//! of the outlet aggregates, so that a rerun on a corpus that grew by 1 %
+//! reads, analyses and renders 1 % of it.
+//!
+//! The cache lives in the output folder, `OUT/.slant-cache/`, in three files
+//! (format version [`CACHE_VERSION`]):
+//!
+//! ```text
+//! articles-v3.idx    magic "SLANT-ARTICLES\0\0", a postcard body (slant
+//!                    version, lexicon hash, generation, one Record per
+//!                    article), xxh3-128 of everything before it
+//! articles-v3.rows   magic "SLANTRW\x03", generation (u64 LE), then each
+//!                    article's mentions.csv rows, appended run after run
+//! articles-v3.parts  magic "SLANTPT\x03", generation, then each article's
+//!                    articles.csv row, ArticlePartial and sentiment keys
+//! ```
+//!
+//! A record names the article's file, its [`Fingerprint`] when it was read,
+//! its content hash and its line keys (what pass 1 needs to find repeated
+//! lines without reading the file again), its key, and where its rows and
+//! parts are, each with an xxh3-64 checksum.
+//!
+//! An article is reused when its key matches: a hash of everything its rows
+//! depend on besides the lexicon — outlet, text, the outlet-wide repeated
+//! lines that occur in it (a line that becomes repeated because a new
+//! article repeats it changes what is boilerplate in the old ones), its
+//! metadata, its number of dropped copies and the sentiment model. The
+//! lexicon and slant's version are in the index: when either differs, the
+//! whole cache is stale. A file whose fingerprint matches its record is not
+//! read in pass 1; one that matches nothing is read, hashed and analysed.
+//!
+//! Rows and parts are append-only: a rerun adds the new articles' bytes at
+//! the end and writes a new index, so its cost follows the new articles, not
+//! the corpus. When more than half of the bytes belong to articles no
+//! longer in the corpus, the run writes both files afresh (compaction).
+//! Anything unusable — a missing or foreign file, a bad digest, a
+//! generation mismatch, a short file — is reported and rebuilt; a checksum
+//! that fails while the reports are written makes the run start again
+//! without the cache. Nothing in it is trusted unchecked.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
+
+use crate::corpus::{Article, Fingerprint};
+use crate::score::ArticlePartial;
+use crate::text::{LineKey, RepeatedLines};
+
+/// Version of the cache files; bumped whenever a record, the parts or the
+/// key change shape.
+pub const CACHE_VERSION: u32 = 3;
+const INDEX_MAGIC: &[u8; 16] = b"SLANT-ARTICLES\0\0";
+const ROWS_MAGIC: &[u8; 8] = b"SLANTRW\x03";
+const PARTS_MAGIC: &[u8; 8] = b"SLANTPT\x03";
+/// Magic and generation at the start of the rows and parts files.
+const DATA_HEADER: u64 = 16;
+
+/// The cache folder inside an output folder.
+pub fn cache_dir(out: &Path) -> PathBuf {
+    out.join(".slant-cache")
+}
+
+fn index_path(out: &Path) -> PathBuf {
+    cache_dir(out).join(format!("articles-v{CACHE_VERSION}.idx"))
+}
+
+fn rows_path(out: &Path) -> PathBuf {
+    cache_dir(out).join(format!("articles-v{CACHE_VERSION}.rows"))
+}
+
+fn parts_path(out: &Path) -> PathBuf {
+    cache_dir(out).join(format!("articles-v{CACHE_VERSION}.parts"))
+}
+
+/// How an article's rows were obtained on this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// First time this article id is seen.
+    New,
+    /// The id was analysed before, with other content or context.
+    Changed,
+    /// Reused from the cache.
+    Cached,
+}
+
+/// The counts stderr and `run.json` report, e.g.
+/// `412 articles: 5 new, 1 changed, 406 cached, 0 removed`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CacheCounts {
+    pub new: usize,
+    pub changed: usize,
+    pub cached: usize,
+    pub removed: usize,
+    /// Why the cache was not used, when it was not.
+    pub note: Option<String>,
+}
+
+/// Where a record's bytes are in the rows or parts file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extent {
+    pub at: u64,
+    pub len: u64,
+    /// xxh3-64 of the bytes.
+    pub sum: u64,
+}
+
+/// One article of the cache.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    /// [`Article::source`].
+    pub source: String,
+    /// The file's fingerprint when it was read, if it had settled.
+    pub fingerprint: Option<Fingerprint>,
+    pub content_hash: String,
+    /// Bytes of decoded text.
+    pub bytes: u64,
+    /// [`crate::text::RepeatedLinesBuilder::keys`] of the text.
+    pub lines: Vec<LineKey>,
+    pub key: u128,
+    pub rows: Extent,
+    pub parts: Extent,
+}
+
+/// What a record keeps besides its mention rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Parts {
+    /// The article's `articles.csv` row.
+    pub article_row: Vec<u8>,
+    pub partial: ArticlePartial,
+    /// Sentiment cache keys of its scored mentions, so that the sentiment
+    /// cache keeps them while the article is cached here.
+    pub targets: Vec<[u8; 16]>,
+    pub mentions: u64,
+}
+
+impl Parts {
+    /// Decodes parts read back from the cache.
+    pub fn decode(bytes: &[u8]) -> Option<Parts> {
+        postcard::from_bytes(bytes).ok()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Index {
+    version: u32,
+    slant: String,
+    lexicon: String,
+    generation: u64,
+    rows_len: u64,
+    parts_len: u64,
+    records: Vec<Record>,
+}
+
+/// The key of an article's cached rows: outlet, text, the repeated lines
+/// of its outlet that occur in it (`lines` are its line keys), metadata,
+/// dropped copies and model.
+pub fn key(
+    article: &Article,
+    lines: &[LineKey],
+    repeated: &RepeatedLines,
+    duplicates: usize,
+    model: &str,
+) -> u128 {
+    let repeated_here: Vec<LineKey> = lines
+        .iter()
+        .copied()
+        .filter(|k| repeated.contains_key(*k))
+        .collect();
+    let material = (
+        CACHE_VERSION,
+        &article.outlet.0,
+        &article.content_hash,
+        repeated_here,
+        &article.id.0,
+        &article.outlet_name,
+        &article.title,
+        &article.published,
+        &article.url,
+        &article.source,
+        duplicates as u64,
+        model,
+    );
+    // Postcard prefixes every string with its length, so no two different
+    // inputs give the same bytes.
+    xxh3_128(&postcard::to_stdvec(&material).unwrap_or_default())
+}
+
+/// Errors that make the cache unusable for this run.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Found while the reports were being written: the run starts again
+    /// without the cache.
+    #[error("{path}: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+}
+
+/// Reads `buf.len()` bytes at `at` without moving a shared cursor.
+pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+    }
+    #[cfg(not(unix))]
+    {
+        let mut f = file;
+        f.seek(SeekFrom::Start(at))?;
+        f.read_exact(buf)
+    }
+}
+
+/// Opens the cache of `out` for a run with `lexicon_hash`: the previous
+/// run's records when they are usable (`ignore` is `--force`) and the files
+/// this run writes to. When the previous cache is not used, the
+/// [`PreviousCache::note`] says why.
+pub fn open(
+    out: &Path,
+    lexicon_hash: &str,
+    ignore: bool,
+) -> Result<(PreviousCache, NextCache), CacheError> {
+    let (loaded, note) = if ignore {
+        (None, Some("--force: cache ignored".to_string()))
+    } else {
+        match Loaded::load(out, lexicon_hash) {
+            Ok(p) => (p, None),
+            Err(why) => (None, Some(format!("{why}; rebuilding"))),
+        }
+    };
+    let io = |path: PathBuf| move |source| CacheError::Io { path, source };
+    // Append to the previous files unless most of their bytes are dead.
+    let append = loaded.as_ref().filter(|p| {
+        let live: u64 = p
+            .index
+            .records
+            .iter()
+            .map(|r| r.rows.len + r.parts.len)
+            .sum();
+        live * 2 >= p.index.rows_len + p.index.parts_len
+    });
+    let (generation, rows, parts) = match append {
+        Some(p) => (
+            p.index.generation,
+            Sink::append(&rows_path(out), p.index.rows_len).map_err(io(rows_path(out)))?,
+            Sink::append(&parts_path(out), p.index.parts_len).map_err(io(parts_path(out)))?,
+        ),
+        None => {
+            let g = fresh_generation(loaded.as_ref().map_or(0, |p| p.index.generation));
+            (
+                g,
+                Sink::fresh(&rows_path(out), ROWS_MAGIC, g).map_err(io(rows_path(out)))?,
+                Sink::fresh(&parts_path(out), PARTS_MAGIC, g).map_err(io(parts_path(out)))?,
+            )
+        }
+    };
+    let appending = append.is_some();
+    let mut previous = PreviousCache {
+        out: out.to_path_buf(),
+        note,
+        ..PreviousCache::default()
+    };
+    if let Some(p) = loaded {
+        if !appending {
+            previous.rows = Some(p.rows);
+        }
+        previous.parts = p.parts;
+        for (i, r) in p.index.records.iter().enumerate() {
+            previous.by_source.insert(r.source.clone(), i);
+            previous.by_key.insert(r.key, i);
+            previous.ids.insert(r.id.clone());
+        }
+        previous.records = p.index.records;
+    }
+    let next = NextCache {
+        out: out.to_path_buf(),
+        lexicon: lexicon_hash.to_string(),
+        rows,
+        parts,
+        generation,
+        records: Vec::new(),
+    };
+    Ok((previous, next))
+}
+
+/// The previous run's cache, read-only for the whole run (shared by the
+/// reading and analysing threads).
+#[derive(Default)]
+pub struct PreviousCache {
+    out: PathBuf,
+    records: Vec<Record>,
+    by_source: HashMap<String, usize>,
+    by_key: HashMap<u128, usize>,
+    ids: HashSet<String>,
+    /// The parts file, whole (it is small next to the rows).
+    parts: Vec<u8>,
+    /// The rows file when this run compacts it; `None` when appending.
+    rows: Option<File>,
+    /// Why the previous cache was not used, when it was not.
+    pub note: Option<String>,
+}
+
+impl PreviousCache {
+    /// The record of a file whose fingerprint is what it was when the
+    /// previous run read it: its text need not be read to be hashed.
+    pub fn known_file(&self, source: &str, fingerprint: Option<Fingerprint>) -> Option<&Record> {
+        let fingerprint = fingerprint?;
+        let r = &self.records[*self.by_source.get(source)?];
+        (r.fingerprint == Some(fingerprint)).then_some(r)
+    }
+
+    /// The previous record with this key, if any.
+    pub fn lookup(&self, key: u128) -> Option<usize> {
+        self.by_key.get(&key).copied()
+    }
+
+    /// The parts of record `i`, checked against their checksum.
+    pub fn parts(&self, i: usize) -> Result<Parts, CacheError> {
+        let corrupt = |detail: String| CacheError::Corrupt {
+            path: parts_path(&self.out),
+            detail,
+        };
+        let r = &self.records[i];
+        let bytes = usize::try_from(r.parts.at)
+            .ok()
+            .zip(usize::try_from(r.parts.at + r.parts.len).ok())
+            .and_then(|(a, b)| self.parts.get(a..b))
+            .ok_or_else(|| corrupt(format!("record of {} points past the end", r.source)))?;
+        if xxh3_64(bytes) != r.parts.sum {
+            return Err(corrupt(format!("checksum of {} does not match", r.source)));
+        }
+        Parts::decode(bytes).ok_or_else(|| corrupt(format!("parts of {} unreadable", r.source)))
+    }
+
+    /// New or changed, for an article id that is not cached.
+    pub fn miss_kind(&self, id: &str) -> Freshness {
+        if self.ids.contains(id) {
+            Freshness::Changed
+        } else {
+            Freshness::New
+        }
+    }
+
+    /// Previous article ids not in `seen`.
+    pub fn removed(&self, seen: &HashSet<String>) -> usize {
+        self.ids.iter().filter(|id| !seen.contains(*id)).count()
+    }
+}
+
+/// This run's cache, written as articles are added.
+pub struct NextCache {
+    out: PathBuf,
+    lexicon: String,
+    rows: Sink,
+    parts: Sink,
+    generation: u64,
+    records: Vec<Record>,
+}
+
+impl NextCache {
+    /// Keeps record `i` of `previous` (reused by this run), with
+    /// `fingerprint`, its file's fingerprint now; returns where its mention
+    /// rows are.
+    pub fn keep(
+        &mut self,
+        previous: &PreviousCache,
+        i: usize,
+        fingerprint: Option<Fingerprint>,
+        parts: &Parts,
+    ) -> Result<Extent, CacheError> {
+        let mut r = previous.records[i].clone();
+        r.fingerprint = fingerprint;
+        if let Some(old) = &previous.rows {
+            // Compaction: copy the rows into the fresh file.
+            let mut rows = vec![0; r.rows.len as usize];
+            read_at(old, &mut rows, r.rows.at).map_err(|source| CacheError::Io {
+                path: rows_path(&self.out),
+                source,
+            })?;
+            if xxh3_64(&rows) != r.rows.sum {
+                return Err(CacheError::Corrupt {
+                    path: rows_path(&self.out),
+                    detail: format!("checksum of {} does not match", r.source),
+                });
+            }
+            r.rows = self.rows.write(&rows).map_err(self.rows.io())?;
+            let bytes = postcard::to_stdvec(parts).unwrap_or_default();
+            r.parts = self.parts.write(&bytes).map_err(self.parts.io())?;
+        }
+        let rows = r.rows;
+        self.records.push(r);
+        Ok(rows)
+    }
+
+    /// Adds a freshly analysed article; returns where its mention rows are.
+    pub fn add(
+        &mut self,
+        mut record: Record,
+        rows: &[u8],
+        parts: &Parts,
+    ) -> Result<Extent, CacheError> {
+        record.rows = self.rows.write(rows).map_err(self.rows.io())?;
+        let bytes = postcard::to_stdvec(parts).unwrap_or_default();
+        record.parts = self.parts.write(&bytes).map_err(self.parts.io())?;
+        let rows = record.rows;
+        self.records.push(record);
+        Ok(rows)
+    }
+
+    /// The rows file with everything added so far and its path, for
+    /// copying rows into `mentions.csv`.
+    pub fn rows_file(&mut self) -> Result<(&File, PathBuf), CacheError> {
+        self.rows.writer.flush().map_err(self.rows.io())?;
+        Ok((&self.rows.file, rows_path(&self.out)))
+    }
+
+    /// Writes the data files and the new index. Called after the reports
+    /// are in place: a run killed before this leaves the previous index,
+    /// which still describes the bytes it points at.
+    pub fn commit(self) -> Result<(), CacheError> {
+        let index = Index {
+            version: CACHE_VERSION,
+            slant: env!("CARGO_PKG_VERSION").to_string(),
+            lexicon: self.lexicon,
+            generation: self.generation,
+            rows_len: self.rows.len,
+            parts_len: self.parts.len,
+            records: self.records,
+        };
+        self.rows.commit()?;
+        self.parts.commit()?;
+        let mut bytes = INDEX_MAGIC.to_vec();
+        bytes.extend(postcard::to_stdvec(&index).unwrap_or_default());
+        let digest = xxh3_128(&bytes);
+        bytes.extend(digest.to_le_bytes());
+        let path = index_path(&self.out);
+        crate::atomic::write(&path, &bytes).map_err(|source| CacheError::Io { path, source })?;
+        remove_old_versions(&self.out);
+        Ok(())
+    }
+}
+
+/// One of the two append-only data files being written.
+struct Sink {
+    /// Writes go through the buffer; reads use `file` after a flush.
+    writer: std::io::BufWriter<File>,
+    file: File,
+    len: u64,
+    path: PathBuf,
+    /// A fresh file under a temporary name, renamed over `path` at commit.
+    fresh: Option<tempfile::TempPath>,
+}
+
+impl Sink {
+    fn append(path: &Path, len: u64) -> std::io::Result<Sink> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)?;
+        // Bytes past the recorded length are what a killed run appended.
+        file.set_len(len)?;
+        let mut writer = file.try_clone()?;
+        writer.seek(SeekFrom::Start(len))?;
+        Ok(Sink {
+            writer: std::io::BufWriter::with_capacity(1 << 20, writer),
+            file,
+            len,
+            path: path.to_path_buf(),
+            fresh: None,
+        })
+    }
+
+    fn fresh(path: &Path, magic: &[u8; 8], generation: u64) -> std::io::Result<Sink> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(crate::atomic::PARTIAL)
+            .tempfile_in(dir)?;
+        let (file, tmp_path) = tmp.into_parts();
+        let mut sink = Sink {
+            writer: std::io::BufWriter::with_capacity(1 << 20, file.try_clone()?),
+            file,
+            len: 0,
+            path: path.to_path_buf(),
+            fresh: Some(tmp_path),
+        };
+        sink.write(magic)?;
+        sink.write(&generation.to_le_bytes())?;
+        Ok(sink)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<Extent> {
+        self.writer.write_all(bytes)?;
+        let extent = Extent {
+            at: self.len,
+            len: bytes.len() as u64,
+            sum: xxh3_64(bytes),
+        };
+        self.len += bytes.len() as u64;
+        Ok(extent)
+    }
+
+    fn io(&self) -> impl Fn(std::io::Error) -> CacheError + '_ {
+        |source| CacheError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Flushes and syncs; puts a fresh file in place.
+    fn commit(mut self) -> Result<(), CacheError> {
+        self.writer.flush().map_err(self.io())?;
+        self.file.sync_all().map_err(self.io())?;
+        if let Some(tmp) = self.fresh.take() {
+            tmp.persist(&self.path).map_err(|e| CacheError::Io {
+                path: self.path.clone(),
+                source: e.error,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn fresh_generation(previous: u64) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let g = nanos ^ u64::from(std::process::id()).rotate_left(32);
+    if g == previous {
+        g.wrapping_add(1)
+    } else {
+        g
+    }
+}
+
+/// A usable previous cache, as read.
+struct Loaded {
+    index: Index,
+    rows: File,
+    parts: Vec<u8>,
+}
+
+impl Loaded {
+    /// `Ok(None)` when there is no cache; `Err` says why one is unusable.
+    fn load(out: &Path, lexicon_hash: &str) -> Result<Option<Loaded>, String> {
+        let path = index_path(out);
+        let bytes = match std::fs::read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("{}: cannot read ({e})", path.display())),
+            Ok(b) => b,
+        };
+        let index = Self::parse_index(&bytes, lexicon_hash)
+            .map_err(|why| format!("{}: {why}", path.display()))?;
+        let data = |path: PathBuf, magic: &[u8; 8], len: u64| -> Result<File, String> {
+            let mut file = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let actual = file
+                .metadata()
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .len();
+            if actual < len {
+                return Err(format!(
+                    "{}: cut short ({actual} bytes, the index expects {len})",
+                    path.display()
+                ));
+            }
+            let mut head = [0u8; DATA_HEADER as usize];
+            file.read_exact(&mut head)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if &head[..8] != magic || head[8..] != index.generation.to_le_bytes() {
+                return Err(format!(
+                    "{}: not the file the index was written with",
+                    path.display()
+                ));
+            }
+            Ok(file)
+        };
+        let rows = data(rows_path(out), ROWS_MAGIC, index.rows_len)?;
+        let mut parts_file = data(parts_path(out), PARTS_MAGIC, index.parts_len)?;
+        // One read of exactly the recorded length: no regrowing.
+        let mut parts = vec![0; index.parts_len as usize];
+        parts_file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| parts_file.read_exact(&mut parts))
+            .map_err(|e| format!("{}: {e}", parts_path(out).display()))?;
+        Ok(Some(Loaded { index, rows, parts }))
+    }
+
+    fn parse_index(bytes: &[u8], lexicon_hash: &str) -> Result<Index, String> {
+        let Some(body) = bytes.strip_prefix(INDEX_MAGIC.as_slice()) else {
+            return Err("not a slant cache index".into());
+        };
+        if body.len() < 16 {
+            return Err("cut short".into());
+        }
+        let (body, digest) = body.split_at(body.len() - 16);
+        let mut expected = [0u8; 16];
+        expected.copy_from_slice(digest);
+        if xxh3_128(&bytes[..bytes.len() - 16]) != u128::from_le_bytes(expected) {
+            return Err("digest does not match (cut short or corrupt)".into());
+        }
+        // The version comes first, so an index of another version is named
+        // as such rather than as unreadable.
+        let (version, _) =
+            postcard::take_from_bytes::<u32>(body).map_err(|_| "unreadable".to_string())?;
+        if version != CACHE_VERSION {
+            return Err(format!("format v{version}, not v{CACHE_VERSION}"));
+        }
+        let index: Index = postcard::from_bytes(body).map_err(|e| format!("unreadable: {e}"))?;
+        if index.slant != env!("CARGO_PKG_VERSION") {
+            return Err(format!("written by slant {}", index.slant));
+        }
+        if index.lexicon != lexicon_hash {
+            return Err("the lexicon changed".into());
+        }
+        let fits = |e: &Extent, len: u64| {
+            e.at >= DATA_HEADER && e.at.checked_add(e.len).is_some_and(|end| end <= len)
+        };
+        if let Some(r) = index
+            .records
+            .iter()
+            .find(|r| !fits(&r.rows, index.rows_len) || !fits(&r.parts, index.parts_len))
+        {
+            return Err(format!("record of {} points past the end", r.source));
+        }
+        Ok(index)
+    }
+}
+
+/// Removes cache files of earlier format versions from `out`.
+fn remove_old_versions(out: &Path) {
+    let dir = cache_dir(out);
+    for v in 1..CACHE_VERSION {
+        let _ = std::fs::remove_file(dir.join(format!("analyses-v{v}.jsonl")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_bytes(index: &Index) -> Vec<u8> {
+        let mut bytes = INDEX_MAGIC.to_vec();
+        bytes.extend(postcard::to_stdvec(index).unwrap());
+        let digest = xxh3_128(&bytes);
+        bytes.extend(digest.to_le_bytes());
+        bytes
+    }
+
+    fn index() -> Index {
+        Index {
+            version: CACHE_VERSION,
+            slant: env!("CARGO_PKG_VERSION").into(),
+            lexicon: "L".into(),
+            generation: 7,
+            rows_len: 100,
+            parts_len: 100,
+            records: vec![],
+        }
+    }
+
+    #[test]
+    fn foreign_and_corrupt_indexes_are_refused_with_a_reason() {
+        let refuse = |bytes: &[u8]| Loaded::parse_index(bytes, "L").err().unwrap();
+        assert!(refuse(b"").contains("not a slant"));
+        assert!(refuse(b"hello world, this is text").contains("not a slant"));
+        let good = index_bytes(&index());
+        assert!(Loaded::parse_index(&good, "L").is_ok());
+        assert!(Loaded::parse_index(&good, "M")
+            .err()
+            .unwrap()
+            .contains("lexicon"));
+        assert!(refuse(&good[..good.len() - 1]).contains("digest"));
+        let mut flipped = good.clone();
+        flipped[20] ^= 1;
+        assert!(refuse(&flipped).contains("digest"));
+        let old = index_bytes(&Index {
+            version: 2,
+            ..index()
+        });
+        assert!(refuse(&old).contains("v2"));
+        let past = index_bytes(&Index {
+            records: vec![Record {
+                id: "a".into(),
+                source: "o/a.txt".into(),
+                fingerprint: None,
+                content_hash: "h".into(),
+                bytes: 1,
+                lines: vec![],
+                key: 1,
+                rows: Extent {
+                    at: 90,
+                    len: 20,
+                    sum: 0,
+                },
+                parts: Extent {
+                    at: 16,
+                    len: 1,
+                    sum: 0,
+                },
+            }],
+            ..index()
+        });
+        assert!(refuse(&past).contains("o/a.txt points past the end"));
+    }
+}

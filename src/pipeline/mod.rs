@@ -1,0 +1,1034 @@
+//! A whole run: corpus in, reports out.
+//!
+//! ```text
+//! Corpus::open ─► pass 1: dedupe + RepeatedLines per outlet (no text kept;
+//!                 files the cache knows by fingerprint are not read)
+//!   ─► pass 2: cached rows, or analyze_article (parallel, in bounded
+//!              batches) ─► sentiment (optional) ─► rows + ArticlePartial
+//!   ─► OutletAccumulator::add_partial ─► score::finish ─► report::Spool
+//! ```
+
+pub mod cache;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analyze::{analyze_article, ArticleAnalysis};
+use crate::corpus::{
+    Article, ArticleFile, Corpus, CorpusError, Entry, Fingerprint, OutletId, Skip,
+};
+use crate::lexicon::{ConceptKind, Lexicon, LexiconError};
+use crate::report::{self, CsvOptions, ReportError};
+use crate::score::{self, ArticlePartial, OutletAccumulator};
+use crate::sentiment::{Sentiment, Target, TargetKey};
+use crate::text::{LineKey, RepeatedLines, RepeatedLinesBuilder};
+use cache::{CacheCounts, CacheError, Freshness, NextCache, Parts, PreviousCache, Record};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    #[error(transparent)]
+    Lexicon(#[from] LexiconError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("cache: {0}")]
+    Cache(#[from] CacheError),
+    #[error("sentiment model: {0}")]
+    Sentiment(String),
+    #[error("{count} input(s) skipped and --strict is set; no reports written")]
+    Strict { count: usize },
+    #[error("no article could be read ({skipped} skipped); no reports written")]
+    NoArticles { skipped: usize },
+}
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunConfig {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    /// Lexicon files; empty means the starter lexicon embedded in the binary.
+    pub lexicons: Vec<PathBuf>,
+    pub csv: CsvOptions,
+    /// Any skipped input fails the run before reports are written.
+    pub strict: bool,
+    /// Ignore the cache of a previous run (it is rewritten).
+    pub force: bool,
+    /// Show a progress bar on stderr (drawn only when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Describes the sentiment model in `run.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSummary {
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+    pub scored: usize,
+    pub cached: usize,
+}
+
+/// Scores targets for the sentiment stage; `None` in [`run`] means
+/// lexicon-only.
+pub trait SentimentScorer {
+    fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String>;
+    fn summary(&self) -> ModelSummary;
+    /// The results behind these keys are still in use (by articles whose
+    /// rows the run cache holds): keep them in the sentiment cache.
+    fn keep(&mut self, _keys: &[TargetKey]) {}
+    /// Called once the reports are written (to save a cache).
+    fn finish(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// The shipped sentiment model with its result cache in the output folder.
+#[cfg(feature = "model")]
+pub struct ModelScorer {
+    model: crate::sentiment::SentimentModel,
+    cache: crate::sentiment::SentimentCache,
+    cache_path: PathBuf,
+    stats: crate::sentiment::CacheStats,
+    /// Why the previous cache was not used, when it was not.
+    pub note: Option<String>,
+}
+
+#[cfg(feature = "model")]
+impl ModelScorer {
+    /// Loads the model in `dir` and the sentiment cache of `out` (ignored
+    /// with `force`).
+    pub fn open(
+        dir: &Path,
+        out: &Path,
+        force: bool,
+    ) -> Result<ModelScorer, crate::sentiment::SentimentError> {
+        use crate::sentiment::{CacheLoad, SentimentCache};
+        let model = crate::sentiment::SentimentModel::load(dir)?;
+        let cache_path = SentimentCache::path_in(out);
+        let (cache, note) = if force {
+            (SentimentCache::new(), None)
+        } else {
+            match SentimentCache::load(&cache_path) {
+                (cache, CacheLoad::Rebuilt { reason }) => (cache, Some(reason)),
+                (cache, _) => (cache, None),
+            }
+        };
+        Ok(ModelScorer {
+            model,
+            cache,
+            cache_path,
+            stats: Default::default(),
+            note,
+        })
+    }
+}
+
+#[cfg(feature = "model")]
+impl SentimentScorer for ModelScorer {
+    fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String> {
+        let (scores, stats) = crate::sentiment::score_cached(&self.model, &mut self.cache, targets)
+            .map_err(|e| e.to_string())?;
+        // Called once per batch of articles: the run's figures are the sums.
+        self.stats.targets += stats.targets;
+        self.stats.hits += stats.hits;
+        self.stats.scored += stats.scored;
+        Ok(scores)
+    }
+
+    fn keep(&mut self, keys: &[TargetKey]) {
+        for k in keys {
+            if self.cache.get(k).is_some() {
+                self.stats.hits += 1;
+            }
+        }
+    }
+
+    fn summary(&self) -> ModelSummary {
+        let info = self.model.info();
+        ModelSummary {
+            name: info.name,
+            version: info.version,
+            sha256: info.hash,
+            scored: self.stats.scored,
+            cached: self.stats.hits,
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), String> {
+        self.cache.retain_used();
+        self.cache
+            .save(&self.cache_path)
+            .map_err(|e| format!("{}: {e}", self.cache_path.display()))
+    }
+}
+
+/// What a run did, for the caller's messages and exit code.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub slant_version: String,
+    pub inputs: Vec<String>,
+    pub lexicon: Vec<crate::lexicon::LexiconFile>,
+    pub lexicon_hash: String,
+    pub model: Option<ModelSummary>,
+    pub articles: usize,
+    pub outlets: usize,
+    pub bytes: usize,
+    pub mentions: usize,
+    pub duplicates: usize,
+    pub cache: CacheCounts,
+    pub skipped: Vec<Skip>,
+    pub warnings: Vec<String>,
+    pub timings_ms: BTreeMap<String, u128>,
+}
+
+/// Runs the pipeline and writes `outlets.csv`, `concepts.csv`,
+/// `mentions.csv`, `articles.csv` and `run.json` into `config.out`.
+///
+/// When the run cache turns out to be damaged while the reports are being
+/// written (a checksum that does not match), nothing has been put in place
+/// yet: the run starts again without the cache and says so in
+/// [`CacheCounts::note`].
+pub fn run(
+    config: &RunConfig,
+    mut sentiment: Option<&mut dyn SentimentScorer>,
+) -> Result<RunSummary, PipelineError> {
+    let first = run_once(config, sentiment.as_deref_mut(), config.force, None);
+    let why = match &first {
+        Err(PipelineError::Cache(e @ CacheError::Corrupt { .. })) => e.to_string(),
+        Err(PipelineError::Report(e @ ReportError::CorruptRows { .. })) => e.to_string(),
+        _ => return first,
+    };
+    run_once(
+        config,
+        sentiment,
+        true,
+        Some(format!("{why}; the cache was not used and is rebuilt")),
+    )
+}
+
+fn run_once<'s>(
+    config: &RunConfig,
+    mut sentiment: Option<&mut (dyn SentimentScorer + 's)>,
+    ignore_cache: bool,
+    note: Option<String>,
+) -> Result<RunSummary, PipelineError> {
+    let mut timings = BTreeMap::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, timings: &mut BTreeMap<String, u128>| {
+        timings.insert(name.to_string(), clock.elapsed().as_millis());
+        clock = Instant::now();
+    };
+    let started_ns = now_ns();
+
+    let lexicon = if config.lexicons.is_empty() {
+        Lexicon::embedded()
+    } else {
+        Lexicon::load(&config.lexicons)?
+    };
+    let matcher = lexicon.compile()?;
+    report::prepare_out_dir(&config.out)?;
+    crate::atomic::remove_leftovers(&cache::cache_dir(&config.out));
+    let corpus = Corpus::open(&config.inputs)?;
+    let lexicon_hash = lexicon.hash();
+    lap("open", &mut timings);
+    let (mut previous, mut next) = cache::open(&config.out, &lexicon_hash, ignore_cache)?;
+    if note.is_some() {
+        previous.note = note;
+    }
+    lap("cache_load", &mut timings);
+
+    // Pass 1 decides what to analyse and learns each outlet's repeated
+    // lines; pass 2 takes cached rows or reads the texts again and analyses
+    // them in bounded batches. No more than one batch of texts is ever held
+    // in memory, and a file the cache knows by its fingerprint is not read.
+    let mut plan = plan_articles(&corpus, &previous);
+    if config.strict && !plan.skipped.is_empty() {
+        return Err(PipelineError::Strict {
+            count: plan.skipped.len(),
+        });
+    }
+    if plan.kept.is_empty() {
+        return Err(PipelineError::NoArticles {
+            skipped: plan.skipped.len(),
+        });
+    }
+    lap("load", &mut timings);
+
+    let model_hash = sentiment
+        .as_deref()
+        .map(|s| s.summary().sha256)
+        .unwrap_or_default();
+    let mut sink = Sink {
+        outlets: BTreeMap::new(),
+        spool: report::Spool::new(config.csv),
+        next: &mut next,
+        previous: &previous,
+        counts: CacheCounts {
+            note: previous.note.clone(),
+            ..CacheCounts::default()
+        },
+        seen: HashSet::new(),
+        mentions: 0,
+        duplicates: 0,
+        settled_before: started_ns,
+    };
+    let batcher = Batcher {
+        plan: &plan,
+        previous: &previous,
+        matcher: &matcher,
+        model_hash: &model_hash,
+        empty: RepeatedLines::empty(),
+        bar: progress_bar(config.progress, plan.kept.len()),
+    };
+    let mut sentiment_time = std::time::Duration::ZERO;
+    let mut batch: Vec<Work> = Vec::new();
+    let mut batch_bytes = 0;
+    let mut late_skips = Vec::new();
+    // Articles in files are taken in report order, (outlet, id), so that on
+    // a first run their rows lie in the rows file as they lie in the report
+    // and are copied in one piece; table rows follow, in table order (a
+    // table can only be read front to back).
+    let mut file_slots: Vec<usize> = (0..plan.kept.len())
+        .filter(|&s| plan.kept[s].file.is_some())
+        .collect();
+    file_slots.sort_by(|&a, &b| {
+        let (a, b) = (&plan.kept[a], &plan.kept[b]);
+        (&a.outlet, &a.id).cmp(&(&b.outlet, &b.id))
+    });
+    let work = || {
+        let files = file_slots.iter().filter_map(|&slot| {
+            let file = plan.kept[slot].file?;
+            Some((slot, Entry::File(file)))
+        });
+        let rows = corpus
+            .entries()
+            .enumerate()
+            .filter_map(|(pos, entry)| match entry {
+                Entry::File(_) => None,
+                entry => Some((plan.slots.get(pos).copied().flatten()?, entry)),
+            });
+        files.chain(rows)
+    };
+    let prepare = |(slot, entry): (usize, Entry<'_>)| batcher.prepare(slot, entry);
+    read_ahead(work, prepare, |items| -> Result<(), PipelineError> {
+        for item in items {
+            match item {
+                Err(skip) => late_skips.push(skip),
+                Ok(work) => {
+                    if let Work::Fresh { article, .. } = &work {
+                        batch_bytes += article.text.len();
+                    }
+                    batch.push(work);
+                }
+            }
+            if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
+                sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
+                batch_bytes = 0;
+            }
+        }
+        sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
+        Ok(())
+    })?;
+    batcher.bar.finish_and_clear();
+    drop(batcher);
+    if config.strict && !late_skips.is_empty() {
+        return Err(PipelineError::Strict {
+            count: plan.skipped.len() + late_skips.len(),
+        });
+    }
+    plan.skipped.extend(late_skips);
+    let articles = sink.articles();
+    if articles == 0 {
+        return Err(PipelineError::NoArticles {
+            skipped: plan.skipped.len(),
+        });
+    }
+    sink.counts.removed = previous.removed(&sink.seen);
+    let Sink {
+        outlets,
+        spool,
+        counts,
+        mentions,
+        duplicates,
+        ..
+    } = sink;
+    drop(previous);
+    timings.insert("sentiment".into(), sentiment_time.as_millis());
+    lap("analyze", &mut timings);
+    if let Some(t) = timings.get_mut("analyze") {
+        *t = t.saturating_sub(sentiment_time.as_millis());
+    }
+    let model = sentiment.as_deref().map(|s| s.summary());
+
+    let tables = score::finish(&lexicon, &outlets);
+    lap("score", &mut timings);
+
+    let concepts: Vec<String> = lexicon
+        .concepts()
+        .iter()
+        .filter(|c| c.kind == ConceptKind::Referent)
+        .map(|c| c.id.clone())
+        .collect();
+    {
+        let (rows, rows_path) = next.rows_file()?;
+        spool.finish(&config.out, (rows, &rows_path), &tables, &concepts)?;
+    }
+    lap("report", &mut timings);
+    // The cache is put in place after the reports: a run killed before this
+    // point leaves the previous cache, which still matches the reports it
+    // can reuse (entries are keyed by content, never by position).
+    next.commit()?;
+    if let Some(scorer) = sentiment {
+        scorer.finish().map_err(PipelineError::Sentiment)?;
+    }
+    lap("cache_save", &mut timings);
+
+    let mut warnings = corpus.warnings().to_vec();
+    warnings.extend(plan.warnings);
+    let summary = RunSummary {
+        slant_version: env!("CARGO_PKG_VERSION").to_string(),
+        inputs: config
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        lexicon: lexicon.files().to_vec(),
+        lexicon_hash,
+        model,
+        articles,
+        outlets: outlets.len(),
+        bytes: plan.bytes,
+        mentions,
+        duplicates,
+        cache: counts,
+        skipped: plan.skipped,
+        warnings,
+        timings_ms: timings,
+    };
+    write_run_json(&config.out, &summary)?;
+    Ok(summary)
+}
+
+fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+fn progress_bar(show: bool, len: usize) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    // stderr draw target: hidden by indicatif itself when not a terminal.
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} analysing {pos}/{len} articles [{bar:30}] {per_sec} eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+fn write_run_json(out: &Path, summary: &RunSummary) -> Result<(), ReportError> {
+    let mut json = serde_json::to_vec_pretty(summary).unwrap_or_default();
+    json.push(b'\n');
+    report::write_atomic(&out.join("run.json"), &json)
+}
+
+/// Where articles go, in corpus order: the per-outlet accumulators, the
+/// report spool and the next run's cache. Nothing here holds an article's
+/// text or mentions after it is added.
+struct Sink<'a> {
+    outlets: BTreeMap<OutletId, OutletAccumulator>,
+    spool: report::Spool,
+    next: &'a mut NextCache,
+    previous: &'a PreviousCache,
+    counts: CacheCounts,
+    seen: HashSet<String>,
+    mentions: usize,
+    duplicates: usize,
+    /// Fingerprints of files last changed before this are kept.
+    settled_before: i128,
+}
+
+impl Sink<'_> {
+    /// Articles added so far: each one is new, changed or cached.
+    fn articles(&self) -> usize {
+        self.counts.new + self.counts.changed + self.counts.cached
+    }
+
+    fn add(&mut self, done: Done, kept: &Kept<'_>) -> Result<(), PipelineError> {
+        let fingerprint = kept.fingerprint.filter(|f| f.settled(self.settled_before));
+        let rows = match done.source {
+            Source::Cached(i) => {
+                self.counts.cached += 1;
+                self.next.keep(self.previous, i, fingerprint, &done.parts)?
+            }
+            Source::Fresh {
+                freshness,
+                key,
+                mention_rows,
+            } => {
+                match freshness {
+                    Freshness::New => self.counts.new += 1,
+                    Freshness::Changed => self.counts.changed += 1,
+                    Freshness::Cached => self.counts.cached += 1,
+                }
+                let record = Record {
+                    id: done.article.id.0.clone(),
+                    source: done.article.source.clone(),
+                    fingerprint,
+                    content_hash: kept.content_hash.clone(),
+                    bytes: kept.bytes as u64,
+                    lines: kept.lines.clone(),
+                    key,
+                    rows: Default::default(),
+                    parts: Default::default(),
+                };
+                self.next.add(record, &mention_rows, &done.parts)?
+            }
+        };
+        let a = &done.article;
+        let acc = self.outlets.entry(a.outlet.clone()).or_default();
+        acc.add_partial(&done.parts.partial);
+        for _ in 0..kept.duplicates {
+            acc.add_duplicate();
+        }
+        self.spool
+            .add(&a.outlet.0, &a.id.0, rows, done.parts.article_row);
+        self.seen.insert(a.id.0.clone());
+        self.mentions += done.parts.mentions as usize;
+        self.duplicates += kept.duplicates;
+        Ok(())
+    }
+}
+
+/// One article for pass 2's batch: cached rows, or a text to analyse.
+enum Work {
+    /// The previous run's record `record` has this article's rows; the
+    /// article's text is not read.
+    Cached {
+        slot: usize,
+        article: Article,
+        record: usize,
+    },
+    Fresh {
+        slot: usize,
+        article: Article,
+        key: u128,
+    },
+}
+
+/// Where an article's rows come from.
+enum Source {
+    Cached(usize),
+    Fresh {
+        freshness: Freshness,
+        key: u128,
+        mention_rows: Vec<u8>,
+    },
+}
+
+/// An article's outputs, ready for the [`Sink`].
+struct Done {
+    slot: usize,
+    article: Article,
+    source: Source,
+    parts: Parts,
+}
+
+/// Decides, for each article of pass 2, whether its rows are cached, and
+/// analyses batches of those that are not on all cores.
+struct Batcher<'a> {
+    plan: &'a Plan<'a>,
+    previous: &'a PreviousCache,
+    matcher: &'a crate::lexicon::Matcher,
+    /// The sentiment model's hash, empty without a model.
+    model_hash: &'a str,
+    empty: RepeatedLines,
+    bar: indicatif::ProgressBar,
+}
+
+impl Batcher<'_> {
+    fn repeated(&self, outlet: &OutletId) -> &RepeatedLines {
+        self.plan.repeated.get(outlet).unwrap_or(&self.empty)
+    }
+
+    /// Runs on the reading thread: the corpus entry of kept article `slot`
+    /// becomes cached work (its file not read), fresh work (read again and
+    /// checked against pass 1) or a skip.
+    fn prepare(&self, slot: usize, entry: Entry<'_>) -> Result<Work, Skip> {
+        let kept = &self.plan.kept[slot];
+        let known = match &entry {
+            Entry::File(file) => file.known(&kept.content_hash),
+            Entry::Loaded(Ok(a)) => a.clone(),
+            Entry::Loaded(Err(skip)) => return Err(skip.clone()),
+        };
+        let key = cache::key(
+            &known,
+            &kept.lines,
+            self.repeated(&known.outlet),
+            kept.duplicates,
+            self.model_hash,
+        );
+        if let Some(record) = self.previous.lookup(key) {
+            let mut article = known;
+            // Cached work never needs the text.
+            article.text = String::new();
+            return Ok(Work::Cached {
+                slot,
+                article,
+                record,
+            });
+        }
+        second_read(kept, entry.read()).map(|article| Work::Fresh { slot, article, key })
+    }
+
+    /// Returns the time spent in the sentiment model.
+    fn run(
+        &self,
+        batch: &mut Vec<Work>,
+        sentiment: Option<&mut (dyn SentimentScorer + '_)>,
+        sink: &mut Sink,
+    ) -> Result<std::time::Duration, PipelineError> {
+        // Cached parts are checked and decoded, fresh articles analysed.
+        type Outcome = (Work, Option<Parts>, Option<ArticleAnalysis>);
+        let results: Vec<Result<Outcome, CacheError>> = std::mem::take(batch)
+            .into_par_iter()
+            .map(|work| {
+                let out = match &work {
+                    Work::Cached { record, .. } => (Some(self.previous.parts(*record)?), None),
+                    Work::Fresh { article, .. } => (
+                        None,
+                        Some(analyze_article(
+                            article,
+                            self.repeated(&article.outlet),
+                            self.matcher,
+                        )),
+                    ),
+                };
+                self.bar.inc(1);
+                Ok((work, out.0, out.1))
+            })
+            .collect();
+        let mut items = Vec::with_capacity(results.len());
+        let mut analyses = Vec::new();
+        for r in results {
+            let (work, parts, analysis) = r?;
+            items.push((work, parts));
+            analyses.extend(analysis);
+        }
+        let clock = Instant::now();
+        if let Some(scorer) = sentiment {
+            attach_sentiment(scorer, &mut analyses)?;
+            let keep: Vec<TargetKey> = items
+                .iter()
+                .filter_map(|(_, parts)| parts.as_ref())
+                .flat_map(|p| p.targets.iter().map(|k| TargetKey(*k)))
+                .collect();
+            scorer.keep(&keep);
+        }
+        let spent = clock.elapsed();
+        // Rendering rows and parts is most of the per-article cost after
+        // the analysis: do it on all cores, leaving the sink only to append.
+        let duplicates: Vec<usize> = items
+            .iter()
+            .filter_map(|(w, _)| match w {
+                Work::Fresh { slot, .. } => Some(self.plan.kept[*slot].duplicates),
+                Work::Cached { .. } => None,
+            })
+            .collect();
+        let mut rendered: Vec<(Vec<u8>, Parts)> = analyses
+            .par_iter()
+            .zip(duplicates.par_iter())
+            .map(|(analysis, &duplicates)| self.render(analysis, duplicates))
+            .collect();
+        rendered.reverse();
+        for (work, parts) in items {
+            let done = match work {
+                Work::Cached {
+                    slot,
+                    article,
+                    record,
+                } => Done {
+                    slot,
+                    article,
+                    source: Source::Cached(record),
+                    parts: parts.unwrap_or_default(),
+                },
+                Work::Fresh { slot, article, key } => {
+                    let Some((mention_rows, parts)) = rendered.pop() else {
+                        unreachable!("one rendering per fresh article")
+                    };
+                    Done {
+                        slot,
+                        source: Source::Fresh {
+                            freshness: self.previous.miss_kind(&article.id.0),
+                            key,
+                            mention_rows,
+                        },
+                        article,
+                        parts,
+                    }
+                }
+            };
+            let kept = &self.plan.kept[done.slot];
+            sink.add(done, kept)?;
+        }
+        Ok(spent)
+    }
+
+    /// An analysed article's mention rows and parts.
+    fn render(&self, analysis: &ArticleAnalysis, duplicates: usize) -> (Vec<u8>, Parts) {
+        let rows = report::Spool::render(analysis, duplicates);
+        let targets = if self.model_hash.is_empty() {
+            Vec::new()
+        } else {
+            analysis
+                .mentions
+                .iter()
+                .filter_map(crate::analyze::sentiment_target)
+                .map(|t| TargetKey::new(self.model_hash, &t).0)
+                .collect()
+        };
+        let parts = Parts {
+            article_row: rows.article_row,
+            partial: ArticlePartial::of(analysis),
+            targets,
+            mentions: analysis.mentions.len() as u64,
+        };
+        (rows.mention_rows, parts)
+    }
+}
+
+/// Pass 2's reading of an article pass 1 kept: the same text, or a skip
+/// (it changed or vanished in between; its earlier reading is not used,
+/// since its mentions could not be checked against the file).
+fn second_read(kept: &Kept<'_>, item: Result<Article, Skip>) -> Result<Article, Skip> {
+    let a = item?;
+    if a.content_hash == kept.content_hash {
+        Ok(a)
+    } else {
+        Err(Skip {
+            source: a.source,
+            reason: "changed while slant was reading the corpus; run again".into(),
+        })
+    }
+}
+
+/// Runs `f` over the items `make` yields, each turned into a `T` by
+/// `prepare` on a second thread that reads ahead (reading, decoding and
+/// hashing overlap with the analysis). The reader stops as soon as `f`
+/// returns. `make` runs on the reading thread, so its iterator need not be
+/// `Send`.
+fn read_ahead<X, I: Iterator<Item = X>, T: Send, R>(
+    make: impl FnOnce() -> I + Send,
+    prepare: impl Fn(X) -> T + Send,
+    f: impl FnOnce(&mut dyn Iterator<Item = T>) -> R,
+) -> R {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+        scope.spawn(move || {
+            for item in make() {
+                if tx.send(prepare(item)).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut items = rx.into_iter();
+        f(&mut items)
+    })
+}
+
+/// Pass 2 analyses articles in batches of at most this many articles or
+/// bytes: enough to keep every core busy, small enough that the corpus is
+/// never in memory at once.
+const BATCH_ARTICLES: usize = 4096;
+const BATCH_BYTES: usize = 64 * 1024 * 1024;
+
+/// What pass 1 learned about an article it keeps.
+struct Kept<'c> {
+    /// Its file, when it has one (not a table row).
+    file: Option<ArticleFile<'c>>,
+    outlet: OutletId,
+    id: String,
+    content_hash: String,
+    /// Bytes of decoded text.
+    bytes: usize,
+    /// Its line keys, for its outlet's repeated lines and its cache key.
+    lines: Vec<LineKey>,
+    /// Its file's fingerprint, taken before it was read.
+    fingerprint: Option<Fingerprint>,
+    /// Copies dropped (same outlet, same content).
+    duplicates: usize,
+}
+
+/// The outcome of pass 1 over the corpus.
+struct Plan<'c> {
+    /// One entry per item of `Corpus::entries`, in order: the index in
+    /// `kept` of an article to analyse, `None` for a skip or a copy.
+    slots: Vec<Option<usize>>,
+    kept: Vec<Kept<'c>>,
+    repeated: HashMap<OutletId, RepeatedLines>,
+    bytes: usize,
+    skipped: Vec<Skip>,
+    warnings: Vec<String>,
+}
+
+/// Pass 1's view of one corpus entry.
+enum Seen<'c> {
+    /// An article: read (its line keys still to compute) or known from the
+    /// cache by its file's fingerprint (text not read, line keys cached).
+    Article {
+        article: Box<Article>,
+        file: Option<ArticleFile<'c>>,
+        fingerprint: Option<Fingerprint>,
+        known: Option<(usize, Vec<LineKey>)>,
+    },
+    Skipped(Skip),
+}
+
+/// Pass 1: reads every article the cache does not know (by fingerprint)
+/// once, drops copies, refuses reused ids and learns each outlet's repeated
+/// lines, keeping no text.
+///
+/// A copy is the same text from the same outlet. The same text from two
+/// outlets is kept for both: syndicated wire copy is a choice each outlet
+/// made, and part of its framing.
+fn plan_articles<'c>(corpus: &'c Corpus, previous: &PreviousCache) -> Plan<'c> {
+    let mut plan = Plan {
+        slots: Vec::new(),
+        kept: Vec::new(),
+        repeated: HashMap::new(),
+        bytes: 0,
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+    };
+    // First source seen per (outlet, content) and per id, for messages.
+    let mut by_content: HashMap<(OutletId, String), (usize, String)> = HashMap::new();
+    let mut by_id: HashMap<String, String> = HashMap::new();
+    let mut builders: BTreeMap<OutletId, RepeatedLinesBuilder> = BTreeMap::new();
+    // Texts whose line keys are still to be computed (in parallel, a batch
+    // at a time) and counted for their outlet, with their slot.
+    let mut pending: Vec<(usize, Article)> = Vec::new();
+    let mut pending_bytes = 0;
+    let flush = |pending: &mut Vec<(usize, Article)>,
+                 kept: &mut Vec<Kept<'c>>,
+                 builders: &mut BTreeMap<OutletId, RepeatedLinesBuilder>| {
+        let keys: Vec<_> = pending
+            .par_iter()
+            .map(|(_, a)| RepeatedLinesBuilder::keys(&a.text))
+            .collect();
+        for ((slot, a), keys) in pending.drain(..).zip(keys) {
+            builders.entry(a.outlet).or_default().add_keys(&keys);
+            kept[slot].lines = keys;
+        }
+    };
+    let see = |entry: Entry<'c>| -> Seen<'c> {
+        match entry {
+            Entry::File(file) => {
+                // The fingerprint is taken before the file is read: a file
+                // changed after it is not taken for the text read here.
+                let fingerprint = file.fingerprint();
+                if let Some(r) = previous.known_file(&file.source(), fingerprint) {
+                    return Seen::Article {
+                        article: Box::new(file.known(&r.content_hash)),
+                        file: Some(file),
+                        fingerprint,
+                        known: Some((r.bytes as usize, r.lines.clone())),
+                    };
+                }
+                match file.read() {
+                    Ok(article) => Seen::Article {
+                        article: Box::new(article),
+                        file: Some(file),
+                        fingerprint,
+                        known: None,
+                    },
+                    Err(skip) => Seen::Skipped(skip),
+                }
+            }
+            Entry::Loaded(Ok(article)) => Seen::Article {
+                article: Box::new(article),
+                file: None,
+                fingerprint: None,
+                known: None,
+            },
+            Entry::Loaded(Err(skip)) => Seen::Skipped(skip),
+        }
+    };
+    read_ahead(
+        || corpus.entries(),
+        see,
+        |items| {
+            for item in items {
+                plan.slots.push(None);
+                let (article, file, fingerprint, known) = match item {
+                    Seen::Article {
+                        article,
+                        file,
+                        fingerprint,
+                        known,
+                    } => (*article, file, fingerprint, known),
+                    Seen::Skipped(skip) => {
+                        plan.skipped.push(skip);
+                        continue;
+                    }
+                };
+                let content_key = (article.outlet.clone(), article.content_hash.clone());
+                if let Some((first, first_source)) = by_content.get(&content_key) {
+                    plan.kept[*first].duplicates += 1;
+                    plan.warnings.push(format!(
+                        "{}: same text as {first_source} (outlet {}); counted once, as a duplicate",
+                        article.source, article.outlet
+                    ));
+                    continue;
+                }
+                if let Some(first_source) = by_id.get(&article.id.0) {
+                    plan.skipped.push(Skip {
+                        source: article.source.clone(),
+                        reason: format!(
+                            "id `{}` is already used by {first_source} for a different text",
+                            article.id
+                        ),
+                    });
+                    continue;
+                }
+                let slot = plan.kept.len();
+                by_content.insert(content_key, (slot, article.source.clone()));
+                by_id.insert(article.id.0.clone(), article.source.clone());
+                if let Some(last) = plan.slots.last_mut() {
+                    *last = Some(slot);
+                }
+                let (bytes, lines) = match known {
+                    Some((bytes, lines)) => (bytes, Some(lines)),
+                    None => (article.text.len(), None),
+                };
+                plan.bytes += bytes;
+                plan.kept.push(Kept {
+                    file,
+                    outlet: article.outlet.clone(),
+                    id: article.id.0.clone(),
+                    content_hash: article.content_hash.clone(),
+                    bytes,
+                    lines: Vec::new(),
+                    fingerprint,
+                    duplicates: 0,
+                });
+                match lines {
+                    Some(lines) => {
+                        builders.entry(article.outlet).or_default().add_keys(&lines);
+                        plan.kept[slot].lines = lines;
+                    }
+                    None => {
+                        pending_bytes += article.text.len();
+                        pending.push((slot, article));
+                        if pending.len() >= BATCH_ARTICLES || pending_bytes >= BATCH_BYTES {
+                            flush(&mut pending, &mut plan.kept, &mut builders);
+                            pending_bytes = 0;
+                        }
+                    }
+                }
+            }
+        },
+    );
+    flush(&mut pending, &mut plan.kept, &mut builders);
+    plan.repeated = builders
+        .into_iter()
+        .map(|(outlet, b)| (outlet, b.build()))
+        .collect();
+    plan
+}
+
+/// Scores every mention that has a concept referent, once per distinct
+/// (sentence, span), and writes the result onto the mentions.
+fn attach_sentiment(
+    scorer: &mut (dyn SentimentScorer + '_),
+    analyses: &mut [ArticleAnalysis],
+) -> Result<(), PipelineError> {
+    let mut targets: Vec<Target> = Vec::new();
+    let mut index: HashMap<Target, usize> = HashMap::new();
+    let mut slots: Vec<(usize, usize, usize)> = Vec::new();
+    for (ai, a) in analyses.iter().enumerate() {
+        for (mi, m) in a.mentions.iter().enumerate() {
+            let Some(target) = crate::analyze::sentiment_target(m) else {
+                continue;
+            };
+            let next = targets.len();
+            let t = *index.entry(target.clone()).or_insert_with(|| {
+                targets.push(target);
+                next
+            });
+            slots.push((ai, mi, t));
+        }
+    }
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let scores = scorer.score(&targets).map_err(PipelineError::Sentiment)?;
+    if scores.len() != targets.len() {
+        return Err(PipelineError::Sentiment(format!(
+            "model returned {} results for {} targets",
+            scores.len(),
+            targets.len()
+        )));
+    }
+    for (ai, mi, t) in slots {
+        analyses[ai].mentions[mi].sentiment = Some(scores[t]);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{sha256_hex, ArticleId};
+
+    fn article(text: &str) -> Article {
+        let hash = sha256_hex(text.as_bytes());
+        Article {
+            id: ArticleId("a1".into()),
+            outlet: OutletId("o".into()),
+            outlet_name: None,
+            title: None,
+            published: None,
+            url: None,
+            source: "o/a1.txt".into(),
+            text: text.into(),
+            content_hash: hash,
+        }
+    }
+
+    #[test]
+    fn an_article_changed_between_the_passes_is_skipped_by_name() {
+        let first = article("The occupation forces left.");
+        let kept = Kept {
+            file: None,
+            outlet: first.outlet.clone(),
+            id: first.id.0.clone(),
+            content_hash: first.content_hash.clone(),
+            bytes: first.text.len(),
+            lines: Vec::new(),
+            fingerprint: None,
+            duplicates: 0,
+        };
+        assert!(second_read(&kept, Ok(first.clone())).is_ok());
+        let skip = second_read(&kept, Ok(article("The coalition left."))).unwrap_err();
+        assert_eq!(skip.source, "o/a1.txt");
+        assert!(
+            skip.reason.contains("changed while slant was reading"),
+            "{skip:?}"
+        );
+        // Gone in between: the loader's own skip is passed on.
+        let gone = Skip {
+            source: "o/a1.txt".into(),
+            reason: "file not found".into(),
+        };
+        assert_eq!(second_read(&kept, Err(gone.clone())).unwrap_err(), gone);
+    }
+}

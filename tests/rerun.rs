@@ -1,0 +1,298 @@
+//! Reruns on a growing corpus: what the cache reuses, what it must not,
+//! and that a rerun writes exactly what a run from scratch writes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, SystemTime};
+
+mod common;
+use common::{stderr, REPORTS};
+
+fn slant(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slant"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run slant")
+}
+
+struct Corpus {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Corpus {
+    /// A generated corpus of `n` articles from 3 outlets (manifest layout).
+    fn generate(n: usize) -> Corpus {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("corpus");
+        let c = Corpus { _dir: dir, root };
+        c.gen(n, "1", false);
+        c
+    }
+
+    fn gen(&self, n: usize, seed: &str, append: bool) {
+        let n = n.to_string();
+        let mut args = vec![
+            "bench",
+            "gen",
+            "--articles",
+            &n,
+            "--outlets",
+            "3",
+            "--seed",
+            seed,
+            "--out",
+            self.root.to_str().unwrap(),
+            "--quiet",
+        ];
+        if append {
+            args.push("--append");
+        }
+        let out = slant(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    fn manifest(&self) -> PathBuf {
+        self.root.join("manifest.csv")
+    }
+
+    /// The article files, in manifest order.
+    fn files(&self) -> Vec<PathBuf> {
+        let text = std::fs::read_to_string(self.manifest()).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = header.iter().position(|h| *h == "file").unwrap();
+        lines
+            .map(|l| self.root.join(l.split(',').nth(col).unwrap()))
+            .collect()
+    }
+
+    /// Sets every file's modification time an hour back and waits until
+    /// their status-change times have settled, so that the next run keeps
+    /// their fingerprints (it does not trust a file touched in the last
+    /// seconds).
+    fn settle(&self) {
+        let past = SystemTime::now() - Duration::from_secs(3600);
+        for f in self.files() {
+            std::fs::File::options()
+                .append(true)
+                .open(&f)
+                .unwrap()
+                .set_modified(past)
+                .unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(2100));
+    }
+}
+
+fn analyze(corpus: &Path, out: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "analyze",
+        corpus.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-model",
+    ];
+    args.extend(extra);
+    let run = slant(&args);
+    assert!(run.status.success(), "{}", stderr(&run));
+    stderr(&run)
+}
+
+/// (new, changed, cached, removed) from the counts line.
+fn counts(stderr: &str) -> [usize; 4] {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" new, "))
+        .unwrap_or_else(|| panic!("no counts line in {stderr}"));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    [numbers[1], numbers[2], numbers[3], numbers[4]]
+}
+
+fn reports(dir: &Path) -> Vec<Vec<u8>> {
+    REPORTS
+        .iter()
+        .map(|name| std::fs::read(dir.join(name)).unwrap())
+        .collect()
+}
+
+/// The reports of a run from scratch on `corpus`.
+fn fresh(corpus: &Path) -> Vec<Vec<u8>> {
+    let out = tempfile::tempdir().unwrap();
+    analyze(corpus, out.path(), &[]);
+    reports(out.path())
+}
+
+fn cache_file(out: &Path, ext: &str) -> PathBuf {
+    out.join(".slant-cache").join(format!("articles-v3.{ext}"))
+}
+
+#[test]
+fn rerun_analyses_only_what_changed_and_writes_what_a_fresh_run_writes() {
+    let corpus = Corpus::generate(120);
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(
+        counts(&analyze(&corpus.root, out.path(), &[])),
+        [120, 0, 0, 0]
+    );
+
+    // Unchanged input: everything cached, byte-identical reports.
+    let before = reports(out.path());
+    assert_eq!(
+        counts(&analyze(&corpus.root, out.path(), &[])),
+        [0, 0, 120, 0]
+    );
+    assert_eq!(reports(out.path()), before);
+
+    // 10 new articles, one edited, one dropped from the manifest.
+    corpus.gen(10, "2", true);
+    let files = corpus.files();
+    let edited = &files[5];
+    let mut text = std::fs::read_to_string(edited).unwrap();
+    text.push_str("\nThe occupation forces stayed another year.\n");
+    std::fs::write(edited, text).unwrap();
+    let manifest = std::fs::read_to_string(corpus.manifest()).unwrap();
+    let dropped = files[9].file_name().unwrap().to_str().unwrap().to_string();
+    let kept: Vec<&str> = manifest.lines().filter(|l| !l.contains(&dropped)).collect();
+    assert_eq!(kept.len(), manifest.lines().count() - 1);
+    std::fs::write(corpus.manifest(), kept.join("\n") + "\n").unwrap();
+
+    let [new, changed, cached, removed] = counts(&analyze(&corpus.root, out.path(), &[]));
+    assert_eq!((new, removed), (10, 1));
+    // The edited article, plus any whose boilerplate changed because a new
+    // article repeats one of their lines.
+    assert!(changed >= 1, "changed {changed}");
+    assert_eq!(new + changed + cached, 129);
+    assert!(cached > 100, "only {cached} cached");
+    assert_eq!(reports(out.path()), fresh(&corpus.root));
+}
+
+#[test]
+fn an_edit_that_keeps_size_and_modification_time_is_still_seen() {
+    let corpus = Corpus::generate(30);
+    corpus.settle();
+    let out = tempfile::tempdir().unwrap();
+    analyze(&corpus.root, out.path(), &[]);
+    assert_eq!(
+        counts(&analyze(&corpus.root, out.path(), &[])),
+        [0, 0, 30, 0]
+    );
+
+    // Same length, same modification time: only the status-change time
+    // (which no user can set back) tells the file changed.
+    let target = &corpus.files()[3];
+    let meta = std::fs::metadata(target).unwrap();
+    let mut bytes = std::fs::read(target).unwrap();
+    // A letter in the longest line: a paragraph, never a repeated line, so
+    // no other article's boilerplate changes with it.
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let longest = text.lines().max_by_key(|l| l.len()).unwrap();
+    let start = longest.as_ptr() as usize - text.as_ptr() as usize;
+    let at = start
+        + longest
+            .bytes()
+            .position(|b| b.is_ascii_lowercase())
+            .unwrap();
+    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+    std::fs::write(target, &bytes).unwrap();
+    std::fs::File::options()
+        .append(true)
+        .open(target)
+        .unwrap()
+        .set_modified(meta.modified().unwrap())
+        .unwrap();
+    assert_eq!(std::fs::metadata(target).unwrap().len(), meta.len());
+
+    assert_eq!(
+        counts(&analyze(&corpus.root, out.path(), &[])),
+        [0, 1, 29, 0]
+    );
+    assert_eq!(reports(out.path()), fresh(&corpus.root));
+}
+
+#[test]
+fn damaged_cache_files_are_reported_and_never_trusted() {
+    let corpus = Corpus::generate(40);
+    let want = fresh(&corpus.root);
+    let out = tempfile::tempdir().unwrap();
+    analyze(&corpus.root, out.path(), &[]);
+
+    type Damage = fn(&Path);
+    let flip_middle: Damage = |p| {
+        let mut b = std::fs::read(p).unwrap();
+        let i = b.len() / 2;
+        b[i] ^= 0x55;
+        std::fs::write(p, b).unwrap();
+    };
+    let cut: Damage = |p| {
+        let b = std::fs::read(p).unwrap();
+        std::fs::write(p, &b[..b.len() / 3]).unwrap();
+    };
+    let foreign: Damage = |p| std::fs::write(p, b"article_id,outlet\n").unwrap();
+    let cases: [(&str, Damage, &str); 6] = [
+        ("rows", flip_middle, "do not match their checksum"),
+        ("parts", flip_middle, "does not match"),
+        ("idx", flip_middle, "digest does not match"),
+        ("rows", cut, "cut short"),
+        ("idx", cut, "digest does not match"),
+        ("idx", foreign, "not a slant cache index"),
+    ];
+    for (ext, damage, why) in cases {
+        damage(&cache_file(out.path(), ext));
+        let err = analyze(&corpus.root, out.path(), &[]);
+        assert!(
+            err.contains("slant: cache: ") && err.contains(why),
+            "{ext}: expected `{why}` in:\n{err}"
+        );
+        assert_eq!(reports(out.path()), want, "{ext}: {why}");
+        // The run rebuilt the cache: the next one uses all of it.
+        let again = analyze(&corpus.root, out.path(), &[]);
+        assert_eq!(counts(&again), [0, 0, 40, 0], "{ext}: {why}\n{again}");
+    }
+
+    // --force ignores a good cache and says so.
+    let forced = analyze(&corpus.root, out.path(), &["--force"]);
+    assert!(forced.contains("--force"), "{forced}");
+    assert_eq!(counts(&forced), [40, 0, 0, 0]);
+}
+
+#[test]
+fn the_cache_is_compacted_when_most_of_it_is_stale() {
+    let corpus = Corpus::generate(40);
+    let out = tempfile::tempdir().unwrap();
+    analyze(&corpus.root, out.path(), &[]);
+    let first = std::fs::metadata(cache_file(out.path(), "rows"))
+        .unwrap()
+        .len();
+    let mut sizes = Vec::new();
+    for round in 0..4 {
+        // Every article changes: its old rows become dead bytes.
+        for f in corpus.files() {
+            let mut text = std::fs::read_to_string(&f).unwrap();
+            text.push_str(&format!("\nRound {round}: the US troops stayed.\n"));
+            std::fs::write(&f, text).unwrap();
+        }
+        assert_eq!(counts(&analyze(&corpus.root, out.path(), &[]))[1], 40);
+        sizes.push(
+            std::fs::metadata(cache_file(out.path(), "rows"))
+                .unwrap()
+                .len(),
+        );
+    }
+    // Appending grows the file; a run that finds it over half dead writes
+    // it afresh, so it stays within about three times the live rows.
+    assert!(sizes[0] > first, "{first} {sizes:?}");
+    assert!(
+        sizes.iter().any(|&s| s < sizes[0]),
+        "never compacted: {sizes:?}"
+    );
+    assert!(sizes.iter().all(|&s| s < 4 * first), "{first} {sizes:?}");
+    assert_eq!(reports(out.path()), fresh(&corpus.root));
+}
