@@ -296,3 +296,27 @@ fn the_cache_is_compacted_when_most_of_it_is_stale() {
     assert!(sizes.iter().all(|&s| s < 4 * first), "{first} {sizes:?}");
     assert_eq!(reports(out.path()), fresh(&corpus.root));
 }
+
+#[test]
+fn a_line_that_becomes_repeated_re_analyses_the_articles_that_have_it() {
+    let line = "The occupation forces must leave now";
+    let one = format!("{line}\nUS troops stayed at the base for another year of talks.\n");
+    let corpus = common::corpus_with(&[("a/one.txt", one.as_bytes())]);
+    let out = tempfile::tempdir().unwrap();
+    analyze(corpus.path(), out.path(), &[]);
+    let mentions = std::fs::read_to_string(out.path().join("mentions.csv")).unwrap();
+    assert!(mentions.contains("occupation forces"), "{mentions}");
+
+    // A second article repeats the line: in both, it is now the outlet's
+    // boilerplate, so the first article's analysis changes too.
+    let two = format!("{line}\nThe coalition said the talks would go on.\n");
+    std::fs::write(corpus.path().join("a/two.txt"), two).unwrap();
+    assert_eq!(
+        counts(&analyze(corpus.path(), out.path(), &[])),
+        [1, 1, 0, 0]
+    );
+    let want = fresh(corpus.path());
+    assert_eq!(reports(out.path()), want);
+    let mentions = String::from_utf8(want[2].clone()).unwrap();
+    assert!(!mentions.contains("occupation forces"), "{mentions}");
+}

@@ -490,6 +490,13 @@ impl Sink {
             .suffix(crate::atomic::PARTIAL)
             .tempfile_in(dir)?;
         let (file, tmp_path) = tmp.into_parts();
+        // An ordinary file, as the index and the reports are (tempfile makes
+        // it 0600).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
         let mut sink = Sink {
             writer: std::io::BufWriter::with_capacity(1 << 20, file.try_clone()?),
             file,
