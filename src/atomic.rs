@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Suffix of temporary files, so leftovers of a killed run can be found.
-pub(crate) const PARTIAL: &str = ".partial";
+const PARTIAL: &str = ".partial";
 
 /// A file written to its temporary name, not yet in place.
 #[derive(Debug)]
@@ -52,26 +52,7 @@ pub struct StagingFile {
 impl StagingFile {
     /// Opens a temporary file beside `path`, creating the folder.
     pub fn create(path: &Path) -> std::io::Result<StagingFile> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(PARTIAL)
-            .tempfile_in(dir)?;
-        // The temporary file is private (0600); the result is an ordinary file.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        }
+        let tmp = temp_beside(path)?;
         Ok(StagingFile {
             writer: std::io::BufWriter::with_capacity(1 << 20, tmp),
             path: path.to_path_buf(),
@@ -105,6 +86,32 @@ impl Write for StagingFile {
     fn flush(&mut self) -> std::io::Result<()> {
         self.writer.flush()
     }
+}
+
+/// A new temporary file beside `path` (creating the folder), named so that
+/// [`remove_leftovers`] finds it if the process is killed, with the
+/// permissions of an ordinary file (tempfile makes it private, 0600).
+pub fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(PARTIAL)
+        .tempfile_in(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    Ok(tmp)
 }
 
 /// Writes `bytes` to a temporary file beside `path` (creating the folder)

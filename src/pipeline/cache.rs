@@ -479,24 +479,7 @@ impl Sink {
     }
 
     fn fresh(path: &Path, magic: &[u8; 8], generation: u64) -> std::io::Result<Sink> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(crate::atomic::PARTIAL)
-            .tempfile_in(dir)?;
-        let (file, tmp_path) = tmp.into_parts();
-        // An ordinary file, as the index and the reports are (tempfile makes
-        // it 0600).
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        }
+        let (file, tmp_path) = crate::atomic::temp_beside(path)?.into_parts();
         let mut sink = Sink {
             writer: std::io::BufWriter::with_capacity(1 << 20, file.try_clone()?),
             file,
