@@ -47,6 +47,8 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 use crate::corpus::{Article, Fingerprint};
+use crate::report::read_at;
+pub use crate::report::Extent;
 use crate::score::ArticlePartial;
 use crate::text::{LineKey, RepeatedLines};
 
@@ -97,15 +99,6 @@ pub struct CacheCounts {
     pub removed: usize,
     /// Why the cache was not used, when it was not.
     pub note: Option<String>,
-}
-
-/// Where a record's bytes are in the rows or parts file.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Extent {
-    pub at: u64,
-    pub len: u64,
-    /// xxh3-64 of the bytes.
-    pub sum: u64,
 }
 
 /// One article of the cache.
@@ -203,20 +196,6 @@ pub enum CacheError {
     /// without the cache.
     #[error("{path}: {detail}")]
     Corrupt { path: PathBuf, detail: String },
-}
-
-/// Reads `buf.len()` bytes at `at` without moving a shared cursor.
-pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
-    }
-    #[cfg(not(unix))]
-    {
-        let mut f = file;
-        f.seek(SeekFrom::Start(at))?;
-        f.read_exact(buf)
-    }
 }
 
 /// Opens the cache of `out` for a run with `lexicon_hash`: the previous

@@ -369,7 +369,7 @@ fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
 /// Builds `mentions.csv` and `articles.csv` from articles that arrive one
 /// at a time, in any order, without keeping their mentions: each article's
 /// mention rows are already in a rows file (the run cache's, see
-/// [`crate::pipeline::cache`]), and [`Spool::finish`] copies them into the
+/// `crate::pipeline::cache`), and [`Spool::finish`] copies them into the
 /// report in (outlet, article id) order. Memory holds one small record per
 /// article, whatever the number of mentions.
 ///
@@ -403,10 +403,6 @@ struct SpoolEntry {
     rows: Extent,
     article_row: Vec<u8>,
 }
-
-/// Where an article's mention rows are in a rows file, with the xxh3-64
-/// checksum they must have.
-pub use crate::pipeline::cache::Extent;
 
 impl Spool {
     pub fn new(options: CsvOptions) -> Spool {
@@ -499,6 +495,31 @@ impl Spool {
     }
 }
 
+/// Where an article's bytes are in a rows file (or the run cache's parts
+/// file), with the xxh3-64 checksum they must have.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Extent {
+    pub at: u64,
+    pub len: u64,
+    /// xxh3-64 of the bytes.
+    pub sum: u64,
+}
+
+/// Reads `buf.len()` bytes at `at` without moving a shared cursor.
+pub(crate) fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = file;
+        f.seek(SeekFrom::Start(at))?;
+        f.read_exact(buf)
+    }
+}
+
 /// Copies each entry's rows, in order, after checking every checksum.
 ///
 /// The check reads the rows file front to back in large spans on all
@@ -541,7 +562,7 @@ fn copy_rows(
             .max()
             .unwrap_or(start);
         let mut buf = vec![0; (end - start) as usize];
-        crate::pipeline::cache::read_at(from, &mut buf, start).map_err(read_err)?;
+        read_at(from, &mut buf, start).map_err(read_err)?;
         for e in span.iter() {
             let at = (e.rows.at - start) as usize;
             if xxhash_rust::xxh3::xxh3_64(&buf[at..at + e.rows.len as usize]) != e.rows.sum {
