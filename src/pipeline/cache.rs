@@ -78,17 +78,6 @@ fn parts_path(out: &Path) -> PathBuf {
     cache_dir(out).join(format!("articles-v{CACHE_VERSION}.parts"))
 }
 
-/// How an article's rows were obtained on this run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Freshness {
-    /// First time this article id is seen.
-    New,
-    /// The id was analysed before, with other content or context.
-    Changed,
-    /// Reused from the cache.
-    Cached,
-}
-
 /// The counts stderr and `run.json` report, e.g.
 /// `412 articles: 5 new, 1 changed, 406 cached, 0 removed`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -229,15 +218,15 @@ pub fn open(
     let (generation, rows, parts) = match append {
         Some(p) => (
             p.index.generation,
-            Sink::append(&rows_path(out), p.index.rows_len).map_err(io(rows_path(out)))?,
-            Sink::append(&parts_path(out), p.index.parts_len).map_err(io(parts_path(out)))?,
+            DataFile::append(&rows_path(out), p.index.rows_len).map_err(io(rows_path(out)))?,
+            DataFile::append(&parts_path(out), p.index.parts_len).map_err(io(parts_path(out)))?,
         ),
         None => {
             let g = fresh_generation(loaded.as_ref().map_or(0, |p| p.index.generation));
             (
                 g,
-                Sink::fresh(&rows_path(out), ROWS_MAGIC, g).map_err(io(rows_path(out)))?,
-                Sink::fresh(&parts_path(out), PARTS_MAGIC, g).map_err(io(parts_path(out)))?,
+                DataFile::fresh(&rows_path(out), ROWS_MAGIC, g).map_err(io(rows_path(out)))?,
+                DataFile::fresh(&parts_path(out), PARTS_MAGIC, g).map_err(io(parts_path(out)))?,
             )
         }
     };
@@ -303,6 +292,15 @@ impl PreviousCache {
 
     /// The parts of record `i`, checked against their checksum.
     pub fn parts(&self, i: usize) -> Result<Parts, CacheError> {
+        let bytes = self.parts_bytes(i)?;
+        Parts::decode(bytes).ok_or_else(|| CacheError::Corrupt {
+            path: parts_path(&self.out),
+            detail: format!("parts of {} unreadable", self.records[i].source),
+        })
+    }
+
+    /// The encoded parts of record `i`, checked against their checksum.
+    fn parts_bytes(&self, i: usize) -> Result<&[u8], CacheError> {
         let corrupt = |detail: String| CacheError::Corrupt {
             path: parts_path(&self.out),
             detail,
@@ -316,16 +314,13 @@ impl PreviousCache {
         if xxh3_64(bytes) != r.parts.sum {
             return Err(corrupt(format!("checksum of {} does not match", r.source)));
         }
-        Parts::decode(bytes).ok_or_else(|| corrupt(format!("parts of {} unreadable", r.source)))
+        Ok(bytes)
     }
 
-    /// New or changed, for an article id that is not cached.
-    pub fn miss_kind(&self, id: &str) -> Freshness {
-        if self.ids.contains(id) {
-            Freshness::Changed
-        } else {
-            Freshness::New
-        }
+    /// Whether the previous run had an article with this id (a miss on
+    /// it is a changed article, not a new one).
+    pub fn had(&self, id: &str) -> bool {
+        self.ids.contains(id)
     }
 
     /// Previous article ids not in `seen`.
@@ -338,8 +333,8 @@ impl PreviousCache {
 pub struct NextCache {
     out: PathBuf,
     lexicon: String,
-    rows: Sink,
-    parts: Sink,
+    rows: DataFile,
+    parts: DataFile,
     generation: u64,
     records: Vec<Record>,
 }
@@ -353,12 +348,11 @@ impl NextCache {
         previous: &PreviousCache,
         i: usize,
         fingerprint: Option<Fingerprint>,
-        parts: &Parts,
     ) -> Result<Extent, CacheError> {
         let mut r = previous.records[i].clone();
         r.fingerprint = fingerprint;
         if let Some(old) = &previous.rows {
-            // Compaction: copy the rows into the fresh file.
+            // Compaction: copy the rows and parts into the fresh files.
             let mut rows = vec![0; r.rows.len as usize];
             read_at(old, &mut rows, r.rows.at).map_err(|source| CacheError::Io {
                 path: rows_path(&self.out),
@@ -371,8 +365,8 @@ impl NextCache {
                 });
             }
             r.rows = self.rows.write(&rows).map_err(self.rows.io())?;
-            let bytes = postcard::to_stdvec(parts).unwrap_or_default();
-            r.parts = self.parts.write(&bytes).map_err(self.parts.io())?;
+            let parts = previous.parts_bytes(i)?;
+            r.parts = self.parts.write(parts).map_err(self.parts.io())?;
         }
         let rows = r.rows;
         self.records.push(r);
@@ -428,7 +422,7 @@ impl NextCache {
 }
 
 /// One of the two append-only data files being written.
-struct Sink {
+struct DataFile {
     /// Writes go through the buffer; reads use `file` after a flush.
     writer: std::io::BufWriter<File>,
     file: File,
@@ -438,8 +432,8 @@ struct Sink {
     fresh: Option<tempfile::TempPath>,
 }
 
-impl Sink {
-    fn append(path: &Path, len: u64) -> std::io::Result<Sink> {
+impl DataFile {
+    fn append(path: &Path, len: u64) -> std::io::Result<DataFile> {
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -448,7 +442,7 @@ impl Sink {
         file.set_len(len)?;
         let mut writer = file.try_clone()?;
         writer.seek(SeekFrom::Start(len))?;
-        Ok(Sink {
+        Ok(DataFile {
             writer: std::io::BufWriter::with_capacity(1 << 20, writer),
             file,
             len,
@@ -457,18 +451,18 @@ impl Sink {
         })
     }
 
-    fn fresh(path: &Path, magic: &[u8; 8], generation: u64) -> std::io::Result<Sink> {
+    fn fresh(path: &Path, magic: &[u8; 8], generation: u64) -> std::io::Result<DataFile> {
         let (file, tmp_path) = crate::atomic::temp_beside(path)?.into_parts();
-        let mut sink = Sink {
+        let mut data = DataFile {
             writer: std::io::BufWriter::with_capacity(1 << 20, file.try_clone()?),
             file,
             len: 0,
             path: path.to_path_buf(),
             fresh: Some(tmp_path),
         };
-        sink.write(magic)?;
-        sink.write(&generation.to_le_bytes())?;
-        Ok(sink)
+        data.write(magic)?;
+        data.write(&generation.to_le_bytes())?;
+        Ok(data)
     }
 
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<Extent> {

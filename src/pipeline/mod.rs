@@ -26,7 +26,7 @@ use crate::report::{self, CsvOptions, ReportError};
 use crate::score::{self, ArticlePartial, OutletAccumulator};
 use crate::sentiment::{Sentiment, Target, TargetKey};
 use crate::text::{LineKey, RepeatedLines, RepeatedLinesBuilder};
-use cache::{CacheCounts, CacheError, Freshness, NextCache, Parts, PreviousCache, Record};
+use cache::{CacheCounts, CacheError, NextCache, Parts, PreviousCache, Record};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -235,10 +235,7 @@ fn run_once<'s>(
     let corpus = Corpus::open(&config.inputs)?;
     let lexicon_hash = lexicon.hash();
     lap("open", &mut timings);
-    let (mut previous, mut next) = cache::open(&config.out, &lexicon_hash, ignore_cache)?;
-    if note.is_some() {
-        previous.note = note;
-    }
+    let (previous, mut next) = cache::open(&config.out, &lexicon_hash, ignore_cache)?;
     lap("cache_load", &mut timings);
 
     // Pass 1 decides what to analyse and learns each outlet's repeated
@@ -268,7 +265,7 @@ fn run_once<'s>(
         next: &mut next,
         previous: &previous,
         counts: CacheCounts {
-            note: previous.note.clone(),
+            note: note.or_else(|| previous.note.clone()),
             ..CacheCounts::default()
         },
         seen: HashSet::new(),
@@ -467,17 +464,17 @@ impl Sink<'_> {
         let rows = match done.source {
             Source::Cached(i) => {
                 self.counts.cached += 1;
-                self.next.keep(self.previous, i, fingerprint, &done.parts)?
+                self.next.keep(self.previous, i, fingerprint)?
             }
             Source::Fresh {
-                freshness,
+                changed,
                 key,
                 mention_rows,
             } => {
-                match freshness {
-                    Freshness::New => self.counts.new += 1,
-                    Freshness::Changed => self.counts.changed += 1,
-                    Freshness::Cached => self.counts.cached += 1,
+                if changed {
+                    self.counts.changed += 1;
+                } else {
+                    self.counts.new += 1;
                 }
                 let record = Record {
                     id: done.article.id.0.clone(),
@@ -524,11 +521,29 @@ enum Work {
     },
 }
 
+/// A [`Work`] item done: cached parts read back, or the article analysed.
+enum Outcome {
+    Cached {
+        slot: usize,
+        article: Article,
+        record: usize,
+        parts: Parts,
+    },
+    Fresh {
+        slot: usize,
+        article: Article,
+        key: u128,
+        analysis: ArticleAnalysis,
+    },
+}
+
 /// Where an article's rows come from.
 enum Source {
     Cached(usize),
     Fresh {
-        freshness: Freshness,
+        /// The article id was in the previous run (with other content or
+        /// context).
+        changed: bool,
         key: u128,
         mention_rows: Vec<u8>,
     },
@@ -564,21 +579,22 @@ impl Batcher<'_> {
     /// checked against pass 1) or a skip.
     fn prepare(&self, slot: usize, entry: Entry<'_>) -> Result<Work, Skip> {
         let kept = &self.plan.kept[slot];
-        let known = match &entry {
-            Entry::File(file) => file.known(&kept.content_hash),
-            Entry::Loaded(Ok(a)) => a.clone(),
-            Entry::Loaded(Err(skip)) => return Err(skip.clone()),
+        // A table row comes read; a file is read only if its rows are not
+        // cached.
+        let (article, file) = match entry {
+            Entry::File(file) => (file.known(&kept.content_hash), Some(file)),
+            Entry::Loaded(item) => (second_read(kept, item)?, None),
         };
         let key = cache::key(
-            &known,
+            &article,
             &kept.lines,
-            self.repeated(&known.outlet),
+            self.repeated(&article.outlet),
             kept.duplicates,
             self.model_hash,
         );
         if let Some(record) = self.previous.lookup(key) {
-            let mut article = known;
             // Cached work never needs the text.
+            let mut article = article;
             article.text = String::new();
             return Ok(Work::Cached {
                 slot,
@@ -586,7 +602,11 @@ impl Batcher<'_> {
                 record,
             });
         }
-        second_read(kept, entry.read()).map(|article| Work::Fresh { slot, article, key })
+        let article = match file {
+            Some(file) => second_read(kept, file.read())?,
+            None => article,
+        };
+        Ok(Work::Fresh { slot, article, key })
     }
 
     /// Returns the time spent in the sentiment model.
@@ -597,78 +617,79 @@ impl Batcher<'_> {
         sink: &mut Sink,
     ) -> Result<std::time::Duration, PipelineError> {
         // Cached parts are checked and decoded, fresh articles analysed.
-        type Outcome = (Work, Option<Parts>, Option<ArticleAnalysis>);
-        let results: Vec<Result<Outcome, CacheError>> = std::mem::take(batch)
+        let mut outcomes: Vec<Outcome> = std::mem::take(batch)
             .into_par_iter()
             .map(|work| {
-                let out = match &work {
-                    Work::Cached { record, .. } => (Some(self.previous.parts(*record)?), None),
-                    Work::Fresh { article, .. } => (
-                        None,
-                        Some(analyze_article(
-                            article,
+                let outcome = match work {
+                    Work::Cached {
+                        slot,
+                        article,
+                        record,
+                    } => Outcome::Cached {
+                        parts: self.previous.parts(record)?,
+                        slot,
+                        article,
+                        record,
+                    },
+                    Work::Fresh { slot, article, key } => Outcome::Fresh {
+                        analysis: analyze_article(
+                            &article,
                             self.repeated(&article.outlet),
                             self.matcher,
-                        )),
-                    ),
+                        ),
+                        slot,
+                        article,
+                        key,
+                    },
                 };
                 self.bar.inc(1);
-                Ok((work, out.0, out.1))
+                Ok(outcome)
             })
-            .collect();
-        let mut items = Vec::with_capacity(results.len());
-        let mut analyses = Vec::new();
-        for r in results {
-            let (work, parts, analysis) = r?;
-            items.push((work, parts));
-            analyses.extend(analysis);
-        }
+            .collect::<Result<_, CacheError>>()?;
         let clock = Instant::now();
         if let Some(scorer) = sentiment {
-            attach_sentiment(scorer, &mut analyses)?;
-            let keep: Vec<TargetKey> = items
-                .iter()
-                .filter_map(|(_, parts)| parts.as_ref())
-                .flat_map(|p| p.targets.iter().map(|k| TargetKey(*k)))
-                .collect();
+            let mut fresh: Vec<&mut ArticleAnalysis> = Vec::new();
+            let mut keep: Vec<TargetKey> = Vec::new();
+            for outcome in &mut outcomes {
+                match outcome {
+                    Outcome::Fresh { analysis, .. } => fresh.push(analysis),
+                    Outcome::Cached { parts, .. } => {
+                        keep.extend(parts.targets.iter().map(|k| TargetKey(*k)))
+                    }
+                }
+            }
+            attach_sentiment(scorer, &mut fresh)?;
             scorer.keep(&keep);
         }
         let spent = clock.elapsed();
         // Rendering rows and parts is most of the per-article cost after
         // the analysis: do it on all cores, leaving the sink only to append.
-        let duplicates: Vec<usize> = items
-            .iter()
-            .filter_map(|(w, _)| match w {
-                Work::Fresh { slot, .. } => Some(self.plan.kept[*slot].duplicates),
-                Work::Cached { .. } => None,
-            })
-            .collect();
-        let mut rendered: Vec<(Vec<u8>, Parts)> = analyses
-            .par_iter()
-            .zip(duplicates.par_iter())
-            .map(|(analysis, &duplicates)| self.render(analysis, duplicates))
-            .collect();
-        rendered.reverse();
-        for (work, parts) in items {
-            let done = match work {
-                Work::Cached {
+        let done: Vec<Done> = outcomes
+            .into_par_iter()
+            .map(|outcome| match outcome {
+                Outcome::Cached {
                     slot,
                     article,
                     record,
+                    parts,
                 } => Done {
                     slot,
                     article,
                     source: Source::Cached(record),
-                    parts: parts.unwrap_or_default(),
+                    parts,
                 },
-                Work::Fresh { slot, article, key } => {
-                    let Some((mention_rows, parts)) = rendered.pop() else {
-                        unreachable!("one rendering per fresh article")
-                    };
+                Outcome::Fresh {
+                    slot,
+                    article,
+                    key,
+                    analysis,
+                } => {
+                    let (mention_rows, parts) =
+                        self.render(&analysis, self.plan.kept[slot].duplicates);
                     Done {
                         slot,
                         source: Source::Fresh {
-                            freshness: self.previous.miss_kind(&article.id.0),
+                            changed: self.previous.had(&article.id.0),
                             key,
                             mention_rows,
                         },
@@ -676,7 +697,9 @@ impl Batcher<'_> {
                         parts,
                     }
                 }
-            };
+            })
+            .collect();
+        for done in done {
             let kept = &self.plan.kept[done.slot];
             sink.add(done, kept)?;
         }
@@ -949,7 +972,7 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &PreviousCache) -> Plan<'c> {
 /// (sentence, span), and writes the result onto the mentions.
 fn attach_sentiment(
     scorer: &mut (dyn SentimentScorer + '_),
-    analyses: &mut [ArticleAnalysis],
+    analyses: &mut [&mut ArticleAnalysis],
 ) -> Result<(), PipelineError> {
     let mut targets: Vec<Target> = Vec::new();
     let mut index: HashMap<Target, usize> = HashMap::new();
