@@ -12,13 +12,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
-use common::{column, corpus_with, limit_file_size, read_csv, stderr, PastTheLimit, GOOD};
-
-fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slant"));
-    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use common::{column, corpus_with, limit_file_size, read_csv, slant, stderr, PastTheLimit, GOOD};
 
 fn analyze_args<'a>(input: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["analyze", input, "--out", out, "--quiet", "--no-model"];
@@ -28,7 +22,7 @@ fn analyze_args<'a>(input: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a 
 
 fn analyze(input: &Path, out: &Path, extra: &[&str]) -> Output {
     let (input, out) = (input.to_str().unwrap(), out.to_str().unwrap());
-    command(&analyze_args(input, out, extra))
+    slant(&analyze_args(input, out, extra))
         .output()
         .expect("run slant")
 }
@@ -99,7 +93,7 @@ fn unprivileged(cmd: &mut Command) {
 /// may enter (`/root`), it cannot; the permission cases are then not
 /// exercised, and the test says so.
 fn can_run_unprivileged() -> bool {
-    let mut cmd = command(&["--version"]);
+    let mut cmd = slant(&["--version"]);
     unprivileged(&mut cmd);
     let ok = cmd.output().is_ok_and(|o| o.status.success());
     if !ok {
@@ -147,7 +141,7 @@ fn permission_denied_names_the_file_and_the_rest_is_read() {
         corpus.path().to_str().unwrap(),
         out.path().to_str().unwrap(),
     );
-    let mut cmd = command(&analyze_args(input, out_s, &[]));
+    let mut cmd = slant(&analyze_args(input, out_s, &[]));
     unprivileged(&mut cmd);
     let run = cmd.output().unwrap();
     assert_skipped(&run, "secret.txt", "permission denied");
@@ -358,7 +352,7 @@ fn unwritable_output_folder_is_an_error_naming_it() {
     std::fs::create_dir(&out).unwrap();
     open_up(&out, 0o555);
     let (input, out_s) = (corpus.path().to_str().unwrap(), out.to_str().unwrap());
-    let mut cmd = command(&analyze_args(input, out_s, &[]));
+    let mut cmd = slant(&analyze_args(input, out_s, &[]));
     unprivileged(&mut cmd);
     let run = cmd.output().unwrap();
     assert_ne!(run.status.code(), Some(0));
@@ -387,7 +381,7 @@ fn full_disk_leaves_previous_reports_intact() {
         corpus.path().to_str().unwrap(),
         out.path().to_str().unwrap(),
     );
-    let mut cmd = command(&analyze_args(input, out_s, &[]));
+    let mut cmd = slant(&analyze_args(input, out_s, &[]));
     limit_file_size(&mut cmd, 4096, PastTheLimit::WriteFails);
     let run = cmd.output().unwrap();
     assert_ne!(run.status.code(), Some(0));

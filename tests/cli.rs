@@ -1,18 +1,14 @@
 //! End-to-end tests: the real `slant` binary on real files.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 use common::{column, corpus_with, read_csv, stderr, GOOD, REPORTS};
 
 const SEEDS: &str = "../shared/corpus/seeds-2024-iraq";
 fn slant(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slant"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run slant")
+    common::slant(args).output().expect("run slant")
 }
 
 /// Lexicon-only, so the golden files do not depend on floating-point

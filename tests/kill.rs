@@ -8,14 +8,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{limit_file_size, stderr, PastTheLimit, REPORTS};
+use common::{bench_gen, limit_file_size, stderr, PastTheLimit, REPORTS};
 
 fn slant(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slant"));
-    cmd.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    let mut cmd = common::slant(args);
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     cmd
 }
 
@@ -59,26 +56,8 @@ fn partial_files(dir: &Path) -> Vec<String> {
 fn killed_runs_leave_whole_reports_and_a_usable_cache() {
     let work = tempfile::tempdir().unwrap();
     let corpus = work.path().join("corpus");
-    let gen = |seed: &str, append: bool| {
-        let mut args = vec![
-            "bench",
-            "gen",
-            "--articles",
-            "300",
-            "--outlets",
-            "4",
-            "--seed",
-            seed,
-            "--out",
-            corpus.to_str().unwrap(),
-            "--quiet",
-        ];
-        if append {
-            args.push("--append");
-        }
-        ok(&mut slant(&args));
-    };
-    gen("1", false);
+    let gen = |seed: u64, append: bool| bench_gen(&corpus, 300, 4, seed, append);
+    gen(1, false);
 
     // The previous run's reports.
     let out = work.path().join("out");
@@ -86,7 +65,7 @@ fn killed_runs_leave_whole_reports_and_a_usable_cache() {
     let old = reports(&out);
 
     // New articles arrive; what a complete run on them writes.
-    gen("2", true);
+    gen(2, true);
     let reference = work.path().join("reference");
     let clock = Instant::now();
     ok(&mut analyze_cmd(&corpus, &reference));

@@ -2,18 +2,15 @@
 //! and that a rerun writes exactly what a run from scratch writes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, SystemTime};
 
 mod common;
-use common::{stderr, REPORTS};
+use common::{bench_gen, stderr, REPORTS};
 
 fn slant(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slant"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    common::slant(args)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
         .output()
         .expect("run slant")
 }
@@ -29,30 +26,12 @@ impl Corpus {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("corpus");
         let c = Corpus { _dir: dir, root };
-        c.gen(n, "1", false);
+        c.gen(n, 1, false);
         c
     }
 
-    fn gen(&self, n: usize, seed: &str, append: bool) {
-        let n = n.to_string();
-        let mut args = vec![
-            "bench",
-            "gen",
-            "--articles",
-            &n,
-            "--outlets",
-            "3",
-            "--seed",
-            seed,
-            "--out",
-            self.root.to_str().unwrap(),
-            "--quiet",
-        ];
-        if append {
-            args.push("--append");
-        }
-        let out = slant(&args);
-        assert!(out.status.success(), "{}", stderr(&out));
+    fn gen(&self, n: usize, seed: u64, append: bool) {
+        bench_gen(&self.root, n, 3, seed, append);
     }
 
     fn manifest(&self) -> PathBuf {
@@ -152,7 +131,7 @@ fn rerun_analyses_only_what_changed_and_writes_what_a_fresh_run_writes() {
     assert_eq!(reports(out.path()), before);
 
     // 10 new articles, one edited, one dropped from the manifest.
-    corpus.gen(10, "2", true);
+    corpus.gen(10, 2, true);
     let files = corpus.files();
     let edited = &files[5];
     let mut text = std::fs::read_to_string(edited).unwrap();

@@ -16,6 +16,38 @@ pub const REPORTS: [&str; 4] = [
 /// A short article with one own-voice and one attributed loaded term.
 pub const GOOD: &[u8] = b"Officials said the occupation forces must leave. The US troops stayed.\n";
 
+/// The slant binary, run from the crate folder (so relative paths such as
+/// `data/sample` resolve).
+pub fn slant(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slant"));
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// Writes a generated corpus of `articles` articles from `outlets` outlets
+/// into `out` (`slant bench gen`), or adds them to it with `append`.
+pub fn bench_gen(out: &Path, articles: usize, outlets: usize, seed: u64, append: bool) {
+    let (articles, outlets, seed) = (articles.to_string(), outlets.to_string(), seed.to_string());
+    let mut args = vec![
+        "bench",
+        "gen",
+        "--articles",
+        &articles,
+        "--outlets",
+        &outlets,
+        "--seed",
+        &seed,
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    if append {
+        args.push("--append");
+    }
+    let run = slant(&args).output().expect("run slant");
+    assert!(run.status.success(), "{}", stderr(&run));
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
