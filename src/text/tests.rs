@@ -759,12 +759,36 @@ proptest! {
     #[test]
     fn words_map_back_to_their_original_spelling(s in tricky()) {
         let p = prep(&s);
+        let chars: Vec<char> = s.chars().collect();
         for sent in &p.sentences {
             for (i, w) in p.normalized[sent.range.clone()].unicode_word_indices() {
                 let at = sent.range.start + i;
                 let orig = original_of(&s, &p, at..at + w.len());
                 let again = normalize::normalize(&orig).text;
-                prop_assert_eq!(&again, w, "original {:?}", orig);
+                if again == w {
+                    continue;
+                }
+                // The repair of a dotted word depends on the rest of its
+                // token (`kill.ing` is repaired, `kill.ingGen.2.5x.com` is a
+                // domain and is not): normalised alone, the whitespace-
+                // delimited token around the word's original still gives
+                // the word.
+                let span = p.original_span(at..at + w.len());
+                let mut start = span.start;
+                while start > 0 && !chars[start - 1].is_whitespace() {
+                    start -= 1;
+                }
+                let mut end = span.end;
+                while end < chars.len() && !chars[end].is_whitespace() {
+                    end += 1;
+                }
+                let token: String = chars[start..end].iter().collect();
+                let token_again = normalize::normalize(&token).text;
+                prop_assert!(
+                    token_again.unicode_words().any(|t| t == w),
+                    "word {:?}: original {:?} gives {:?}; its token {:?} gives {:?}",
+                    w, orig, again, token, token_again
+                );
             }
         }
     }
