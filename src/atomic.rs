@@ -6,6 +6,11 @@
 //! old file or the new one, never half of one. A run killed mid-write leaves
 //! a `.NAME.*.partial` file behind; [`remove_leftovers`] clears them.
 //!
+//! A folder of files is replaced the same way as a whole ([`stage_dir`]):
+//! it is filled under a temporary name beside its target, then exchanged
+//! with the target in one step, so a reader sees the old set of files or
+//! the new one, never a mix.
+//!
 //! ```
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("report.csv");
@@ -92,15 +97,8 @@ impl Write for StagingFile {
 /// [`remove_leftovers`] finds it if the process is killed, with the
 /// permissions of an ordinary file (tempfile makes it private, 0600).
 pub fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let (dir, name) = parent_and_name(path);
     std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(PARTIAL)
@@ -128,8 +126,114 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     stage(path, bytes)?.commit()
 }
 
-/// Removes the temporary files a killed run left in `dir`; returns how many.
-/// Only names this module creates (`.NAME.XXXXXX.partial`) are touched.
+/// A folder being filled under its temporary name beside its target; the
+/// target is replaced by it, as a whole, on [`StagedDir::commit`]. Dropping
+/// it uncommitted removes it.
+#[derive(Debug)]
+pub struct StagedDir {
+    tmp: tempfile::TempDir,
+    path: PathBuf,
+}
+
+/// Creates an empty temporary folder beside `path` (named so that
+/// [`remove_leftovers`] finds it), to become `path` on commit.
+///
+/// ```
+/// let out = tempfile::tempdir()?;
+/// let target = out.path().join("parts");
+/// let staged = slant::atomic::stage_dir(&target)?;
+/// std::fs::write(staged.path().join("a.csv"), b"a\n")?;
+/// assert!(!target.exists());
+/// staged.commit()?;
+/// assert_eq!(std::fs::read(target.join("a.csv"))?, b"a\n");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn stage_dir(path: &Path) -> std::io::Result<StagedDir> {
+    let (dir, name) = parent_and_name(path);
+    std::fs::create_dir_all(dir)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(PARTIAL)
+        .tempdir_in(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(StagedDir {
+        tmp,
+        path: path.to_path_buf(),
+    })
+}
+
+impl StagedDir {
+    /// Where to put the files.
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Puts the folder in place of its target. On Linux an existing target
+    /// is exchanged with it in one `renameat2(RENAME_EXCHANGE)`, then
+    /// removed; where that is not available, the target is first renamed
+    /// aside, which leaves a moment in which a kill leaves no target (the
+    /// next run writes it again).
+    pub fn commit(self) -> std::io::Result<()> {
+        let StagedDir { tmp, path } = self;
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::rename(tmp.path(), &path)?;
+                // In place: nothing left to clean up.
+                let _ = tmp.keep();
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+            Ok(m) if !m.is_dir() => {
+                return Err(std::io::Error::other(format!(
+                    "{} exists and is not a folder",
+                    path.display()
+                )))
+            }
+            Ok(_) => {}
+        }
+        #[cfg(target_os = "linux")]
+        {
+            use rustix::fs::{renameat_with, RenameFlags, CWD};
+            // After the exchange, `tmp` names the old folder, removed on drop.
+            match renameat_with(CWD, tmp.path(), CWD, &path, RenameFlags::EXCHANGE) {
+                Ok(()) => return Ok(()),
+                Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let (dir, name) = parent_and_name(&path);
+        let aside = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(PARTIAL)
+            .tempdir_in(dir)?;
+        // `aside` is an empty folder: the old target replaces it.
+        std::fs::rename(&path, aside.path())?;
+        std::fs::rename(tmp.path(), &path)?;
+        let _ = tmp.keep();
+        drop(aside);
+        Ok(())
+    }
+}
+
+fn parent_and_name(path: &Path) -> (&Path, String) {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (dir, name)
+}
+
+/// Removes the temporary files and folders a killed run left in `dir`;
+/// returns how many. Only names this module creates (`.NAME.XXXXXX.partial`)
+/// are touched.
 pub fn remove_leftovers(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
@@ -138,9 +242,15 @@ pub fn remove_leftovers(dir: &Path) -> usize {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let is_partial = name.starts_with('.') && name.ends_with(PARTIAL);
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_partial && is_file && std::fs::remove_file(entry.path()).is_ok() {
+        if !(name.starts_with('.') && name.ends_with(PARTIAL)) {
+            continue;
+        }
+        let gone = match entry.file_type() {
+            Ok(t) if t.is_file() => std::fs::remove_file(entry.path()).is_ok(),
+            Ok(t) if t.is_dir() => std::fs::remove_dir_all(entry.path()).is_ok(),
+            _ => false,
+        };
+        if gone {
             removed += 1;
         }
     }
@@ -177,5 +287,48 @@ mod tests {
         assert_eq!(remove_leftovers(dir.path()), 1);
         assert!(!tmp_path.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_staged_folder_replaces_the_old_one_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("parts");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("old.csv"), b"old").unwrap();
+        let staged = stage_dir(&target).unwrap();
+        std::fs::write(staged.path().join("new.csv"), b"new").unwrap();
+        assert!(target.join("old.csv").exists(), "not before the commit");
+        staged.commit().unwrap();
+        let names: Vec<_> = std::fs::read_dir(&target)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["new.csv"]);
+        // Neither the old folder nor the staging one is left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Dropped uncommitted: no trace, target untouched.
+        drop(stage_dir(&target).unwrap());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(target.join("new.csv").exists());
+    }
+
+    #[test]
+    fn a_staging_folder_left_by_a_kill_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let staged = stage_dir(&dir.path().join("parts")).unwrap();
+        std::fs::write(staged.path().join("a.csv"), b"x").unwrap();
+        let left = staged.tmp.keep();
+        assert_eq!(remove_leftovers(dir.path()), 1);
+        assert!(!left.exists());
+    }
+
+    #[test]
+    fn a_file_in_the_way_of_a_folder_is_an_error_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("parts");
+        std::fs::write(&target, b"user file").unwrap();
+        let staged = stage_dir(&target).unwrap();
+        assert!(staged.commit().is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"user file");
     }
 }

@@ -12,7 +12,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
-use common::{column, corpus_with, limit_file_size, read_csv, slant, stderr, PastTheLimit, GOOD};
+use common::{
+    column, corpus_with, limit_file_size, read_csv, read_mentions, slant, stderr, PastTheLimit,
+    GOOD,
+};
 
 fn analyze_args<'a>(input: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["analyze", input, "--out", out, "--quiet", "--no-model"];
@@ -46,9 +49,9 @@ fn assert_skipped(out: &Output, name: &str, why: &str) {
     assert_eq!(out.status.code(), Some(2), "skips exit 2: {}", stderr(out));
 }
 
-/// (start, end, surface) of each mention in `out/mentions.csv`.
+/// (start, end, surface) of each mention in `out/mentions/`.
 fn mentions(out: &Path) -> Vec<(usize, usize, String)> {
-    let rows = read_csv(&out.join("mentions.csv"));
+    let rows = read_mentions(out);
     let (s, e, t) = (
         column(&rows, "start"),
         column(&rows, "end"),
@@ -418,10 +421,15 @@ fn full_disk_leaves_previous_reports_intact() {
     );
 }
 
-/// Name → bytes of the files in `dir` (cache folder included).
+/// Name → bytes of the files in `dir` (mentions and cache folders
+/// included).
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
-    for sub in [dir.to_path_buf(), dir.join(".slant-cache")] {
+    for sub in [
+        dir.to_path_buf(),
+        dir.join("mentions"),
+        dir.join(".slant-cache"),
+    ] {
         let Ok(entries) = std::fs::read_dir(&sub) else {
             continue;
         };

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 mod common;
-use common::{column, corpus_with, read_csv, stderr, GOOD, REPORTS};
+use common::{column, corpus_with, read_csv, read_mentions, stderr, GOOD, REPORTS};
 
 const SEEDS: &str = "../shared/corpus/seeds-2024-iraq";
 fn slant(args: &[&str]) -> Output {
@@ -34,7 +34,7 @@ fn sample_matches_golden_reports() {
         let got = std::fs::read_to_string(dir.path().join(name)).unwrap();
         let path = golden.join(name);
         if bless {
-            std::fs::create_dir_all(&golden).unwrap();
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &got).unwrap();
             continue;
         }
@@ -64,7 +64,7 @@ fn assert_mentions_at_offsets(out: &Path) {
         .iter()
         .map(|r| (r[id_col].to_string(), r[src_col].to_string()))
         .collect();
-    let mentions = read_csv(&out.join("mentions.csv"));
+    let mentions = read_mentions(out);
     let [id, start, end, surface, sentence] =
         ["article_id", "start", "end", "surface", "sentence"].map(|c| column(&mentions, c));
     assert!(mentions.len() > 1, "no mentions");
@@ -109,7 +109,7 @@ fn seeds_corpus_reports() {
     assert_eq!(outlets.len(), 1 + 5, "five outlets");
     assert_mentions_at_offsets(dir.path());
     // Loaded language is found in the outlets' own voice and in quotes.
-    let mentions = read_csv(&dir.path().join("mentions.csv"));
+    let mentions = read_mentions(dir.path());
     let voice = column(&mentions, "voice");
     for v in ["own", "quoted", "attributed"] {
         assert!(

@@ -110,7 +110,7 @@ fn fresh(corpus: &Path) -> Vec<Vec<u8>> {
 }
 
 fn cache_file(out: &Path, ext: &str) -> PathBuf {
-    out.join(".slant-cache").join(format!("articles-v3.{ext}"))
+    out.join(".slant-cache").join(format!("articles-v4.{ext}"))
 }
 
 #[test]
@@ -225,6 +225,10 @@ fn damaged_cache_files_are_reported_and_never_trusted() {
     ];
     for (ext, damage, why) in cases {
         damage(&cache_file(out.path(), ext));
+        // Rows are read only to write a part of `mentions/` again: without
+        // its part, the run needs them (and a run that does not need them
+        // never trusts them).
+        std::fs::remove_file(out.path().join(REPORTS[2])).unwrap();
         let err = analyze(&corpus.root, out.path(), &[]);
         assert!(
             err.contains("slant: cache: ") && err.contains(why),
@@ -283,7 +287,7 @@ fn a_line_that_becomes_repeated_re_analyses_the_articles_that_have_it() {
     let corpus = common::corpus_with(&[("a/one.txt", one.as_bytes())]);
     let out = tempfile::tempdir().unwrap();
     analyze(corpus.path(), out.path(), &[]);
-    let mentions = std::fs::read_to_string(out.path().join("mentions.csv")).unwrap();
+    let mentions = std::fs::read_to_string(out.path().join(REPORTS[2])).unwrap();
     assert!(mentions.contains("occupation forces"), "{mentions}");
 
     // A second article repeats the line: in both, it is now the outlet's
@@ -298,4 +302,109 @@ fn a_line_that_becomes_repeated_re_analyses_the_articles_that_have_it() {
     assert_eq!(reports(out.path()), want);
     let mentions = String::from_utf8(want[2].clone()).unwrap();
     assert!(!mentions.contains("occupation forces"), "{mentions}");
+}
+
+/// Each part's (inode, rows) in `out/mentions`, by file name.
+fn parts(out: &Path) -> Vec<(String, u64, Vec<csv::StringRecord>)> {
+    use std::os::unix::fs::MetadataExt;
+    common::mention_parts(out)
+        .into_iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let inode = std::fs::metadata(&p).unwrap().ino();
+            (name, inode, common::read_csv(&p))
+        })
+        .collect()
+}
+
+/// Every mention row of `out`, sorted (the parts' order aside).
+fn sorted_rows(out: &Path) -> Vec<csv::StringRecord> {
+    let mut rows = common::read_mentions(out);
+    rows.remove(0);
+    rows.sort_by(|a, b| a.iter().cmp(b.iter()));
+    rows
+}
+
+#[test]
+fn mention_parts_are_carried_over_and_only_what_changed_is_written() {
+    let corpus = Corpus::generate(120);
+    corpus.settle();
+    let out = tempfile::tempdir().unwrap();
+    let small = ["--part-rows", "300"];
+    analyze(&corpus.root, out.path(), &small);
+    let first = parts(out.path());
+    assert!(first.len() >= 4, "{} parts", first.len());
+    let id_col = 0;
+    for (name, _, rows) in &first {
+        let articles: std::collections::BTreeSet<_> =
+            rows[1..].iter().map(|r| &r[id_col]).collect();
+        assert!(rows.len() - 1 <= 300 || articles.len() == 1, "{name}");
+    }
+    // Read in name order, the parts are one report in report order.
+    let whole = tempfile::tempdir().unwrap();
+    analyze(&corpus.root, whole.path(), &[]);
+    assert_eq!(common::mention_parts(whole.path()).len(), 1);
+    assert_eq!(
+        common::read_mentions(out.path()),
+        common::read_mentions(whole.path())
+    );
+
+    // Unchanged: every part is carried over, not written again.
+    analyze(&corpus.root, out.path(), &small);
+    let inodes = |p: &[(String, u64, Vec<csv::StringRecord>)]| {
+        p.iter()
+            .map(|(n, i, _)| (n.clone(), *i))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(inodes(&parts(out.path())), inodes(&first));
+    assert_eq!(parts(out.path()), first);
+
+    // One article edited, five added: the edited article's part is written
+    // again, the others are carried, and the rows are a fresh run's.
+    let edited = &corpus.files()[7];
+    let mut text = std::fs::read_to_string(edited).unwrap();
+    text.push_str("\nThe occupation forces stayed another year.\n");
+    std::fs::write(edited, text).unwrap();
+    corpus.gen(5, 2, true);
+    assert_eq!(
+        counts(&analyze(&corpus.root, out.path(), &small)),
+        [5, 1, 119, 0]
+    );
+    let second = parts(out.path());
+    let carried = first.iter().filter(|p| second.contains(p)).count();
+    assert!(
+        carried >= first.len() - 2,
+        "{carried} of {} carried",
+        first.len()
+    );
+    assert!(carried < first.len());
+    let fresh_out = tempfile::tempdir().unwrap();
+    analyze(&corpus.root, fresh_out.path(), &small);
+    assert_eq!(sorted_rows(out.path()), sorted_rows(fresh_out.path()));
+    for (name, _, rows) in &second {
+        assert_eq!(rows[0], first[0].2[0], "{name}: header");
+    }
+
+    // A part deleted and one edited by hand are written again from the
+    // cache; the rest stay as they are.
+    let names: Vec<&String> = second.iter().map(|p| &p.0).collect();
+    let mentions = out.path().join("mentions");
+    std::fs::remove_file(mentions.join(names[0])).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(mentions.join(names[1]))
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"an,edit\n").unwrap();
+    drop(f);
+    // A mentions.csv of an earlier layout is removed, and the user told.
+    std::fs::write(out.path().join("mentions.csv"), b"old").unwrap();
+    let err = analyze(&corpus.root, out.path(), &small);
+    assert!(err.contains("mentions.csv"), "{err}");
+    assert!(!out.path().join("mentions.csv").exists());
+    let third = parts(out.path());
+    assert_eq!(third.len(), second.len());
+    for (i, (old, new)) in second.iter().zip(&third).enumerate() {
+        assert_eq!(old.2, new.2, "{}: rows", old.0);
+        assert_eq!(old.1 == new.1, i > 1, "{}: carried or written", old.0);
+    }
 }

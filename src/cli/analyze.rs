@@ -22,6 +22,10 @@ pub struct AnalyzeArgs {
     /// Start each CSV with a byte-order mark so Excel reads it as UTF-8.
     #[arg(long)]
     excel: bool,
+    /// Most mention rows per file in mentions/ (whole articles per file).
+    #[arg(long, value_name = "N", default_value_t = slant::report::mentions::DEFAULT_PART_ROWS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    part_rows: u64,
     /// Fail (exit 2, no reports) if any input is skipped.
     #[arg(long)]
     strict: bool,
@@ -46,6 +50,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         lexicons: args.lexicons,
         csv: CsvOptions {
             excel_bom: args.excel,
+            part_rows: args.part_rows,
         },
         strict: args.strict,
         force: args.force,

@@ -6,19 +6,23 @@
 //! (format version [`CACHE_VERSION`]):
 //!
 //! ```text
-//! articles-v3.idx    magic "SLANT-ARTICLES\0\0", a postcard body (slant
+//! articles-v4.idx    magic "SLANT-ARTICLES\0\0", a postcard body (slant
 //!                    version, lexicon hash, generation, one Record per
-//!                    article), xxh3-128 of everything before it
-//! articles-v3.rows   magic "SLANTRW\x03", generation (u64 LE), then each
-//!                    article's mentions.csv rows, appended run after run
-//! articles-v3.parts  magic "SLANTPT\x03", generation, then each article's
+//!                    article, the report's mention parts), xxh3-128 of
+//!                    everything before it
+//! articles-v4.rows   magic "SLANTRW\x04", generation (u64 LE), then each
+//!                    article's mention rows, appended run after run
+//! articles-v4.parts  magic "SLANTPT\x04", generation, then each article's
 //!                    articles.csv row, ArticlePartial and sentiment keys
 //! ```
 //!
 //! A record names the article's file, its [`Fingerprint`] when it was read,
 //! its content hash and its line keys (what pass 1 needs to find repeated
-//! lines without reading the file again), its key, and where its rows and
-//! parts are, each with an xxh3-64 checksum.
+//! lines without reading the file again), its key, where its rows and
+//! parts are, each with an xxh3-64 checksum, and which part of the report's
+//! `mentions/` holds its rows (see [`crate::report::mentions`]: the index
+//! also keeps each part's stamp, so a rerun carries over the parts whose
+//! articles did not change).
 //!
 //! An article is reused when its key matches: a hash of everything its rows
 //! depend on besides the lexicon — outlet, text, the outlet-wide repeated
@@ -47,6 +51,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 use crate::corpus::{Article, Fingerprint};
+use crate::report::mentions::Part;
 use crate::report::read_at;
 pub use crate::report::Extent;
 use crate::score::ArticlePartial;
@@ -54,10 +59,10 @@ use crate::text::{LineKey, RepeatedLines};
 
 /// Version of the cache files; bumped whenever a record, the parts or the
 /// key change shape.
-pub const CACHE_VERSION: u32 = 3;
+pub const CACHE_VERSION: u32 = 4;
 const INDEX_MAGIC: &[u8; 16] = b"SLANT-ARTICLES\0\0";
-const ROWS_MAGIC: &[u8; 8] = b"SLANTRW\x03";
-const PARTS_MAGIC: &[u8; 8] = b"SLANTPT\x03";
+const ROWS_MAGIC: &[u8; 8] = b"SLANTRW\x04";
+const PARTS_MAGIC: &[u8; 8] = b"SLANTPT\x04";
 /// Magic and generation at the start of the rows and parts files.
 const DATA_HEADER: u64 = 16;
 
@@ -106,6 +111,8 @@ pub struct Record {
     pub key: u128,
     pub rows: Extent,
     pub parts: Extent,
+    /// The part of the report's `mentions/` folder that holds its rows.
+    pub part: Option<u32>,
 }
 
 /// What a record keeps besides its mention rows.
@@ -136,6 +143,8 @@ struct Index {
     rows_len: u64,
     parts_len: u64,
     records: Vec<Record>,
+    /// The parts of `mentions/` written with these records.
+    mentions: Vec<Part>,
 }
 
 /// The key of an article's cached rows: outlet, text, the repeated lines
@@ -247,6 +256,7 @@ pub fn open(
             previous.ids.insert(r.id.clone());
         }
         previous.records = p.index.records;
+        previous.mentions = p.index.mentions;
     }
     let next = NextCache {
         out: out.to_path_buf(),
@@ -255,6 +265,7 @@ pub fn open(
         parts,
         generation,
         records: Vec::new(),
+        mentions: Vec::new(),
     };
     Ok((previous, next))
 }
@@ -272,6 +283,8 @@ pub struct PreviousCache {
     parts: Vec<u8>,
     /// The rows file when this run compacts it; `None` when appending.
     rows: Option<File>,
+    /// The parts of `mentions/` the previous run wrote.
+    mentions: Vec<Part>,
     /// Why the previous cache was not used, when it was not.
     pub note: Option<String>,
 }
@@ -283,6 +296,16 @@ impl PreviousCache {
         let fingerprint = fingerprint?;
         let r = &self.records[*self.by_source.get(source)?];
         (r.fingerprint == Some(fingerprint)).then_some(r)
+    }
+
+    /// The parts of `mentions/` the previous run wrote.
+    pub fn mention_parts(&self) -> &[Part] {
+        &self.mentions
+    }
+
+    /// The part of `mentions/` that holds record `i`'s rows.
+    pub fn part(&self, i: usize) -> Option<u32> {
+        self.records[i].part
     }
 
     /// The previous record with this key, if any.
@@ -337,6 +360,7 @@ pub struct NextCache {
     parts: DataFile,
     generation: u64,
     records: Vec<Record>,
+    mentions: Vec<Part>,
 }
 
 impl NextCache {
@@ -388,8 +412,17 @@ impl NextCache {
         Ok(rows)
     }
 
+    /// Records where the report put each article's rows: `part_of` is in
+    /// the order the articles were added.
+    pub fn set_mentions(&mut self, parts: Vec<Part>, part_of: &[u32]) {
+        for (r, &p) in self.records.iter_mut().zip(part_of) {
+            r.part = Some(p);
+        }
+        self.mentions = parts;
+    }
+
     /// The rows file with everything added so far and its path, for
-    /// copying rows into `mentions.csv`.
+    /// copying rows into `mentions/`.
     pub fn rows_file(&mut self) -> Result<(&File, PathBuf), CacheError> {
         self.rows.writer.flush().map_err(self.rows.io())?;
         Ok((&self.rows.file, rows_path(&self.out)))
@@ -407,6 +440,7 @@ impl NextCache {
             rows_len: self.rows.len,
             parts_len: self.parts.len,
             records: self.records,
+            mentions: self.mentions,
         };
         self.rows.commit()?;
         self.parts.commit()?;
@@ -631,6 +665,7 @@ mod tests {
             rows_len: 100,
             parts_len: 100,
             records: vec![],
+            mentions: vec![],
         }
     }
 
@@ -673,6 +708,7 @@ mod tests {
                     len: 1,
                     sum: 0,
                 },
+                part: None,
             }],
             ..index()
         });

@@ -186,7 +186,7 @@ pub struct RunSummary {
 }
 
 /// Runs the pipeline and writes `outlets.csv`, `concepts.csv`,
-/// `mentions.csv`, `articles.csv` and `run.json` into `config.out`.
+/// `mentions/`, `articles.csv` and `run.json` into `config.out`.
 ///
 /// When the run cache turns out to be damaged while the reports are being
 /// written (a checksum that does not match), nothing has been put in place
@@ -353,6 +353,7 @@ fn run_once<'s>(
         duplicates,
         ..
     } = sink;
+    let previous_parts = previous.mention_parts().to_vec();
     drop(previous);
     timings.insert("sentiment".into(), sentiment_time.as_millis());
     lap("analyze", &mut timings);
@@ -370,10 +371,17 @@ fn run_once<'s>(
         .filter(|c| c.kind == ConceptKind::Referent)
         .map(|c| c.id.clone())
         .collect();
-    {
+    let written = {
         let (rows, rows_path) = next.rows_file()?;
-        spool.finish(&config.out, (rows, &rows_path), &tables, &concepts)?;
-    }
+        spool.finish(
+            &config.out,
+            (rows, &rows_path),
+            &tables,
+            &concepts,
+            &previous_parts,
+        )?
+    };
+    next.set_mentions(written.parts, &written.part_of);
     lap("report", &mut timings);
     // The cache is put in place after the reports: a run killed before this
     // point leaves the previous cache, which still matches the reports it
@@ -386,6 +394,7 @@ fn run_once<'s>(
 
     let mut warnings = corpus.warnings().to_vec();
     warnings.extend(plan.warnings);
+    warnings.extend(written.notes);
     let summary = RunSummary {
         slant_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs: config
@@ -461,10 +470,11 @@ impl Sink<'_> {
 
     fn add(&mut self, done: Done, kept: &Kept<'_>) -> Result<(), PipelineError> {
         let fingerprint = kept.fingerprint.filter(|f| f.settled(self.settled_before));
-        let rows = match done.source {
+        let (rows, part) = match done.source {
             Source::Cached(i) => {
                 self.counts.cached += 1;
-                self.next.keep(self.previous, i, fingerprint)?
+                let rows = self.next.keep(self.previous, i, fingerprint)?;
+                (rows, self.previous.part(i))
             }
             Source::Fresh {
                 changed,
@@ -486,8 +496,9 @@ impl Sink<'_> {
                     key,
                     rows: Default::default(),
                     parts: Default::default(),
+                    part: None,
                 };
-                self.next.add(record, &mention_rows, &done.parts)?
+                (self.next.add(record, &mention_rows, &done.parts)?, None)
             }
         };
         let a = &done.article;
@@ -496,8 +507,14 @@ impl Sink<'_> {
         for _ in 0..kept.duplicates {
             acc.add_duplicate();
         }
-        self.spool
-            .add(&a.outlet.0, &a.id.0, rows, done.parts.article_row);
+        self.spool.add(report::SpoolEntry {
+            outlet: a.outlet.0.clone(),
+            id: a.id.0.clone(),
+            rows,
+            mentions: done.parts.mentions,
+            part,
+            article_row: done.parts.article_row,
+        });
         self.seen.insert(a.id.0.clone());
         self.mentions += done.parts.mentions as usize;
         self.duplicates += kept.duplicates;

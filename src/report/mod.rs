@@ -3,10 +3,12 @@
 //! Every file is UTF-8, RFC 4180 (comma, `"` quoting, CRLF-free `\n` rows),
 //! `.` decimals with a fixed number of places, a header row, and a stable
 //! row order, so that the same input gives byte-identical files. Each file is
-//! written to a temporary name and renamed into place: a run killed midway
+//! written to a temporary name and renamed into place, and the folder of
+//! mention parts ([`mentions`]) is replaced as a whole: a run killed midway
 //! leaves the previous reports intact.
 
 pub mod diff;
+pub mod mentions;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,11 +36,22 @@ pub enum ReportError {
 }
 
 /// Options for the CSV files.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct CsvOptions {
     /// Start each file with a UTF-8 byte-order mark, so Excel opens it as
     /// UTF-8 rather than the system code page.
     pub excel_bom: bool,
+    /// Most mention rows in one part of `mentions/` (see [`mentions`]).
+    pub part_rows: u64,
+}
+
+impl Default for CsvOptions {
+    fn default() -> CsvOptions {
+        CsvOptions {
+            excel_bom: false,
+            part_rows: mentions::DEFAULT_PART_ROWS,
+        }
+    }
 }
 
 /// Creates the output folder (and parents), refusing a path that is a file,
@@ -281,7 +294,7 @@ pub const MENTIONS_COLUMNS: &[&str] = &[
     "sentiment_pos",
 ];
 
-/// The `mentions.csv` row of a mention.
+/// The row of a mention in `mentions/`.
 fn mention_fields(m: &crate::Mention) -> Vec<String> {
     let s = m.sentiment.as_ref();
     let prob = |i: usize| num(s.map(|s| f64::from(s.probs[i])));
@@ -366,22 +379,23 @@ fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
-/// Builds `mentions.csv` and `articles.csv` from articles that arrive one
-/// at a time, in any order, without keeping their mentions: each article's
-/// mention rows are already in a rows file (the run cache's, see
-/// `crate::pipeline::cache`), and [`Spool::finish`] copies them into the
-/// report in (outlet, article id) order. Memory holds one small record per
-/// article, whatever the number of mentions.
+/// Builds the mention parts (see [`mentions`]) and `articles.csv` from
+/// articles that arrive one at a time, in any order, without keeping their
+/// mentions: each article's mention rows are already in a rows file (the
+/// run cache's, see `crate::pipeline::cache`), and [`Spool::finish`] copies
+/// them into the parts. Memory holds one small record per article, whatever
+/// the number of mentions.
 ///
 /// ```
 /// # use slant::report::{CsvOptions, Spool};
 /// let out = tempfile::tempdir()?;
 /// let rows = tempfile::tempfile()?;
 /// let spool = Spool::new(CsvOptions::default());
-/// // spool.add(outlet, id, extent of its rows, articles.csv row) per article, then:
+/// // spool.add(SpoolEntry { .. }) per article, then:
 /// let tables = slant::score::Tables::default();
-/// spool.finish(out.path(), (&rows, out.path()), &tables, &[])?;
-/// assert!(out.path().join("mentions.csv").exists());
+/// let written = spool.finish(out.path(), (&rows, out.path()), &tables, &[], &[])?;
+/// assert!(out.path().join("articles.csv").exists());
+/// assert!(written.parts.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Spool {
@@ -396,12 +410,29 @@ pub struct RenderedArticle {
     pub article_row: Vec<u8>,
 }
 
-struct SpoolEntry {
-    outlet: String,
-    id: String,
-    /// The article's mention rows in the rows file.
-    rows: Extent,
-    article_row: Vec<u8>,
+/// An article for the [`Spool`].
+pub struct SpoolEntry {
+    pub outlet: String,
+    pub id: String,
+    /// Its mention rows in the rows file.
+    pub rows: Extent,
+    /// How many rows that is.
+    pub mentions: u64,
+    /// The part of `mentions/` that held its rows after the previous run,
+    /// if it is unchanged since.
+    pub part: Option<u32>,
+    pub article_row: Vec<u8>,
+}
+
+/// What [`Spool::finish`] wrote.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The parts of `mentions/`, for the next run's [`Spool::finish`].
+    pub parts: Vec<mentions::Part>,
+    /// The part of each article, in the order they were added.
+    pub part_of: Vec<u32>,
+    /// Things the user should know (a file of an earlier layout removed).
+    pub notes: Vec<String>,
 }
 
 impl Spool {
@@ -420,59 +451,69 @@ impl Spool {
         }
     }
 
-    /// Adds an article whose mention rows are at `rows` in the rows file.
-    pub fn add(&mut self, outlet: &str, id: &str, rows: Extent, article_row: Vec<u8>) {
-        self.entries.push(SpoolEntry {
-            outlet: outlet.to_string(),
-            id: id.to_string(),
-            rows,
-            article_row,
-        });
+    pub fn add(&mut self, entry: SpoolEntry) {
+        self.entries.push(entry);
     }
 
-    /// Writes the four reports into `out`, copying mention rows from
-    /// `rows` (the file and its name, for messages): all are staged before
-    /// any replaces its predecessor (see [`crate::atomic`]), so a failure (a
-    /// full disk, a rows checksum that does not match) leaves the previous
-    /// reports as they were, and the window in which a kill could mix old
-    /// and new files is a few renames.
+    /// Writes the reports into `out`, copying mention rows from `rows` (the
+    /// file and its name, for messages) and carrying over the `previous`
+    /// run's parts that did not change. Everything is staged before
+    /// anything replaces its predecessor (see [`crate::atomic`]), so a
+    /// failure (a full disk, a rows checksum that does not match) leaves the
+    /// previous reports as they were, and the window in which a kill could
+    /// mix old and new files is a few renames.
     pub fn finish(
-        mut self,
+        self,
         out: &Path,
         rows: (&std::fs::File, &Path),
         tables: &Tables,
         sentiment_concepts: &[String],
-    ) -> Result<(), ReportError> {
+        previous: &[mentions::Part],
+    ) -> Result<Written, ReportError> {
         let options = self.options;
-        let (rows_file, rows_path) = rows;
-        self.entries
-            .sort_by(|a, b| (&a.outlet, &a.id).cmp(&(&b.outlet, &b.id)));
-        let mentions_path = out.join("mentions.csv");
+        let entries = self.entries;
+        let dir = out.join(mentions::DIR);
+        let intact = |p: &mentions::Part| {
+            mentions::Stamp::of(&dir.join(mentions::part_name(p.number))) == Some(p.stamp)
+        };
+        let limits = mentions::Limits {
+            bytes: mentions::PART_BYTES,
+            rows: options.part_rows.max(1),
+        };
+        let planned = mentions::plan(&entries, previous, &intact, options.excel_bom, limits);
+        let (parts_dir, parts) = mentions::stage(
+            out,
+            &planned,
+            &entries,
+            rows,
+            &header(options, MENTIONS_COLUMNS),
+            options.excel_bom,
+        )?;
+        let mut part_of = vec![0; entries.len()];
+        for p in &planned {
+            for &i in &p.entries {
+                part_of[i] = p.number;
+            }
+        }
+
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&entries[a], &entries[b]);
+            (&a.outlet, &a.id).cmp(&(&b.outlet, &b.id))
+        });
+        let articles_path = out.join("articles.csv");
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| ReportError::Io { path, source }
         };
-        let mut mentions =
-            crate::atomic::StagingFile::create(&mentions_path).map_err(io(&mentions_path))?;
-        mentions
-            .write_all(&header(options, MENTIONS_COLUMNS))
-            .map_err(io(&mentions_path))?;
-        copy_rows(
-            rows_file,
-            rows_path,
-            &self.entries,
-            &mut mentions,
-            &mentions_path,
-        )?;
-        let articles_path = out.join("articles.csv");
         let mut articles =
             crate::atomic::StagingFile::create(&articles_path).map_err(io(&articles_path))?;
         articles
             .write_all(&header(options, ARTICLES_COLUMNS))
             .map_err(io(&articles_path))?;
-        for e in &self.entries {
+        for &i in &order {
             articles
-                .write_all(&e.article_row)
+                .write_all(&entries[i].article_row)
                 .map_err(io(&articles_path))?;
         }
         let staged = [
@@ -483,15 +524,28 @@ impl Spool {
                 options,
             )?,
             stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?,
-            mentions.finish().map_err(io(&mentions_path))?,
             articles.finish().map_err(io(&articles_path))?,
         ];
+        parts_dir.commit().map_err(io(&dir))?;
         for file in staged {
             let path = file.path().to_path_buf();
             file.commit()
                 .map_err(|source| ReportError::Io { path, source })?;
         }
-        Ok(())
+        let mut notes = Vec::new();
+        let old = out.join("mentions.csv");
+        if old.is_file() && std::fs::remove_file(&old).is_ok() {
+            notes.push(format!(
+                "removed {}: an earlier slant wrote all mentions there; they are now in {}/",
+                old.display(),
+                dir.display()
+            ));
+        }
+        Ok(Written {
+            parts,
+            part_of,
+            notes,
+        })
     }
 }
 
@@ -518,93 +572,6 @@ pub(crate) fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io:
         f.seek(SeekFrom::Start(at))?;
         f.read_exact(buf)
     }
-}
-
-/// Copies each entry's rows, in order, after checking every checksum.
-///
-/// The check reads the rows file front to back in large spans on all
-/// cores; the copy is left to the kernel (`copy_file_range` where the
-/// platform has it), with entries whose rows lie end to end in the file
-/// (articles added in report order) copied in one call.
-fn copy_rows(
-    from: &std::fs::File,
-    from_path: &Path,
-    entries: &[SpoolEntry],
-    to: &mut crate::atomic::StagingFile,
-    to_path: &Path,
-) -> Result<(), ReportError> {
-    use rayon::prelude::*;
-    use std::io::{Read, Seek, SeekFrom};
-    const SPAN: u64 = 8 << 20;
-    let read_err = |source| ReportError::Io {
-        path: from_path.to_path_buf(),
-        source,
-    };
-    // Check: entries in file order, grouped into spans of about SPAN bytes.
-    let mut by_offset: Vec<&SpoolEntry> = entries.iter().collect();
-    by_offset.sort_by_key(|e| e.rows.at);
-    let mut spans: Vec<&[&SpoolEntry]> = Vec::new();
-    let mut rest = &by_offset[..];
-    while let Some(first) = rest.first() {
-        let n = rest
-            .iter()
-            .position(|e| e.rows.at + e.rows.len - first.rows.at > SPAN)
-            .unwrap_or(rest.len())
-            .max(1);
-        spans.push(&rest[..n]);
-        rest = &rest[n..];
-    }
-    spans.par_iter().try_for_each(|span| {
-        let start = span[0].rows.at;
-        let end = span
-            .iter()
-            .map(|e| e.rows.at + e.rows.len)
-            .max()
-            .unwrap_or(start);
-        let mut buf = vec![0; (end - start) as usize];
-        read_at(from, &mut buf, start).map_err(read_err)?;
-        for e in span.iter() {
-            let at = (e.rows.at - start) as usize;
-            if xxhash_rust::xxh3::xxh3_64(&buf[at..at + e.rows.len as usize]) != e.rows.sum {
-                return Err(ReportError::CorruptRows {
-                    path: from_path.to_path_buf(),
-                    detail: format!(
-                        "rows of article `{}` ({}) do not match their checksum",
-                        e.id, e.outlet
-                    ),
-                });
-            }
-        }
-        Ok(())
-    })?;
-    // Copy, in report order.
-    let write_err = |source| ReportError::Io {
-        path: to_path.to_path_buf(),
-        source,
-    };
-    let mut to = to.file().map_err(write_err)?;
-    let mut source = from;
-    let mut i = 0;
-    while i < entries.len() {
-        let start = entries[i].rows.at;
-        let mut end = start + entries[i].rows.len;
-        let mut j = i + 1;
-        while j < entries.len() && entries[j].rows.at == end {
-            end += entries[j].rows.len;
-            j += 1;
-        }
-        source.seek(SeekFrom::Start(start)).map_err(read_err)?;
-        let copied =
-            std::io::copy(&mut (&mut source).take(end - start), &mut to).map_err(write_err)?;
-        if copied != end - start {
-            return Err(ReportError::CorruptRows {
-                path: from_path.to_path_buf(),
-                detail: format!("ends before byte {end}"),
-            });
-        }
-        i = j;
-    }
-    Ok(())
 }
 
 /// The first bytes of a CSV file: the optional BOM and the header row.

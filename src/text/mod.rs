@@ -134,7 +134,7 @@ impl PreparedText {
     }
 
     /// Normalised byte range → CHARACTER offsets into the original text
-    /// (what `mentions.csv` reports).
+    /// (what the `mentions/` rows report).
     ///
     /// `original.chars().skip(s.start).take(s.len())` is the original text
     /// of the range, across repaired obfuscations (`ISIS` ← `IS.IS`), NFKC

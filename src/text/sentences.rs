@@ -194,7 +194,7 @@ pub fn split(text: &str, lines: &[Range<usize>]) -> Vec<Range<usize>> {
 /// articles' longest is under 600); past it, text without sentence
 /// punctuation (a table flattened to one line, a scrape gone wrong) is cut
 /// at the last space before the limit, so every later stage, and every
-/// `sentence` cell in `mentions.csv`, stays bounded.
+/// `sentence` cell of a mention row, stays bounded.
 pub const MAX_SENTENCE_BYTES: usize = 3000;
 
 fn push_trimmed(text: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {

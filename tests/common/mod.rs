@@ -5,13 +5,41 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// The four CSV reports of a run.
+/// The CSV reports of a run on a small corpus, whose mentions fit in one
+/// part.
 pub const REPORTS: [&str; 4] = [
     "outlets.csv",
     "concepts.csv",
-    "mentions.csv",
+    "mentions/part-00001.csv",
     "articles.csv",
 ];
+
+/// The part files of `out/mentions`, in name order.
+pub fn mention_parts(out: &Path) -> Vec<std::path::PathBuf> {
+    let mut parts: Vec<_> = std::fs::read_dir(out.join("mentions"))
+        .unwrap_or_else(|e| panic!("{out:?}/mentions: {e}"))
+        .map(|e| e.unwrap().path())
+        .collect();
+    parts.sort();
+    parts
+}
+
+/// The header and rows of every part of `out/mentions`, read in name
+/// order (one header: the parts must all have the same).
+pub fn read_mentions(out: &Path) -> Vec<csv::StringRecord> {
+    let mut all: Vec<csv::StringRecord> = Vec::new();
+    for part in mention_parts(out) {
+        let rows = read_csv(&part);
+        match all.first() {
+            None => all.extend(rows),
+            Some(header) => {
+                assert_eq!(header, &rows[0], "{part:?}: another header");
+                all.extend(rows.into_iter().skip(1));
+            }
+        }
+    }
+    all
+}
 
 /// A short article with one own-voice and one attributed loaded term.
 pub const GOOD: &[u8] = b"Officials said the occupation forces must leave. The US troops stayed.\n";

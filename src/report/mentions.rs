@@ -1,0 +1,533 @@
+//! The evidence behind every number: `OUT/mentions/part-00001.csv`,
+//! `part-00002.csv`, … — one row per mention, in parts.
+//!
+//! Each part is a complete CSV file with the header row and whole articles
+//! (an article's rows are never split), and stays under [`PART_BYTES`] and a
+//! row limit (`--part-rows`, [`DEFAULT_PART_ROWS`]: small enough that a part
+//! opens whole in Excel, LibreOffice or Google Sheets). Read them together
+//! with a glob (`mentions/*.csv`).
+//!
+//! Parts are what make a rerun cheap: a part whose articles are all
+//! unchanged is carried over as it is (hard-linked, not copied), so a rerun
+//! writes only the parts that lost or changed an article and the rows of
+//! new articles. New rows go into the last part while it is under half
+//! the limits, then into new parts; a part is written in (outlet, article
+//! id) order. After a first run, the parts read in name order are in
+//! (outlet, article id) order as a whole; after reruns, sort on those
+//! columns when the order matters.
+//!
+//! The run cache records which part holds each article and each part's
+//! [`Stamp`] (size, modification time, inode); a part that no longer
+//! matches its stamp (edited, replaced, deleted) is written again from the
+//! cache. The whole folder is replaced in one step
+//! ([`crate::atomic::stage_dir`]): a run killed at any point leaves the
+//! previous set of parts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{read_at, ReportError, SpoolEntry};
+use crate::atomic::StagedDir;
+
+/// The folder of the parts, in the output folder.
+pub const DIR: &str = "mentions";
+/// Bytes of rows in a part (an article with more gets a part of its own):
+/// bounds what a rerun rewrites when one article of a part changes.
+pub const PART_BYTES: u64 = 64 << 20;
+/// Rows in a part unless `--part-rows` says otherwise: 400,000 rows of 20
+/// columns stay under Google Sheets' 10 million cells and Excel's
+/// 1,048,576 rows.
+pub const DEFAULT_PART_ROWS: u64 = 400_000;
+
+/// The file name of part `number`.
+///
+/// ```
+/// assert_eq!(slant::report::mentions::part_name(7), "part-00007.csv");
+/// ```
+pub fn part_name(number: u32) -> String {
+    format!("part-{number:05}.csv")
+}
+
+/// What a part file looked like when it was written. Hard links keep it,
+/// so a carried-over part keeps its stamp from run to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    pub mtime_ns: i128,
+    pub inode: u64,
+    pub dev: u64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path`, `None` if it cannot be read.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::symlink_metadata(path).ok()?;
+        if !m.is_file() {
+            return None;
+        }
+        #[cfg(unix)]
+        let (mtime_ns, inode, dev) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+                m.ino(),
+                m.dev(),
+            )
+        };
+        #[cfg(not(unix))]
+        let (mtime_ns, inode, dev) = (
+            m.modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_nanos() as i128,
+            0,
+            0,
+        );
+        Some(Stamp {
+            len: m.len(),
+            mtime_ns,
+            inode,
+            dev,
+        })
+    }
+}
+
+/// One part as written by a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    pub number: u32,
+    /// Articles whose rows it holds (articles without mentions count too).
+    pub articles: u64,
+    /// Whether it starts with a byte-order mark (`--excel`).
+    pub bom: bool,
+    pub stamp: Stamp,
+}
+
+/// The limits of a part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub bytes: u64,
+    pub rows: u64,
+}
+
+/// A part of this run: its articles (indexes into the spool's entries, in
+/// row order) and whether it is the previous run's file, unchanged.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Planned {
+    pub number: u32,
+    pub entries: Vec<usize>,
+    pub carried: bool,
+}
+
+/// Decides the parts of this run from the previous run's `previous` parts
+/// and each entry's previous part. `intact` says whether a previous part's
+/// file is still as it was written.
+pub(super) fn plan(
+    entries: &[SpoolEntry],
+    previous: &[Part],
+    intact: &dyn Fn(&Part) -> bool,
+    bom: bool,
+    limits: Limits,
+) -> Vec<Planned> {
+    let known: HashMap<u32, &Part> = previous.iter().map(|p| (p.number, p)).collect();
+    let mut by_part: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    let mut new = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        match e.part.filter(|p| known.contains_key(p)) {
+            Some(p) => by_part.entry(p).or_default().push(i),
+            None => new.push(i),
+        }
+    }
+    let order = |list: &mut Vec<usize>| {
+        list.sort_by(|&a, &b| {
+            let (a, b) = (&entries[a], &entries[b]);
+            (&a.outlet, &a.id).cmp(&(&b.outlet, &b.id))
+        })
+    };
+    let size = |list: &[usize]| {
+        list.iter().fold((0u64, 0u64), |(bytes, rows), &i| {
+            (bytes + entries[i].rows.len, rows + entries[i].mentions)
+        })
+    };
+    let mut planned = Vec::new();
+    // A part none of whose articles is left is dropped.
+    for (number, mut list) in by_part {
+        let part = known[&number];
+        let carried = list.len() as u64 == part.articles && part.bom == bom && intact(part);
+        if !carried {
+            order(&mut list);
+        }
+        planned.push(Planned {
+            number,
+            entries: list,
+            carried,
+        });
+    }
+    if new.is_empty() {
+        return planned;
+    }
+    // New parts take the lowest numbers no kept part has, so the folder
+    // does not drift to ever higher numbers as parts empty out.
+    let taken: std::collections::HashSet<u32> = planned.iter().map(|p| p.number).collect();
+    let mut free = (1..).filter(move |n| !taken.contains(n));
+    order(&mut new);
+    // The last part takes new rows while it is under half the limits, so
+    // that daily reruns do not leave a trail of tiny parts.
+    let mut current = match planned.last() {
+        Some(last) => {
+            let (bytes, rows) = size(&last.entries);
+            if bytes < limits.bytes / 2 && rows < limits.rows / 2 {
+                planned.pop()
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    let mut filled = current.as_ref().map_or((0, 0), |p| size(&p.entries));
+    for i in new {
+        let (bytes, rows) = (entries[i].rows.len, entries[i].mentions);
+        let full = filled.0 + bytes > limits.bytes || filled.1 + rows > limits.rows;
+        if current
+            .as_ref()
+            .is_some_and(|p| full && !p.entries.is_empty())
+        {
+            planned.extend(current.take());
+        }
+        let part = current.get_or_insert_with(|| {
+            filled = (0, 0);
+            Planned {
+                number: free.next().unwrap_or(u32::MAX),
+                entries: Vec::new(),
+                carried: false,
+            }
+        });
+        part.carried = false;
+        part.entries.push(i);
+        filled = (filled.0 + bytes, filled.1 + rows);
+    }
+    if let Some(mut last) = current {
+        order(&mut last.entries);
+        planned.push(last);
+    }
+    planned.sort_by_key(|p| p.number);
+    planned
+}
+
+/// Puts this run's parts together in a folder that replaces `OUT/mentions`
+/// when committed: carried parts are hard-linked from the current folder,
+/// the others written from `rows` (the rows file and its name) after every
+/// row they copy has been checked against its checksum. Returns the folder
+/// and the parts, in `planned` order.
+pub(super) fn stage(
+    out: &Path,
+    planned: &[Planned],
+    entries: &[SpoolEntry],
+    rows: (&File, &Path),
+    header: &[u8],
+    bom: bool,
+) -> Result<(StagedDir, Vec<Part>), ReportError> {
+    let dir = out.join(DIR);
+    let staged = crate::atomic::stage_dir(&dir).map_err(io(&dir))?;
+    let copied: Vec<&SpoolEntry> = planned
+        .iter()
+        .filter(|p| !p.carried)
+        .flat_map(|p| p.entries.iter().map(|&i| &entries[i]))
+        .collect();
+    check_rows(rows, &copied)?;
+    let mut parts = Vec::with_capacity(planned.len());
+    for p in planned {
+        let name = part_name(p.number);
+        let (to, shown) = (staged.path().join(&name), dir.join(&name));
+        if p.carried {
+            if std::fs::hard_link(&shown, &to).is_err() {
+                // A file system without hard links: a copy does the same.
+                std::fs::copy(&shown, &to).map_err(io(&shown))?;
+            }
+        } else {
+            let mut file = File::create(&to).map_err(io(&shown))?;
+            file.write_all(header).map_err(io(&shown))?;
+            copy_rows(
+                rows,
+                p.entries.iter().map(|&i| &entries[i]),
+                &mut file,
+                &shown,
+            )?;
+            file.sync_all().map_err(io(&shown))?;
+        }
+        let stamp = Stamp::of(&to).ok_or_else(|| {
+            io(&shown)(std::io::Error::other(
+                "the part just written cannot be read",
+            ))
+        })?;
+        parts.push(Part {
+            number: p.number,
+            articles: p.entries.len() as u64,
+            bom,
+            stamp,
+        });
+    }
+    Ok((staged, parts))
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> ReportError {
+    let path = path.to_path_buf();
+    move |source| ReportError::Io {
+        path: path.clone(),
+        source,
+    }
+}
+
+/// Checks the rows of `entries` against their checksums, reading the rows
+/// file front to back in large spans on all cores.
+fn check_rows(rows: (&File, &Path), entries: &[&SpoolEntry]) -> Result<(), ReportError> {
+    use rayon::prelude::*;
+    const SPAN: u64 = 8 << 20;
+    let (from, from_path) = rows;
+    let mut by_offset = entries.to_vec();
+    by_offset.sort_by_key(|e| e.rows.at);
+    let mut spans: Vec<&[&SpoolEntry]> = Vec::new();
+    let mut rest = &by_offset[..];
+    while let Some(first) = rest.first() {
+        let n = rest
+            .iter()
+            .position(|e| e.rows.at + e.rows.len - first.rows.at > SPAN)
+            .unwrap_or(rest.len())
+            .max(1);
+        spans.push(&rest[..n]);
+        rest = &rest[n..];
+    }
+    spans.par_iter().try_for_each(|span| {
+        let start = span[0].rows.at;
+        let end = span
+            .iter()
+            .map(|e| e.rows.at + e.rows.len)
+            .max()
+            .unwrap_or(start);
+        let mut buf = vec![0; (end - start) as usize];
+        read_at(from, &mut buf, start).map_err(io(from_path))?;
+        for e in span.iter() {
+            let at = (e.rows.at - start) as usize;
+            if xxhash_rust::xxh3::xxh3_64(&buf[at..at + e.rows.len as usize]) != e.rows.sum {
+                return Err(ReportError::CorruptRows {
+                    path: from_path.to_path_buf(),
+                    detail: format!(
+                        "rows of article `{}` ({}) do not match their checksum",
+                        e.id, e.outlet
+                    ),
+                });
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Copies each entry's rows, in order, into `to`. The copy is left to the
+/// kernel (`copy_file_range` where the platform has it), with entries whose
+/// rows lie end to end in the rows file (articles added in report order)
+/// copied in one call.
+fn copy_rows<'e>(
+    rows: (&File, &Path),
+    entries: impl Iterator<Item = &'e SpoolEntry>,
+    to: &mut File,
+    to_path: &Path,
+) -> Result<(), ReportError> {
+    let (mut source, from_path) = rows;
+    let mut copy = |start: u64, end: u64| -> Result<(), ReportError> {
+        source.seek(SeekFrom::Start(start)).map_err(io(from_path))?;
+        let copied =
+            std::io::copy(&mut (&mut source).take(end - start), to).map_err(io(to_path))?;
+        if copied != end - start {
+            return Err(ReportError::CorruptRows {
+                path: from_path.to_path_buf(),
+                detail: format!("ends before byte {end}"),
+            });
+        }
+        Ok(())
+    };
+    let mut run: Option<(u64, u64)> = None;
+    for e in entries {
+        run = match run {
+            Some((start, end)) if e.rows.at == end => Some((start, end + e.rows.len)),
+            Some((start, end)) => {
+                copy(start, end)?;
+                Some((e.rows.at, e.rows.at + e.rows.len))
+            }
+            None => Some((e.rows.at, e.rows.at + e.rows.len)),
+        };
+    }
+    if let Some((start, end)) = run {
+        copy(start, end)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Extent;
+
+    fn entry(outlet: &str, id: &str, rows: u64, part: Option<u32>) -> SpoolEntry {
+        SpoolEntry {
+            outlet: outlet.into(),
+            id: id.into(),
+            rows: Extent {
+                at: 0,
+                len: rows * 10,
+                sum: 0,
+            },
+            mentions: rows,
+            part,
+            article_row: Vec::new(),
+        }
+    }
+
+    fn part(number: u32, articles: u64) -> Part {
+        Part {
+            number,
+            articles,
+            bom: false,
+            stamp: Stamp {
+                len: 0,
+                mtime_ns: 0,
+                inode: u64::from(number),
+                dev: 0,
+            },
+        }
+    }
+
+    const LIMITS: Limits = Limits {
+        bytes: 1000,
+        rows: 10,
+    };
+
+    /// (number, ids in row order, carried) of each planned part.
+    fn shape(entries: &[SpoolEntry], planned: &[Planned]) -> Vec<(u32, Vec<String>, bool)> {
+        planned
+            .iter()
+            .map(|p| {
+                let ids = p.entries.iter().map(|&i| entries[i].id.clone()).collect();
+                (p.number, ids, p.carried)
+            })
+            .collect()
+    }
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_first_run_fills_parts_in_report_order_up_to_the_row_limit() {
+        let entries = vec![
+            entry("b", "1", 4, None),
+            entry("a", "2", 4, None),
+            entry("a", "1", 4, None),
+            entry("c", "1", 0, None),
+            entry("b", "2", 20, None),
+        ];
+        let planned = plan(&entries, &[], &|_| true, false, LIMITS);
+        assert_eq!(
+            shape(&entries, &planned),
+            [
+                (1, ids(&["1", "2"]), false),
+                (2, ids(&["1"]), false),
+                // Over the limit alone: a part of its own, never split.
+                (3, ids(&["2"]), false),
+                (4, ids(&["1"]), false),
+            ]
+        );
+        let outlets: Vec<_> = planned
+            .iter()
+            .flat_map(|p| p.entries.iter().map(|&i| entries[i].outlet.as_str()))
+            .collect();
+        assert_eq!(outlets, ["a", "a", "b", "b", "c"]);
+    }
+
+    #[test]
+    fn an_unchanged_rerun_carries_every_part() {
+        let entries = vec![entry("a", "1", 6, Some(1)), entry("a", "2", 6, Some(2))];
+        let previous = [part(1, 1), part(2, 1)];
+        let planned = plan(&entries, &previous, &|_| true, false, LIMITS);
+        assert!(planned.iter().all(|p| p.carried), "{planned:?}");
+        assert_eq!(planned.len(), 2);
+    }
+
+    #[test]
+    fn new_rows_join_the_newest_part_while_it_is_small_then_start_new_ones() {
+        let previous = [part(1, 1), part(2, 1)];
+        let small = vec![
+            entry("a", "1", 6, Some(1)),
+            entry("a", "2", 2, Some(2)),
+            entry("a", "0", 2, None),
+        ];
+        let planned = plan(&small, &previous, &|_| true, false, LIMITS);
+        assert_eq!(
+            shape(&small, &planned),
+            [(1, ids(&["1"]), true), (2, ids(&["0", "2"]), false)]
+        );
+        let big = vec![
+            entry("a", "1", 2, Some(1)),
+            entry("a", "2", 6, Some(2)),
+            entry("a", "3", 2, None),
+        ];
+        let planned = plan(&big, &previous, &|_| true, false, LIMITS);
+        assert_eq!(
+            shape(&big, &planned),
+            [
+                (1, ids(&["1"]), true),
+                (2, ids(&["2"]), true),
+                (3, ids(&["3"]), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_part_that_lost_an_article_or_its_file_is_written_again() {
+        let previous = [part(1, 2), part(2, 1), part(3, 1)];
+        let entries = vec![
+            // Part 1 lost an article; part 3 lost its only one.
+            entry("a", "1", 6, Some(1)),
+            entry("a", "2", 6, Some(2)),
+            // A part this run does not know of: the article is new here.
+            entry("a", "9", 6, Some(7)),
+        ];
+        let intact = |p: &Part| p.number != 2;
+        let planned = plan(&entries, &previous, &intact, false, LIMITS);
+        assert_eq!(
+            shape(&entries, &planned),
+            [
+                (1, ids(&["1"]), false),
+                (2, ids(&["2"]), false),
+                // Part 3 emptied out: its number is free again.
+                (3, ids(&["9"]), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_of_byte_order_mark_writes_every_part() {
+        let entries = vec![entry("a", "1", 6, Some(1))];
+        let planned = plan(&entries, &[part(1, 1)], &|_| true, true, LIMITS);
+        assert!(!planned[0].carried);
+    }
+
+    #[test]
+    fn stamps_follow_hard_links_and_see_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        std::fs::write(&a, b"x,y\n").unwrap();
+        let stamp = Stamp::of(&a).unwrap();
+        let b = dir.path().join("b.csv");
+        std::fs::hard_link(&a, &b).unwrap();
+        std::fs::remove_file(&a).unwrap();
+        assert_eq!(Stamp::of(&b), Some(stamp));
+        std::fs::write(&b, b"x,y\n1,2\n").unwrap();
+        assert_ne!(Stamp::of(&b), Some(stamp));
+        assert_eq!(Stamp::of(&a), None);
+    }
+}
