@@ -149,12 +149,7 @@ pub struct StagedDir {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn stage_dir(path: &Path) -> std::io::Result<StagedDir> {
-    let (dir, name) = parent_and_name(path);
-    std::fs::create_dir_all(dir)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(PARTIAL)
-        .tempdir_in(dir)?;
+    let tmp = temp_dir_beside(path)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -205,11 +200,7 @@ impl StagedDir {
                 Err(e) => return Err(e.into()),
             }
         }
-        let (dir, name) = parent_and_name(&path);
-        let aside = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(PARTIAL)
-            .tempdir_in(dir)?;
+        let aside = temp_dir_beside(&path)?;
         // `aside` is an empty folder: the old target replaces it.
         std::fs::rename(&path, aside.path())?;
         std::fs::rename(tmp.path(), &path)?;
@@ -217,6 +208,17 @@ impl StagedDir {
         drop(aside);
         Ok(())
     }
+}
+
+/// An empty temporary folder beside `path` (creating the parent), named
+/// so that [`remove_leftovers`] finds it.
+fn temp_dir_beside(path: &Path) -> std::io::Result<tempfile::TempDir> {
+    let (dir, name) = parent_and_name(path);
+    std::fs::create_dir_all(dir)?;
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(PARTIAL)
+        .tempdir_in(dir)
 }
 
 fn parent_and_name(path: &Path) -> (&Path, String) {

@@ -30,7 +30,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{read_at, ReportError, SpoolEntry};
+use super::{io_error as io, read_at, ReportError, SpoolEntry};
 use crate::atomic::StagedDir;
 
 /// The folder of the parts, in the output folder.
@@ -143,12 +143,7 @@ pub(super) fn plan(
             None => new.push(i),
         }
     }
-    let order = |list: &mut Vec<usize>| {
-        list.sort_by(|&a, &b| {
-            let (a, b) = (&entries[a], &entries[b]);
-            (&a.outlet, &a.id).cmp(&(&b.outlet, &b.id))
-        })
-    };
+    let order = |list: &mut Vec<usize>| list.sort_by_key(|&i| entries[i].report_key());
     let size = |list: &[usize]| {
         list.iter().fold((0u64, 0u64), |(bytes, rows), &i| {
             (bytes + entries[i].rows.len, rows + entries[i].mentions)
@@ -178,37 +173,31 @@ pub(super) fn plan(
     order(&mut new);
     // The last part takes new rows while it is under half the limits, so
     // that daily reruns do not leave a trail of tiny parts.
-    let mut current = match planned.last() {
-        Some(last) => {
-            let (bytes, rows) = size(&last.entries);
-            if bytes < limits.bytes / 2 && rows < limits.rows / 2 {
-                planned.pop()
-            } else {
-                None
-            }
+    let (mut current, mut filled) = match planned.last().map(|p| size(&p.entries)) {
+        Some((bytes, rows)) if bytes < limits.bytes / 2 && rows < limits.rows / 2 => {
+            let last = planned.pop().map(|p| Planned {
+                carried: false,
+                ..p
+            });
+            (last, (bytes, rows))
         }
-        None => None,
+        _ => (None, (0, 0)),
     };
-    let mut filled = current.as_ref().map_or((0, 0), |p| size(&p.entries));
     for i in new {
         let (bytes, rows) = (entries[i].rows.len, entries[i].mentions);
         let full = filled.0 + bytes > limits.bytes || filled.1 + rows > limits.rows;
-        if current
-            .as_ref()
-            .is_some_and(|p| full && !p.entries.is_empty())
-        {
+        if full && current.as_ref().is_some_and(|p| !p.entries.is_empty()) {
             planned.extend(current.take());
-        }
-        let part = current.get_or_insert_with(|| {
             filled = (0, 0);
-            Planned {
+        }
+        current
+            .get_or_insert_with(|| Planned {
                 number: free.next().unwrap_or(u32::MAX),
                 entries: Vec::new(),
                 carried: false,
-            }
-        });
-        part.carried = false;
-        part.entries.push(i);
+            })
+            .entries
+            .push(i);
         filled = (filled.0 + bytes, filled.1 + rows);
     }
     if let Some(mut last) = current {
@@ -273,14 +262,6 @@ pub(super) fn stage(
         });
     }
     Ok((staged, parts))
-}
-
-fn io(path: &Path) -> impl Fn(std::io::Error) -> ReportError {
-    let path = path.to_path_buf();
-    move |source| ReportError::Io {
-        path: path.clone(),
-        source,
-    }
 }
 
 /// Checks the rows of `entries` against their checksums, reading the rows

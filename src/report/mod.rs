@@ -62,20 +62,23 @@ pub fn prepare_out_dir(out: &Path) -> Result<(), ReportError> {
             path: out.to_path_buf(),
         });
     }
-    std::fs::create_dir_all(out).map_err(|source| ReportError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(out).map_err(io_error(out))?;
     crate::atomic::remove_leftovers(out);
     Ok(())
 }
 
 /// Writes `bytes` to `path` atomically (see [`crate::atomic`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    crate::atomic::write(path, bytes).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
+    crate::atomic::write(path, bytes).map_err(io_error(path))
+}
+
+/// Turns an I/O error on `path` into a [`ReportError`].
+pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> ReportError {
+    let path = path.to_path_buf();
+    move |source| ReportError::Io {
+        path: path.clone(),
         source,
-    })
+    }
 }
 
 /// A CSV document built in memory, then written atomically.
@@ -102,20 +105,12 @@ impl Doc {
     }
 
     fn save(self, path: &Path) -> Result<(), ReportError> {
-        self.stage(path)?
-            .commit()
-            .map_err(|source| ReportError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
+        self.stage(path)?.commit().map_err(io_error(path))
     }
 
     /// Writes the document to its temporary file, not yet in place.
     fn stage(self, path: &Path) -> Result<Staged, ReportError> {
-        let io = |source| ReportError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
+        let io = io_error(path);
         let bytes = self
             .writer
             .into_inner()
@@ -424,6 +419,13 @@ pub struct SpoolEntry {
     pub article_row: Vec<u8>,
 }
 
+impl SpoolEntry {
+    /// Where the entry goes in the reports: by outlet, then article id.
+    fn report_key(&self) -> (&str, &str) {
+        (&self.outlet, &self.id)
+    }
+}
+
 /// What [`Spool::finish`] wrote.
 #[derive(Debug, Default)]
 pub struct Written {
@@ -497,24 +499,17 @@ impl Spool {
         }
 
         let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&entries[a], &entries[b]);
-            (&a.outlet, &a.id).cmp(&(&b.outlet, &b.id))
-        });
+        order.sort_by_key(|&i| entries[i].report_key());
         let articles_path = out.join("articles.csv");
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| ReportError::Io { path, source }
-        };
         let mut articles =
-            crate::atomic::StagingFile::create(&articles_path).map_err(io(&articles_path))?;
+            crate::atomic::StagingFile::create(&articles_path).map_err(io_error(&articles_path))?;
         articles
             .write_all(&header(options, ARTICLES_COLUMNS))
-            .map_err(io(&articles_path))?;
+            .map_err(io_error(&articles_path))?;
         for &i in &order {
             articles
                 .write_all(&entries[i].article_row)
-                .map_err(io(&articles_path))?;
+                .map_err(io_error(&articles_path))?;
         }
         let staged = [
             stage_outlets(
@@ -524,13 +519,12 @@ impl Spool {
                 options,
             )?,
             stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?,
-            articles.finish().map_err(io(&articles_path))?,
+            articles.finish().map_err(io_error(&articles_path))?,
         ];
-        parts_dir.commit().map_err(io(&dir))?;
+        parts_dir.commit().map_err(io_error(&dir))?;
         for file in staged {
             let path = file.path().to_path_buf();
-            file.commit()
-                .map_err(|source| ReportError::Io { path, source })?;
+            file.commit().map_err(io_error(&path))?;
         }
         let mut notes = Vec::new();
         let old = out.join("mentions.csv");
