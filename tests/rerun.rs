@@ -76,6 +76,10 @@ fn analyze(corpus: &Path, out: &Path, extra: &[&str]) -> String {
         "--no-model",
     ];
     args.extend(extra);
+    // One part unless the test says otherwise: see `reports`.
+    if !extra.contains(&"--part-rows") {
+        args.extend(["--part-rows", "1000000"]);
+    }
     let run = slant(&args);
     assert!(run.status.success(), "{}", stderr(&run));
     stderr(&run)
@@ -95,7 +99,10 @@ fn counts(stderr: &str) -> [usize; 4] {
     [numbers[1], numbers[2], numbers[3], numbers[4]]
 }
 
+/// The reports of `dir`; the corpora here are small enough that the
+/// mentions fit in one part, so that part is the whole evidence.
 fn reports(dir: &Path) -> Vec<Vec<u8>> {
+    assert_eq!(common::mention_parts(dir).len(), 1, "{}", dir.display());
     REPORTS
         .iter()
         .map(|name| std::fs::read(dir.join(name)).unwrap())
@@ -302,6 +309,35 @@ fn a_line_that_becomes_repeated_re_analyses_the_articles_that_have_it() {
     assert_eq!(reports(out.path()), want);
     let mentions = String::from_utf8(want[2].clone()).unwrap();
     assert!(!mentions.contains("occupation forces"), "{mentions}");
+}
+
+#[test]
+fn an_article_analysed_again_with_the_same_rows_keeps_its_part() {
+    // The repeated line has no mention: the first article is analysed
+    // again (its boilerplate changed) but its rows come out the same, so
+    // its part is carried over, not written again.
+    let line = "Read more stories like this one every single day";
+    let one = format!("US troops stayed at the base, occupation forces said.\n{line}\n");
+    let corpus = common::corpus_with(&[("a/one.txt", one.as_bytes())]);
+    let out = tempfile::tempdir().unwrap();
+    // One article per part.
+    let small = ["--part-rows", "1"];
+    analyze(corpus.path(), out.path(), &small);
+    let first = parts(out.path());
+    assert_eq!(first.len(), 1);
+
+    let two = format!("The coalition said the talks would go on.\n{line}\n");
+    std::fs::write(corpus.path().join("a/two.txt"), two).unwrap();
+    assert_eq!(
+        counts(&analyze(corpus.path(), out.path(), &small)),
+        [1, 1, 0, 0]
+    );
+    let second = parts(out.path());
+    assert_eq!(second.len(), 2);
+    assert_eq!(second[0], first[0], "part of the re-analysed article");
+    let fresh_out = tempfile::tempdir().unwrap();
+    analyze(corpus.path(), fresh_out.path(), &small);
+    assert_eq!(sorted_rows(out.path()), sorted_rows(fresh_out.path()));
 }
 
 /// Each part's (inode, rows) in `out/mentions`, by file name.

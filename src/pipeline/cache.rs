@@ -249,7 +249,7 @@ pub fn open(
         if !appending {
             previous.rows = Some(p.rows);
         }
-        previous.parts = p.parts;
+        previous.parts = Some(p.parts);
         for (i, r) in p.index.records.iter().enumerate() {
             previous.by_source.insert(r.source.clone(), i);
             previous.by_key.insert(r.key, i);
@@ -279,8 +279,9 @@ pub struct PreviousCache {
     by_source: HashMap<String, usize>,
     by_key: HashMap<u128, usize>,
     ids: HashSet<String>,
-    /// The parts file, whole (it is small next to the rows).
-    parts: Vec<u8>,
+    /// The parts file: each record's parts are read when needed, on the
+    /// thread that decodes them, so the file is never held whole.
+    parts: Option<File>,
     /// The rows file when this run compacts it; `None` when appending.
     rows: Option<File>,
     /// The parts of `mentions/` the previous run wrote.
@@ -308,6 +309,16 @@ impl PreviousCache {
         self.records[i].part
     }
 
+    /// The part that holds the previous rows of `source` when `rows` are
+    /// the same bytes (same length and xxh3-64): an article analysed again
+    /// because its context changed, whose rows came out as before, leaves
+    /// its part as it is.
+    pub fn part_with_rows(&self, source: &str, rows: &[u8]) -> Option<u32> {
+        let r = &self.records[*self.by_source.get(source)?];
+        let same = r.rows.len == rows.len() as u64 && r.rows.sum == xxh3_64(rows);
+        r.part.filter(|_| same)
+    }
+
     /// The previous record with this key, if any.
     pub fn lookup(&self, key: u128) -> Option<usize> {
         self.by_key.get(&key).copied()
@@ -316,25 +327,29 @@ impl PreviousCache {
     /// The parts of record `i`, checked against their checksum.
     pub fn parts(&self, i: usize) -> Result<Parts, CacheError> {
         let bytes = self.parts_bytes(i)?;
-        Parts::decode(bytes).ok_or_else(|| CacheError::Corrupt {
+        Parts::decode(&bytes).ok_or_else(|| CacheError::Corrupt {
             path: parts_path(&self.out),
             detail: format!("parts of {} unreadable", self.records[i].source),
         })
     }
 
     /// The encoded parts of record `i`, checked against their checksum.
-    fn parts_bytes(&self, i: usize) -> Result<&[u8], CacheError> {
+    fn parts_bytes(&self, i: usize) -> Result<Vec<u8>, CacheError> {
         let corrupt = |detail: String| CacheError::Corrupt {
             path: parts_path(&self.out),
             detail,
         };
         let r = &self.records[i];
-        let bytes = usize::try_from(r.parts.at)
-            .ok()
-            .zip(usize::try_from(r.parts.at + r.parts.len).ok())
-            .and_then(|(a, b)| self.parts.get(a..b))
-            .ok_or_else(|| corrupt(format!("record of {} points past the end", r.source)))?;
-        if xxh3_64(bytes) != r.parts.sum {
+        let file = self
+            .parts
+            .as_ref()
+            .ok_or_else(|| corrupt("no parts file".into()))?;
+        let mut bytes = vec![0; r.parts.len as usize];
+        // A read that fails here (the file cut short since it was opened)
+        // is damage like a bad checksum: the run starts again without it.
+        read_at(file, &mut bytes, r.parts.at)
+            .map_err(|e| corrupt(format!("parts of {}: {e}", r.source)))?;
+        if xxh3_64(&bytes) != r.parts.sum {
             return Err(corrupt(format!("checksum of {} does not match", r.source)));
         }
         Ok(bytes)
@@ -390,7 +405,7 @@ impl NextCache {
             }
             r.rows = self.rows.write(&rows).map_err(self.rows.io())?;
             let parts = previous.parts_bytes(i)?;
-            r.parts = self.parts.write(parts).map_err(self.parts.io())?;
+            r.parts = self.parts.write(&parts).map_err(self.parts.io())?;
         }
         let rows = r.rows;
         self.records.push(r);
@@ -547,7 +562,7 @@ fn fresh_generation(previous: u64) -> u64 {
 struct Loaded {
     index: Index,
     rows: File,
-    parts: Vec<u8>,
+    parts: File,
 }
 
 impl Loaded {
@@ -585,13 +600,7 @@ impl Loaded {
             Ok(file)
         };
         let rows = data(rows_path(out), ROWS_MAGIC, index.rows_len)?;
-        let mut parts_file = data(parts_path(out), PARTS_MAGIC, index.parts_len)?;
-        // One read of exactly the recorded length: no regrowing.
-        let mut parts = vec![0; index.parts_len as usize];
-        parts_file
-            .seek(SeekFrom::Start(0))
-            .and_then(|_| parts_file.read_exact(&mut parts))
-            .map_err(|e| format!("{}: {e}", parts_path(out).display()))?;
+        let parts = data(parts_path(out), PARTS_MAGIC, index.parts_len)?;
         Ok(Some(Loaded { index, rows, parts }))
     }
 

@@ -10,6 +10,7 @@
 
 pub mod cache;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -354,6 +355,14 @@ fn run_once<'s>(
         ..
     } = sink;
     let previous_parts = previous.mention_parts().to_vec();
+    // Pass 1's articles borrow their line keys from the previous cache:
+    // keep only what the summary needs, then let the cache go.
+    let Plan {
+        skipped,
+        warnings: plan_warnings,
+        bytes,
+        ..
+    } = plan;
     drop(previous);
     timings.insert("sentiment".into(), sentiment_time.as_millis());
     lap("analyze", &mut timings);
@@ -393,7 +402,7 @@ fn run_once<'s>(
     lap("cache_save", &mut timings);
 
     let mut warnings = corpus.warnings().to_vec();
-    warnings.extend(plan.warnings);
+    warnings.extend(plan_warnings);
     warnings.extend(written.notes);
     let summary = RunSummary {
         slant_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -407,11 +416,11 @@ fn run_once<'s>(
         model,
         articles,
         outlets: outlets.len(),
-        bytes: plan.bytes,
+        bytes,
         mentions,
         duplicates,
         cache: counts,
-        skipped: plan.skipped,
+        skipped,
         warnings,
         timings_ms: timings,
     };
@@ -492,13 +501,16 @@ impl Sink<'_> {
                     fingerprint,
                     content_hash: kept.content_hash.clone(),
                     bytes: kept.bytes as u64,
-                    lines: kept.lines.clone(),
+                    lines: kept.lines.to_vec(),
                     key,
                     rows: Default::default(),
                     parts: Default::default(),
                     part: None,
                 };
-                (self.next.add(record, &mention_rows, &done.parts)?, None)
+                let part = self
+                    .previous
+                    .part_with_rows(&done.article.source, &mention_rows);
+                (self.next.add(record, &mention_rows, &done.parts)?, part)
             }
         };
         let a = &done.article;
@@ -800,8 +812,9 @@ struct Kept<'c> {
     content_hash: String,
     /// Bytes of decoded text.
     bytes: usize,
-    /// Its line keys, for its outlet's repeated lines and its cache key.
-    lines: Vec<LineKey>,
+    /// Its line keys, for its outlet's repeated lines and its cache key
+    /// (borrowed from the previous run's record when the file is known).
+    lines: Cow<'c, [LineKey]>,
     /// Its file's fingerprint, taken before it was read.
     fingerprint: Option<Fingerprint>,
     /// Copies dropped (same outlet, same content).
@@ -828,7 +841,7 @@ enum Seen<'c> {
         article: Box<Article>,
         file: Option<ArticleFile<'c>>,
         fingerprint: Option<Fingerprint>,
-        known: Option<(usize, Vec<LineKey>)>,
+        known: Option<(usize, &'c [LineKey])>,
     },
     Skipped(Skip),
 }
@@ -840,7 +853,7 @@ enum Seen<'c> {
 /// A copy is the same text from the same outlet. The same text from two
 /// outlets is kept for both: syndicated wire copy is a choice each outlet
 /// made, and part of its framing.
-fn plan_articles<'c>(corpus: &'c Corpus, previous: &PreviousCache) -> Plan<'c> {
+fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache) -> Plan<'c> {
     let mut plan = Plan {
         slots: Vec::new(),
         kept: Vec::new(),
@@ -866,7 +879,7 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &PreviousCache) -> Plan<'c> {
             .collect();
         for ((slot, a), keys) in pending.drain(..).zip(keys) {
             builders.entry(a.outlet).or_default().add_keys(&keys);
-            kept[slot].lines = keys;
+            kept[slot].lines = Cow::Owned(keys);
         }
     };
     let see = |entry: Entry<'c>| -> Seen<'c> {
@@ -880,7 +893,7 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &PreviousCache) -> Plan<'c> {
                         article: Box::new(file.known(&r.content_hash)),
                         file: Some(file),
                         fingerprint,
-                        known: Some((r.bytes as usize, r.lines.clone())),
+                        known: Some((r.bytes as usize, r.lines.as_slice())),
                     };
                 }
                 match file.read() {
@@ -956,14 +969,14 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &PreviousCache) -> Plan<'c> {
                     id: article.id.0.clone(),
                     content_hash: article.content_hash.clone(),
                     bytes,
-                    lines: Vec::new(),
+                    lines: Cow::Borrowed(&[]),
                     fingerprint,
                     duplicates: 0,
                 });
                 match lines {
                     Some(lines) => {
-                        builders.entry(article.outlet).or_default().add_keys(&lines);
-                        plan.kept[slot].lines = lines;
+                        builders.entry(article.outlet).or_default().add_keys(lines);
+                        plan.kept[slot].lines = Cow::Borrowed(lines);
                     }
                     None => {
                         pending_bytes += article.text.len();
@@ -1053,7 +1066,7 @@ mod tests {
             id: first.id.0.clone(),
             content_hash: first.content_hash.clone(),
             bytes: first.text.len(),
-            lines: Vec::new(),
+            lines: Cow::Borrowed(&[]),
             fingerprint: None,
             duplicates: 0,
         };

@@ -3,14 +3,15 @@
 //!
 //! Each part is a complete CSV file with the header row and whole articles
 //! (an article's rows are never split), and stays under [`PART_BYTES`] and a
-//! row limit (`--part-rows`, [`DEFAULT_PART_ROWS`]: small enough that a part
-//! opens whole in Excel, LibreOffice or Google Sheets). Read them together
-//! with a glob (`mentions/*.csv`).
+//! row limit (`--part-rows`, [`DEFAULT_PART_ROWS`]: small, so that a rerun
+//! rewrites little, and any part opens whole in Excel, LibreOffice or
+//! Google Sheets). Read them together with a glob (`mentions/*.csv`).
 //!
 //! Parts are what make a rerun cheap: a part whose articles are all
 //! unchanged is carried over as it is (hard-linked, not copied), so a rerun
 //! writes only the parts that lost or changed an article and the rows of
-//! new articles. New rows go into the last part while it is under half
+//! new articles. An article analysed again whose rows come out the same
+//! bytes (its context changed, not its mentions) counts as unchanged. New rows go into the last part while it is under half
 //! the limits, then into new parts; a part is written in (outlet, article
 //! id) order. After a first run, the parts read in name order are in
 //! (outlet, article id) order as a whole; after reruns, sort on those
@@ -36,12 +37,16 @@ use crate::atomic::StagedDir;
 /// The folder of the parts, in the output folder.
 pub const DIR: &str = "mentions";
 /// Bytes of rows in a part (an article with more gets a part of its own):
-/// bounds what a rerun rewrites when one article of a part changes.
-pub const PART_BYTES: u64 = 64 << 20;
-/// Rows in a part unless `--part-rows` says otherwise: 400,000 rows of 20
-/// columns stay under Google Sheets' 10 million cells and Excel's
-/// 1,048,576 rows.
-pub const DEFAULT_PART_ROWS: u64 = 400_000;
+/// bounds what a rerun rewrites when one article of a part changes, even
+/// for articles of very long sentences.
+pub const PART_BYTES: u64 = 4 << 20;
+/// Rows in a part unless `--part-rows` says otherwise: about 200 articles
+/// of news copy, 1 MB. A changed article costs a rewrite of its whole part
+/// (a part is one file), and reruns change articles all over the corpus
+/// (a line a new article repeats turns into boilerplate in the old ones),
+/// so small parts are what keep a rerun's writing in proportion to what
+/// changed. Any part opens whole in a spreadsheet.
+pub const DEFAULT_PART_ROWS: u64 = 5_000;
 
 /// The file name of part `number`.
 ///
