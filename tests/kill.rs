@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{bench_gen, limit_file_size, stderr, PastTheLimit, REPORTS};
+use common::{bench_gen, limit_file_size, stderr, PastTheLimit, ONE_PART, REPORTS};
 
 fn slant(args: &[&str]) -> Command {
     let mut cmd = common::slant(args);
@@ -21,10 +21,10 @@ fn ok(cmd: &mut Command) {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-/// A run whose mentions fit in one part: a rerun lays new rows out in
-/// parts differently from a run from scratch (tests/rerun.rs checks the
-/// layouts), and here the whole mentions file is compared byte for byte.
+/// A run whose mentions fit in one part ([`ONE_PART`]): the whole mentions
+/// file is compared byte for byte.
 fn analyze_cmd(corpus: &Path, out: &Path) -> Command {
+    let [flag, rows] = ONE_PART;
     slant(&[
         "analyze",
         corpus.to_str().unwrap(),
@@ -32,8 +32,8 @@ fn analyze_cmd(corpus: &Path, out: &Path) -> Command {
         out.to_str().unwrap(),
         "--no-model",
         "--quiet",
-        "--part-rows",
-        "1000000",
+        flag,
+        rows,
     ])
 }
 

@@ -6,7 +6,7 @@ use std::process::{Output, Stdio};
 use std::time::{Duration, SystemTime};
 
 mod common;
-use common::{bench_gen, stderr, REPORTS};
+use common::{bench_gen, stderr, ONE_PART, REPORTS};
 
 fn slant(args: &[&str]) -> Output {
     common::slant(args)
@@ -77,8 +77,8 @@ fn analyze(corpus: &Path, out: &Path, extra: &[&str]) -> String {
     ];
     args.extend(extra);
     // One part unless the test says otherwise: see `reports`.
-    if !extra.contains(&"--part-rows") {
-        args.extend(["--part-rows", "1000000"]);
+    if !extra.contains(&ONE_PART[0]) {
+        args.extend(ONE_PART);
     }
     let run = slant(&args);
     assert!(run.status.success(), "{}", stderr(&run));

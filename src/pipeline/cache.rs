@@ -309,13 +309,13 @@ impl PreviousCache {
         self.records[i].part
     }
 
-    /// The part that holds the previous rows of `source` when `rows` are
-    /// the same bytes (same length and xxh3-64): an article analysed again
-    /// because its context changed, whose rows came out as before, leaves
-    /// its part as it is.
-    pub fn part_with_rows(&self, source: &str, rows: &[u8]) -> Option<u32> {
+    /// The part that holds the previous rows of `source` when `rows` (as
+    /// this run wrote them) are the same bytes: same length and xxh3-64. An
+    /// article analysed again because its context changed, whose rows came
+    /// out as before, leaves its part as it is.
+    pub fn part_with_rows(&self, source: &str, rows: &Extent) -> Option<u32> {
         let r = &self.records[*self.by_source.get(source)?];
-        let same = r.rows.len == rows.len() as u64 && r.rows.sum == xxh3_64(rows);
+        let same = r.rows.len == rows.len && r.rows.sum == rows.sum;
         r.part.filter(|_| same)
     }
 

@@ -507,10 +507,9 @@ impl Sink<'_> {
                     parts: Default::default(),
                     part: None,
                 };
-                let part = self
-                    .previous
-                    .part_with_rows(&done.article.source, &mention_rows);
-                (self.next.add(record, &mention_rows, &done.parts)?, part)
+                let rows = self.next.add(record, &mention_rows, &done.parts)?;
+                let part = self.previous.part_with_rows(&done.article.source, &rows);
+                (rows, part)
             }
         };
         let a = &done.article;
