@@ -42,11 +42,11 @@
 //! that fails while the reports are written makes the run start again
 //! without the cache. Nothing in it is trusted unchecked.
 
-use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
@@ -250,10 +250,14 @@ pub fn open(
             previous.rows = Some(p.rows);
         }
         previous.parts = Some(p.parts);
+        let n = p.index.records.len();
+        previous.by_source.reserve(n);
+        previous.by_key.reserve(n);
+        previous.ids.reserve(n);
         for (i, r) in p.index.records.iter().enumerate() {
             previous.by_source.insert(r.source.clone(), i);
             previous.by_key.insert(r.key, i);
-            previous.ids.insert(r.id.clone());
+            previous.ids.insert(r.id.clone(), i);
         }
         previous.records = p.index.records;
         previous.mentions = p.index.mentions;
@@ -264,7 +268,8 @@ pub fn open(
         rows,
         parts,
         generation,
-        records: Vec::new(),
+        records: Vec::with_capacity(previous.len()),
+        part_of: Vec::new(),
         mentions: Vec::new(),
     };
     Ok((previous, next))
@@ -278,7 +283,7 @@ pub struct PreviousCache {
     records: Vec<Record>,
     by_source: HashMap<String, usize>,
     by_key: HashMap<u128, usize>,
-    ids: HashSet<String>,
+    ids: HashMap<String, usize>,
     /// The parts file: each record's parts are read when needed, on the
     /// thread that decodes them, so the file is never held whole.
     parts: Option<File>,
@@ -355,15 +360,26 @@ impl PreviousCache {
         Ok(bytes)
     }
 
-    /// Whether the previous run had an article with this id (a miss on
-    /// it is a changed article, not a new one).
-    pub fn had(&self, id: &str) -> bool {
-        self.ids.contains(id)
+    /// How many records the previous run left.
+    pub fn len(&self) -> usize {
+        self.records.len()
     }
 
-    /// Previous article ids not in `seen`.
-    pub fn removed(&self, seen: &HashSet<String>) -> usize {
-        self.ids.iter().filter(|id| !seen.contains(*id)).count()
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The previous record of the article with this id, if the previous
+    /// run had one (a miss on it is a changed article, not a new one).
+    pub fn record_of(&self, id: &str) -> Option<usize> {
+        self.ids.get(id).copied()
+    }
+
+    /// How many previous records are not `seen` (indexed by record).
+    pub fn removed(&self, seen: &[bool]) -> usize {
+        (0..self.records.len())
+            .filter(|&i| !seen.get(i).copied().unwrap_or(false))
+            .count()
     }
 }
 
@@ -374,8 +390,23 @@ pub struct NextCache {
     rows: DataFile,
     parts: DataFile,
     generation: u64,
-    records: Vec<Record>,
+    records: Vec<NextRecord>,
+    /// The part of `mentions/` of each record, in the order added.
+    part_of: Vec<u32>,
     mentions: Vec<Part>,
+}
+
+/// A record of the next index. A reused article's record stays in the
+/// previous cache until [`NextCache::commit`] moves it over: copying 100k
+/// records with their line keys was a tenth of a rerun.
+enum NextRecord {
+    Kept {
+        previous: usize,
+        fingerprint: Option<Fingerprint>,
+        /// Where its rows and parts went when this run compacts.
+        moved: Option<(Extent, Extent)>,
+    },
+    Added(Box<Record>),
 }
 
 impl NextCache {
@@ -388,8 +419,8 @@ impl NextCache {
         i: usize,
         fingerprint: Option<Fingerprint>,
     ) -> Result<Extent, CacheError> {
-        let mut r = previous.records[i].clone();
-        r.fingerprint = fingerprint;
+        let r = &previous.records[i];
+        let mut moved = None;
         if let Some(old) = &previous.rows {
             // Compaction: copy the rows and parts into the fresh files.
             let mut rows = vec![0; r.rows.len as usize];
@@ -403,13 +434,17 @@ impl NextCache {
                     detail: format!("checksum of {} does not match", r.source),
                 });
             }
-            r.rows = self.rows.write(&rows).map_err(self.rows.io())?;
+            let rows = self.rows.write(&rows).map_err(self.rows.io())?;
             let parts = previous.parts_bytes(i)?;
-            r.parts = self.parts.write(&parts).map_err(self.parts.io())?;
+            let parts = self.parts.write(&parts).map_err(self.parts.io())?;
+            moved = Some((rows, parts));
         }
-        let rows = r.rows;
-        self.records.push(r);
-        Ok(rows)
+        self.records.push(NextRecord::Kept {
+            previous: i,
+            fingerprint,
+            moved,
+        });
+        Ok(moved.map_or(r.rows, |m| m.0))
     }
 
     /// Adds a freshly analysed article; returns where its mention rows are.
@@ -423,16 +458,14 @@ impl NextCache {
         let bytes = postcard::to_stdvec(parts).unwrap_or_default();
         record.parts = self.parts.write(&bytes).map_err(self.parts.io())?;
         let rows = record.rows;
-        self.records.push(record);
+        self.records.push(NextRecord::Added(Box::new(record)));
         Ok(rows)
     }
 
     /// Records where the report put each article's rows: `part_of` is in
     /// the order the articles were added.
     pub fn set_mentions(&mut self, parts: Vec<Part>, part_of: &[u32]) {
-        for (r, &p) in self.records.iter_mut().zip(part_of) {
-            r.part = Some(p);
-        }
+        self.part_of = part_of.to_vec();
         self.mentions = parts;
     }
 
@@ -443,10 +476,40 @@ impl NextCache {
         Ok((&self.rows.file, rows_path(&self.out)))
     }
 
-    /// Writes the data files and the new index. Called after the reports
-    /// are in place: a run killed before this leaves the previous index,
-    /// which still describes the bytes it points at.
-    pub fn commit(self) -> Result<(), CacheError> {
+    /// Writes the data files and the new index, taking the records this
+    /// run kept from `previous`. Called after the reports are in place: a
+    /// run killed before this leaves the previous index, which still
+    /// describes the bytes it points at.
+    pub fn commit(self, previous: PreviousCache) -> Result<(), CacheError> {
+        let mut old: Vec<Option<Record>> = previous.records.into_iter().map(Some).collect();
+        // Where each previous record went: `keep` takes each one once, but
+        // a second keep of the same record would copy the first.
+        let mut moved_to = vec![0; old.len()];
+        let mut records: Vec<Record> = Vec::with_capacity(self.records.len());
+        let mut part_of = self.part_of.into_iter();
+        for next in self.records {
+            let mut r = match next {
+                NextRecord::Added(r) => *r,
+                NextRecord::Kept {
+                    previous,
+                    fingerprint,
+                    moved,
+                } => {
+                    let mut r = old[previous]
+                        .take()
+                        .unwrap_or_else(|| records[moved_to[previous]].clone());
+                    moved_to[previous] = records.len();
+                    r.fingerprint = fingerprint;
+                    if let Some((rows, parts)) = moved {
+                        r.rows = rows;
+                        r.parts = parts;
+                    }
+                    r
+                }
+            };
+            r.part = part_of.next();
+            records.push(r);
+        }
         let index = Index {
             version: CACHE_VERSION,
             slant: env!("CARGO_PKG_VERSION").to_string(),
@@ -454,20 +517,46 @@ impl NextCache {
             generation: self.generation,
             rows_len: self.rows.len,
             parts_len: self.parts.len,
-            records: self.records,
+            records,
             mentions: self.mentions,
         };
         self.rows.commit()?;
         self.parts.commit()?;
-        let mut bytes = INDEX_MAGIC.to_vec();
-        bytes.extend(postcard::to_stdvec(&index).unwrap_or_default());
-        let digest = xxh3_128(&bytes);
-        bytes.extend(digest.to_le_bytes());
         let path = index_path(&self.out);
-        crate::atomic::write(&path, &bytes).map_err(|source| CacheError::Io { path, source })?;
+        write_index(&path, &index).map_err(|source| CacheError::Io { path, source })?;
         remove_old_versions(&self.out);
         Ok(())
     }
+}
+
+/// Writes the index atomically: magic, postcard body, then the xxh3-128 of
+/// both. It is encoded straight into the file, hashed as it goes, since a
+/// large corpus makes it tens of megabytes.
+fn write_index(path: &Path, index: &Index) -> std::io::Result<()> {
+    struct Digesting<'f> {
+        file: &'f mut crate::atomic::StagingFile,
+        hash: xxhash_rust::xxh3::Xxh3,
+    }
+    impl Write for Digesting<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.file.write(buf)?;
+            self.hash.update(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.file.flush()
+        }
+    }
+    let mut file = crate::atomic::StagingFile::create(path)?;
+    let mut out = Digesting {
+        file: &mut file,
+        hash: xxhash_rust::xxh3::Xxh3::new(),
+    };
+    out.write_all(INDEX_MAGIC)?;
+    postcard::to_io(index, &mut out).map_err(std::io::Error::other)?;
+    let digest = out.hash.digest128();
+    file.write_all(&digest.to_le_bytes())?;
+    file.finish()?.commit()
 }
 
 /// One of the two append-only data files being written.
@@ -657,12 +746,12 @@ fn remove_old_versions(out: &Path) {
 mod tests {
     use super::*;
 
+    /// The index as [`NextCache::commit`] writes it.
     fn index_bytes(index: &Index) -> Vec<u8> {
-        let mut bytes = INDEX_MAGIC.to_vec();
-        bytes.extend(postcard::to_stdvec(index).unwrap());
-        let digest = xxh3_128(&bytes);
-        bytes.extend(digest.to_le_bytes());
-        bytes
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        write_index(&path, index).unwrap();
+        std::fs::read(&path).unwrap()
     }
 
     fn index() -> Index {
@@ -722,5 +811,71 @@ mod tests {
             ..index()
         });
         assert!(refuse(&past).contains("o/a.txt points past the end"));
+    }
+
+    fn record(id: &str) -> Record {
+        Record {
+            id: id.into(),
+            source: format!("o/{id}.txt"),
+            fingerprint: None,
+            content_hash: format!("hash of {id}"),
+            bytes: 3,
+            lines: vec![LineKey(7), LineKey(9)],
+            key: 42,
+            rows: Extent::default(),
+            parts: Extent::default(),
+            part: None,
+        }
+    }
+
+    #[test]
+    fn kept_records_move_to_the_next_index_with_their_new_fingerprint_and_part() {
+        let out = tempfile::tempdir().unwrap();
+        let (previous, mut next) = open(out.path(), "L", false).unwrap();
+        next.add(record("a"), b"rows of a", &Parts::default())
+            .unwrap();
+        next.set_mentions(vec![], &[3]);
+        next.commit(previous).unwrap();
+
+        let (previous, mut next) = open(out.path(), "L", false).unwrap();
+        assert_eq!(previous.len(), 1);
+        let i = previous.lookup(42).unwrap();
+        assert_eq!(previous.part(i), Some(3));
+        let rows = previous.records[i].rows;
+        let fingerprint = Some(Fingerprint {
+            len: 3,
+            modified_ns: 1,
+            changed_ns: 2,
+            inode: 3,
+            device: 4,
+        });
+        // The same record kept twice is written twice, the second a copy.
+        assert_eq!(next.keep(&previous, i, fingerprint).unwrap(), rows);
+        assert_eq!(next.keep(&previous, i, None).unwrap(), rows);
+        next.set_mentions(vec![], &[5, 6]);
+        next.commit(previous).unwrap();
+
+        let (previous, _) = open(out.path(), "L", false).unwrap();
+        let kept = &previous.records;
+        assert_eq!(kept.len(), 2);
+        assert_eq!(
+            kept[0],
+            Record {
+                fingerprint,
+                rows,
+                parts: kept[0].parts,
+                part: Some(5),
+                ..record("a")
+            }
+        );
+        assert_eq!(
+            kept[1],
+            Record {
+                fingerprint: None,
+                part: Some(6),
+                ..kept[0].clone()
+            }
+        );
+        assert_eq!(previous.parts(0).unwrap(), Parts::default());
     }
 }

@@ -11,7 +11,9 @@
 pub mod cache;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -230,14 +232,29 @@ fn run_once<'s>(
     } else {
         Lexicon::load(&config.lexicons)?
     };
-    let matcher = lexicon.compile()?;
-    report::prepare_out_dir(&config.out)?;
-    crate::atomic::remove_leftovers(&cache::cache_dir(&config.out));
-    let corpus = Corpus::open(&config.inputs)?;
     let lexicon_hash = lexicon.hash();
+    // Compiling the matcher touches no file: it runs beside the opening of
+    // the corpus and the cache, and its error still comes first.
+    let mut cache_load = std::time::Duration::ZERO;
+    let (matcher, opened) = rayon::join(
+        || lexicon.compile(),
+        || -> Result<_, PipelineError> {
+            report::prepare_out_dir(&config.out)?;
+            crate::atomic::remove_leftovers(&cache::cache_dir(&config.out));
+            let corpus = Corpus::open(&config.inputs)?;
+            let clock = Instant::now();
+            let cache = cache::open(&config.out, &lexicon_hash, ignore_cache)?;
+            cache_load = clock.elapsed();
+            Ok((corpus, cache))
+        },
+    );
+    let matcher = matcher?;
+    let (corpus, (previous, mut next)) = opened?;
     lap("open", &mut timings);
-    let (previous, mut next) = cache::open(&config.out, &lexicon_hash, ignore_cache)?;
-    lap("cache_load", &mut timings);
+    timings.insert("cache_load".into(), cache_load.as_millis());
+    if let Some(t) = timings.get_mut("open") {
+        *t = t.saturating_sub(cache_load.as_millis());
+    }
 
     // Pass 1 decides what to analyse and learns each outlet's repeated
     // lines; pass 2 takes cached rows or reads the texts again and analyses
@@ -260,7 +277,7 @@ fn run_once<'s>(
         .as_deref()
         .map(|s| s.summary().sha256)
         .unwrap_or_default();
-    let mut sink = Sink {
+    let sink = Sink {
         outlets: BTreeMap::new(),
         spool: report::Spool::new(config.csv),
         next: &mut next,
@@ -269,7 +286,7 @@ fn run_once<'s>(
             note: note.or_else(|| previous.note.clone()),
             ..CacheCounts::default()
         },
-        seen: HashSet::new(),
+        seen: vec![false; previous.len()],
         mentions: 0,
         duplicates: 0,
         settled_before: started_ns,
@@ -312,25 +329,57 @@ fn run_once<'s>(
         files.chain(rows)
     };
     let prepare = |(slot, entry): (usize, Entry<'_>)| batcher.prepare(slot, entry);
-    read_ahead(work, prepare, |items| -> Result<(), PipelineError> {
-        for item in items {
-            match item {
-                Err(skip) => late_skips.push(skip),
-                Ok(work) => {
-                    if let Work::Fresh { article, .. } = &work {
-                        batch_bytes += article.text.len();
-                    }
-                    batch.push(work);
+    // The sink takes each batch on a thread of its own, in order, while the
+    // next batch is decoded and analysed: adding 100k cached articles one
+    // by one would otherwise leave the other cores idle.
+    let kept = &plan.kept;
+    let (sink, read) = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Done>>(1);
+        let sink = scope.spawn(move || -> Result<Sink, PipelineError> {
+            let mut sink = sink;
+            for batch in rx {
+                for done in batch {
+                    let kept = &kept[done.slot];
+                    sink.add(done, kept)?;
                 }
             }
-            if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
-                sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
-                batch_bytes = 0;
+            Ok(sink)
+        });
+        let read = read_ahead(work, prepare, |items| -> Result<(), PipelineError> {
+            for item in items {
+                match item {
+                    Err(skip) => late_skips.push(skip),
+                    Ok(work) => {
+                        if let Work::Fresh { article, .. } = &work {
+                            batch_bytes += article.text.len();
+                        }
+                        batch.push(work);
+                    }
+                }
+                if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
+                    let (spent, done) = batcher.run(&mut batch, sentiment.as_deref_mut())?;
+                    sentiment_time += spent;
+                    batch_bytes = 0;
+                    if tx.send(done).is_err() {
+                        // The sink stopped on an error, which it returns.
+                        return Ok(());
+                    }
+                }
             }
-        }
-        sentiment_time += batcher.run(&mut batch, sentiment.as_deref_mut(), &mut sink)?;
-        Ok(())
-    })?;
+            let (spent, done) = batcher.run(&mut batch, sentiment.as_deref_mut())?;
+            sentiment_time += spent;
+            let _ = tx.send(done);
+            Ok(())
+        });
+        drop(tx);
+        (sink.join(), read)
+    });
+    // The sink's error comes first: it is why reading stopped.
+    let mut sink = match sink {
+        Ok(sink) => sink?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    read?;
     batcher.bar.finish_and_clear();
     drop(batcher);
     if config.strict && !late_skips.is_empty() {
@@ -354,16 +403,15 @@ fn run_once<'s>(
         duplicates,
         ..
     } = sink;
-    let previous_parts = previous.mention_parts().to_vec();
     // Pass 1's articles borrow their line keys from the previous cache:
-    // keep only what the summary needs, then let the cache go.
+    // keep only what the summary needs, so that the cache can be moved
+    // into the next one.
     let Plan {
         skipped,
         warnings: plan_warnings,
         bytes,
         ..
     } = plan;
-    drop(previous);
     timings.insert("sentiment".into(), sentiment_time.as_millis());
     lap("analyze", &mut timings);
     if let Some(t) = timings.get_mut("analyze") {
@@ -387,7 +435,7 @@ fn run_once<'s>(
             (rows, &rows_path),
             &tables,
             &concepts,
-            &previous_parts,
+            previous.mention_parts(),
         )?
     };
     next.set_mentions(written.parts, &written.part_of);
@@ -395,7 +443,7 @@ fn run_once<'s>(
     // The cache is put in place after the reports: a run killed before this
     // point leaves the previous cache, which still matches the reports it
     // can reuse (entries are keyed by content, never by position).
-    next.commit()?;
+    next.commit(previous)?;
     if let Some(scorer) = sentiment {
         scorer.finish().map_err(PipelineError::Sentiment)?;
     }
@@ -464,7 +512,8 @@ struct Sink<'a> {
     next: &'a mut NextCache,
     previous: &'a PreviousCache,
     counts: CacheCounts,
-    seen: HashSet<String>,
+    /// Which previous records this run has seen again (by id).
+    seen: Vec<bool>,
     mentions: usize,
     duplicates: usize,
     /// Fingerprints of files last changed before this are kept.
@@ -479,18 +528,18 @@ impl Sink<'_> {
 
     fn add(&mut self, done: Done, kept: &Kept<'_>) -> Result<(), PipelineError> {
         let fingerprint = kept.fingerprint.filter(|f| f.settled(self.settled_before));
-        let (rows, part) = match done.source {
+        let (rows, part, seen) = match done.source {
             Source::Cached(i) => {
                 self.counts.cached += 1;
                 let rows = self.next.keep(self.previous, i, fingerprint)?;
-                (rows, self.previous.part(i))
+                (rows, self.previous.part(i), Some(i))
             }
             Source::Fresh {
-                changed,
+                previous,
                 key,
                 mention_rows,
             } => {
-                if changed {
+                if previous.is_some() {
                     self.counts.changed += 1;
                 } else {
                     self.counts.new += 1;
@@ -509,7 +558,7 @@ impl Sink<'_> {
                 };
                 let rows = self.next.add(record, &mention_rows, &done.parts)?;
                 let part = self.previous.part_with_rows(&done.article.source, &rows);
-                (rows, part)
+                (rows, part, previous)
             }
         };
         let a = &done.article;
@@ -526,7 +575,9 @@ impl Sink<'_> {
             part,
             article_row: done.parts.article_row,
         });
-        self.seen.insert(a.id.0.clone());
+        if let Some(seen) = seen.and_then(|i| self.seen.get_mut(i)) {
+            *seen = true;
+        }
         self.mentions += done.parts.mentions as usize;
         self.duplicates += kept.duplicates;
         Ok(())
@@ -569,9 +620,9 @@ enum Outcome {
 enum Source {
     Cached(usize),
     Fresh {
-        /// The article id was in the previous run (with other content or
-        /// context).
-        changed: bool,
+        /// The previous record of its id, when the previous run had it
+        /// (with other content or context).
+        previous: Option<usize>,
         key: u128,
         mention_rows: Vec<u8>,
     },
@@ -637,13 +688,13 @@ impl Batcher<'_> {
         Ok(Work::Fresh { slot, article, key })
     }
 
-    /// Returns the time spent in the sentiment model.
+    /// Returns the time spent in the sentiment model and the batch done,
+    /// in order, for the [`Sink`].
     fn run(
         &self,
         batch: &mut Vec<Work>,
         sentiment: Option<&mut (dyn SentimentScorer + '_)>,
-        sink: &mut Sink,
-    ) -> Result<std::time::Duration, PipelineError> {
+    ) -> Result<(std::time::Duration, Vec<Done>), PipelineError> {
         // Cached parts are checked and decoded, fresh articles analysed.
         let mut outcomes: Vec<Outcome> = std::mem::take(batch)
             .into_par_iter()
@@ -717,7 +768,7 @@ impl Batcher<'_> {
                     Done {
                         slot,
                         source: Source::Fresh {
-                            changed: self.previous.had(&article.id.0),
+                            previous: self.previous.record_of(&article.id.0),
                             key,
                             mention_rows,
                         },
@@ -727,11 +778,7 @@ impl Batcher<'_> {
                 }
             })
             .collect();
-        for done in done {
-            let kept = &self.plan.kept[done.slot];
-            sink.add(done, kept)?;
-        }
-        Ok(spent)
+        Ok((spent, done))
     }
 
     /// An analysed article's mention rows and parts.

@@ -26,7 +26,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -215,9 +215,10 @@ pub(super) fn plan(
 
 /// Puts this run's parts together in a folder that replaces `OUT/mentions`
 /// when committed: carried parts are hard-linked from the current folder,
-/// the others written from `rows` (the rows file and its name) after every
-/// row they copy has been checked against its checksum. Returns the folder
-/// and the parts, in `planned` order.
+/// the others written from `rows` (the rows file and its name), each row
+/// checked against its checksum as it is copied; a row that does not match
+/// abandons the folder before it replaces anything. Parts are written on
+/// all cores. Returns the folder and the parts, in `planned` order.
 pub(super) fn stage(
     out: &Path,
     planned: &[Planned],
@@ -226,131 +227,98 @@ pub(super) fn stage(
     header: &[u8],
     bom: bool,
 ) -> Result<(StagedDir, Vec<Part>), ReportError> {
+    use rayon::prelude::*;
     let dir = out.join(DIR);
     let staged = crate::atomic::stage_dir(&dir).map_err(io(&dir))?;
-    let copied: Vec<&SpoolEntry> = planned
-        .iter()
-        .filter(|p| !p.carried)
-        .flat_map(|p| p.entries.iter().map(|&i| &entries[i]))
-        .collect();
-    check_rows(rows, &copied)?;
-    let mut parts = Vec::with_capacity(planned.len());
-    for p in planned {
-        let name = part_name(p.number);
-        let (to, shown) = (staged.path().join(&name), dir.join(&name));
-        if p.carried {
-            if std::fs::hard_link(&shown, &to).is_err() {
-                // A file system without hard links: a copy does the same.
-                std::fs::copy(&shown, &to).map_err(io(&shown))?;
+    let parts = planned
+        .par_iter()
+        .map(|p| {
+            let name = part_name(p.number);
+            let (to, shown) = (staged.path().join(&name), dir.join(&name));
+            if p.carried {
+                if std::fs::hard_link(&shown, &to).is_err() {
+                    // A file system without hard links: a copy does the same.
+                    std::fs::copy(&shown, &to).map_err(io(&shown))?;
+                }
+            } else {
+                let mut file = File::create(&to).map_err(io(&shown))?;
+                file.write_all(header).map_err(io(&shown))?;
+                copy_rows(
+                    rows,
+                    p.entries.iter().map(|&i| &entries[i]),
+                    &mut file,
+                    &shown,
+                )?;
+                file.sync_all().map_err(io(&shown))?;
             }
-        } else {
-            let mut file = File::create(&to).map_err(io(&shown))?;
-            file.write_all(header).map_err(io(&shown))?;
-            copy_rows(
-                rows,
-                p.entries.iter().map(|&i| &entries[i]),
-                &mut file,
-                &shown,
-            )?;
-            file.sync_all().map_err(io(&shown))?;
-        }
-        let stamp = Stamp::of(&to).ok_or_else(|| {
-            io(&shown)(std::io::Error::other(
-                "the part just written cannot be read",
-            ))
-        })?;
-        parts.push(Part {
-            number: p.number,
-            articles: p.entries.len() as u64,
-            bom,
-            stamp,
-        });
-    }
+            let stamp = Stamp::of(&to).ok_or_else(|| {
+                io(&shown)(std::io::Error::other(
+                    "the part just written cannot be read",
+                ))
+            })?;
+            Ok(Part {
+                number: p.number,
+                articles: p.entries.len() as u64,
+                bom,
+                stamp,
+            })
+        })
+        .collect::<Result<Vec<Part>, ReportError>>()?;
     Ok((staged, parts))
 }
 
-/// Checks the rows of `entries` against their checksums, reading the rows
-/// file front to back in large spans on all cores.
-fn check_rows(rows: (&File, &Path), entries: &[&SpoolEntry]) -> Result<(), ReportError> {
-    use rayon::prelude::*;
-    const SPAN: u64 = 8 << 20;
-    let (from, from_path) = rows;
-    let mut by_offset = entries.to_vec();
-    by_offset.sort_by_key(|e| e.rows.at);
-    let mut spans: Vec<&[&SpoolEntry]> = Vec::new();
-    let mut rest = &by_offset[..];
-    while let Some(first) = rest.first() {
-        let n = rest
-            .iter()
-            .position(|e| e.rows.at + e.rows.len - first.rows.at > SPAN)
-            .unwrap_or(rest.len())
-            .max(1);
-        spans.push(&rest[..n]);
-        rest = &rest[n..];
-    }
-    spans.par_iter().try_for_each(|span| {
-        let start = span[0].rows.at;
-        let end = span
-            .iter()
-            .map(|e| e.rows.at + e.rows.len)
-            .max()
-            .unwrap_or(start);
-        let mut buf = vec![0; (end - start) as usize];
-        read_at(from, &mut buf, start).map_err(io(from_path))?;
-        for e in span.iter() {
-            let at = (e.rows.at - start) as usize;
-            if xxhash_rust::xxh3::xxh3_64(&buf[at..at + e.rows.len as usize]) != e.rows.sum {
-                return Err(ReportError::CorruptRows {
-                    path: from_path.to_path_buf(),
-                    detail: format!(
-                        "rows of article `{}` ({}) do not match their checksum",
-                        e.id, e.outlet
-                    ),
-                });
-            }
-        }
-        Ok(())
-    })
-}
-
-/// Copies each entry's rows, in order, into `to`. The copy is left to the
-/// kernel (`copy_file_range` where the platform has it), with entries whose
-/// rows lie end to end in the rows file (articles added in report order)
-/// copied in one call.
+/// Copies each entry's rows, in order, into `to`, checking each against its
+/// checksum. Entries whose rows lie end to end in the rows file (articles
+/// added in report order) are read in one call.
 fn copy_rows<'e>(
     rows: (&File, &Path),
     entries: impl Iterator<Item = &'e SpoolEntry>,
     to: &mut File,
     to_path: &Path,
 ) -> Result<(), ReportError> {
-    let (mut source, from_path) = rows;
-    let mut copy = |start: u64, end: u64| -> Result<(), ReportError> {
-        source.seek(SeekFrom::Start(start)).map_err(io(from_path))?;
-        let copied =
-            std::io::copy(&mut (&mut source).take(end - start), to).map_err(io(to_path))?;
-        if copied != end - start {
-            return Err(ReportError::CorruptRows {
-                path: from_path.to_path_buf(),
-                detail: format!("ends before byte {end}"),
-            });
-        }
-        Ok(())
+    let (from, from_path) = rows;
+    let corrupt = |detail: String| ReportError::CorruptRows {
+        path: from_path.to_path_buf(),
+        detail,
     };
-    let mut run: Option<(u64, u64)> = None;
-    for e in entries {
-        run = match run {
-            Some((start, end)) if e.rows.at == end => Some((start, end + e.rows.len)),
-            Some((start, end)) => {
-                copy(start, end)?;
-                Some((e.rows.at, e.rows.at + e.rows.len))
-            }
-            None => Some((e.rows.at, e.rows.at + e.rows.len)),
+    let mut buf = Vec::new();
+    let mut copy = |run: &[&SpoolEntry]| -> Result<(), ReportError> {
+        let Some(first) = run.first() else {
+            return Ok(());
         };
+        let len: u64 = run.iter().map(|e| e.rows.len).sum();
+        buf.resize(len as usize, 0);
+        read_at(from, &mut buf, first.rows.at).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                corrupt(format!("ends before byte {}", first.rows.at + len))
+            } else {
+                io(from_path)(e)
+            }
+        })?;
+        let mut at = 0;
+        for e in run {
+            let end = at + e.rows.len as usize;
+            if xxhash_rust::xxh3::xxh3_64(&buf[at..end]) != e.rows.sum {
+                return Err(corrupt(format!(
+                    "rows of article `{}` ({}) do not match their checksum",
+                    e.id, e.outlet
+                )));
+            }
+            at = end;
+        }
+        to.write_all(&buf).map_err(io(to_path))
+    };
+    let mut run: Vec<&SpoolEntry> = Vec::new();
+    for e in entries {
+        if let Some(last) = run.last() {
+            if e.rows.at != last.rows.at + last.rows.len {
+                copy(&run)?;
+                run.clear();
+            }
+        }
+        run.push(e);
     }
-    if let Some((start, end)) = run {
-        copy(start, end)?;
-    }
-    Ok(())
+    copy(&run)
 }
 
 #[cfg(test)]

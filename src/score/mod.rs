@@ -11,6 +11,8 @@ pub mod stats;
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
+use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::{ArticleAnalysis, DISTANCING};
@@ -77,12 +79,14 @@ pub struct OutletAccumulator {
     distancing_own: u64,
     negated_own: u64,
     per_article: Vec<ArticleSums>,
+    // Hash maps, not ordered ones: folding 100k cached articles is mostly
+    // key lookups, and [`finish`] puts every key in report order itself.
     /// term → (own-voice mentions, Σ loadedness)
-    terms_own: BTreeMap<String, (u64, f64)>,
+    terms_own: HashMap<CompactString, (u64, f64)>,
     /// (concept, label) → sums
-    labels: BTreeMap<(String, String), LabelSums>,
+    labels: HashMap<(CompactString, CompactString), LabelSums>,
     /// concept → own-voice sentiment over all its labels
-    concept_sentiment_own: BTreeMap<String, SentimentSums>,
+    concept_sentiment_own: HashMap<CompactString, SentimentSums>,
 }
 
 /// One label's share of an article in an [`ArticlePartial`].
@@ -113,25 +117,27 @@ struct LabelPart {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ArticlePartial {
-    outlet_name: Option<String>,
+    outlet_name: Option<CompactString>,
     words: u64,
     words_by_voice: [u64; 3],
     mentions_by_voice: [u64; 3],
     distancing_own: u64,
     negated_own: u64,
     sums: ArticleSums,
+    // Keys are short: stored inline, a rerun decodes 100k partials from
+    // the cache without a heap allocation per key.
     /// (term, own-voice mentions, Σ loadedness), sorted by term.
-    terms_own: Vec<(String, u64, f64)>,
+    terms_own: Vec<(CompactString, u64, f64)>,
     /// Sorted by (concept, label).
-    labels: Vec<((String, String), LabelPart)>,
+    labels: Vec<((CompactString, CompactString), LabelPart)>,
     /// (concept, Σ pos−neg, n) of own-voice scored mentions, sorted.
-    concept_sentiment_own: Vec<(String, f64, f64)>,
+    concept_sentiment_own: Vec<(CompactString, f64, f64)>,
 }
 
 impl ArticlePartial {
     pub fn of(article: &ArticleAnalysis) -> ArticlePartial {
         let mut p = ArticlePartial {
-            outlet_name: article.outlet_name.clone(),
+            outlet_name: article.outlet_name.as_deref().map(CompactString::from),
             words: article.words as u64,
             sums: ArticleSums {
                 words_own: article.words_by_voice[0] as f64,
@@ -178,15 +184,15 @@ impl ArticlePartial {
         }
         p.terms_own = terms
             .into_iter()
-            .map(|(t, (n, w))| (t.to_string(), n, w))
+            .map(|(t, (n, w))| (t.into(), n, w))
             .collect();
         p.labels = labels
             .into_iter()
-            .map(|((c, l), part)| ((c.to_string(), l.to_string()), part))
+            .map(|((c, l), part)| ((c.into(), l.into()), part))
             .collect();
         p.concept_sentiment_own = concepts
             .into_iter()
-            .map(|(c, (sum, n))| (c.to_string(), sum, n))
+            .map(|(c, (sum, n))| (c.into(), sum, n))
             .collect();
         p
     }
@@ -201,7 +207,7 @@ impl OutletAccumulator {
     /// Adds one article's [`ArticlePartial`].
     pub fn add_partial(&mut self, p: &ArticlePartial) {
         if self.outlet_name.is_none() {
-            self.outlet_name.clone_from(&p.outlet_name);
+            self.outlet_name = p.outlet_name.as_ref().map(|n| n.to_string());
         }
         self.articles += 1;
         self.words += p.words;
@@ -373,8 +379,9 @@ pub fn finish(lexicon: &Lexicon, outlets: &BTreeMap<OutletId, OutletAccumulator>
     }
     let mut extra: Vec<(String, String)> = outlets
         .values()
-        .flat_map(|a| a.labels.keys().cloned())
+        .flat_map(|a| a.labels.keys())
         .filter(|k| !order.iter().any(|o| o.0 == k.0 && o.1 == k.1))
+        .map(|(c, l)| (c.to_string(), l.to_string()))
         .collect();
     extra.sort();
     extra.dedup();
@@ -441,7 +448,7 @@ pub fn finish(lexicon: &Lexicon, outlets: &BTreeMap<OutletId, OutletAccumulator>
 
 fn label_sums(acc: &OutletAccumulator, concept: &str, label: &str) -> LabelSums {
     acc.labels
-        .get(&(concept.to_string(), label.to_string()))
+        .get(&(concept.into(), label.into()))
         .cloned()
         .unwrap_or_default()
 }
@@ -479,7 +486,7 @@ fn outlet_row(outlet: &OutletId, acc: &OutletAccumulator, concepts: &[String]) -
     let loaded_own: f64 = own.iter().map(|a| a.0).sum();
     let words_quoted: f64 = acc.per_article.iter().map(|a| a.words_quoted).sum();
     let loaded_quoted: f64 = acc.per_article.iter().map(|a| a.loaded_quoted).sum();
-    let mut top: Vec<(&String, &(u64, f64))> =
+    let mut top: Vec<(&CompactString, &(u64, f64))> =
         acc.terms_own.iter().filter(|t| t.1 .1 > 0.0).collect();
     top.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1).then_with(|| a.0.cmp(b.0)));
     OutletRow {
@@ -505,7 +512,7 @@ fn outlet_row(outlet: &OutletId, acc: &OutletAccumulator, concepts: &[String]) -
         top_terms_own: top
             .into_iter()
             .take(TOP_TERMS)
-            .map(|(t, (n, _))| (t.clone(), *n))
+            .map(|(t, (n, _))| (t.to_string(), *n))
             .collect(),
         sentiment_own_by_concept: concepts
             .iter()

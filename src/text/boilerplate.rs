@@ -22,7 +22,7 @@
 //!   background paragraph the outlet reuses, which is its own voice and
 //!   should be scored.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet, HashSetExt};
 use std::ops::Range;
 
 use unicode_normalization::UnicodeNormalization;
