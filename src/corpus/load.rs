@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{content_id, sha256_hex, Article, ArticleId, OutletId, MAX_ARTICLE_BYTES};
+use super::{content_id, sha256_hex, Article, ArticleHead, ArticleId, OutletId, MAX_ARTICLE_BYTES};
 
 /// A problem that stops a run before any article is read.
 #[derive(Debug, thiserror::Error)]
@@ -455,10 +455,56 @@ pub struct ArticleFile<'a> {
     meta: &'a Meta,
 }
 
-impl ArticleFile<'_> {
+impl<'a> ArticleFile<'a> {
     /// The file's path as reports name it ([`Article::source`]).
     pub fn source(&self) -> String {
         self.path.display().to_string()
+    }
+
+    /// The outlet the input gives for the file.
+    pub fn outlet(&self) -> &'a str {
+        &self.meta.outlet
+    }
+
+    /// The id of the article the file holds when its text hashes to
+    /// `content_hash`: the one the input gives, or one derived from outlet
+    /// and content.
+    pub fn id(&self, content_hash: &str) -> ArticleId {
+        article_id(self.meta, content_hash)
+    }
+
+    /// The article this file holds, but its text, when the text is known
+    /// to hash to `content_hash` and the article's id and source are `id`
+    /// and `source` (from [`ArticleFile::id`] and [`ArticleFile::source`]):
+    /// what [`ArticleFile::read`] gives without reading the file.
+    ///
+    /// ```
+    /// # use slant::corpus::{Corpus, Entry};
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # std::fs::create_dir(dir.path().join("daily")).unwrap();
+    /// # std::fs::write(dir.path().join("daily/a.txt"), "Text.").unwrap();
+    /// let corpus = Corpus::open(&[dir.path().to_path_buf()]).unwrap();
+    /// for entry in corpus.entries() {
+    ///     let Entry::File(file) = entry else { continue };
+    ///     let article = file.read().unwrap();
+    ///     let (id, source) = (file.id(&article.content_hash), file.source());
+    ///     assert_eq!(file.head(&id.0, &article.content_hash, &source), article.head());
+    /// }
+    /// ```
+    pub fn head<'h>(&self, id: &'h str, content_hash: &'h str, source: &'h str) -> ArticleHead<'h>
+    where
+        'a: 'h,
+    {
+        ArticleHead {
+            outlet: &self.meta.outlet,
+            content_hash,
+            id,
+            outlet_name: self.meta.outlet_name.as_deref(),
+            title: self.meta.title.as_deref(),
+            published: self.meta.published.as_deref(),
+            url: self.meta.url.as_deref(),
+            source,
+        }
     }
 
     /// The file's current [`Fingerprint`], or `None` when it cannot be
@@ -588,17 +634,21 @@ fn article(text: String, meta: Meta, source: String) -> Article {
     article_with_hash(text, content_hash, meta, source)
 }
 
-fn article_with_hash(text: String, content_hash: String, meta: Meta, source: String) -> Article {
-    // A derived id hashes the outlet too: the same wire story run by two
-    // outlets is two articles and needs two ids.
-    let id = match meta.id {
-        Some(id) => ArticleId(id),
+/// The id the input gives, or one derived from outlet and content. A
+/// derived id hashes the outlet too: the same wire story run by two outlets
+/// is two articles and needs two ids.
+fn article_id(meta: &Meta, content_hash: &str) -> ArticleId {
+    match &meta.id {
+        Some(id) => ArticleId(id.clone()),
         None => content_id(&sha256_hex(
             format!("{}\u{1f}{}", meta.outlet, content_hash).as_bytes(),
         )),
-    };
+    }
+}
+
+fn article_with_hash(text: String, content_hash: String, meta: Meta, source: String) -> Article {
     Article {
-        id,
+        id: article_id(&meta, &content_hash),
         outlet: OutletId(meta.outlet),
         outlet_name: meta.outlet_name,
         title: meta.title,

@@ -51,6 +51,37 @@ pub struct Article {
     pub content_hash: String,
 }
 
+impl Article {
+    /// Everything about the article but its text, borrowed.
+    pub fn head(&self) -> ArticleHead<'_> {
+        ArticleHead {
+            outlet: &self.outlet.0,
+            content_hash: &self.content_hash,
+            id: &self.id.0,
+            outlet_name: self.outlet_name.as_deref(),
+            title: self.title.as_deref(),
+            published: self.published.as_deref(),
+            url: self.url.as_deref(),
+            source: &self.source,
+        }
+    }
+}
+
+/// An [`Article`] without its text, borrowed from wherever its parts are
+/// held: what a rerun needs of an article it does not read
+/// ([`Article::head`], [`ArticleFile::head`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ArticleHead<'a> {
+    pub outlet: &'a str,
+    pub content_hash: &'a str,
+    pub id: &'a str,
+    pub outlet_name: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub published: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub source: &'a str,
+}
+
 /// Hex SHA-256 of a string.
 pub fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;

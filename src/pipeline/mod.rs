@@ -419,27 +419,31 @@ fn run_once<'s>(
     }
     let model = sentiment.as_deref().map(|s| s.summary());
 
-    let tables = score::finish(&lexicon, &outlets);
-    lap("score", &mut timings);
-
     let concepts: Vec<String> = lexicon
         .concepts()
         .iter()
         .filter(|c| c.kind == ConceptKind::Referent)
         .map(|c| c.id.clone())
         .collect();
-    let written = {
+    // The tables are computed while the mention parts are written: one is
+    // arithmetic, the other mostly waits on the disk.
+    let mut score_time = std::time::Duration::ZERO;
+    let (tables, staged) = {
         let (rows, rows_path) = next.rows_file()?;
-        spool.finish(
-            &config.out,
-            (rows, &rows_path),
-            &tables,
-            &concepts,
-            previous.mention_parts(),
-        )?
+        rayon::join(
+            || {
+                let clock = Instant::now();
+                let tables = score::finish(&lexicon, &outlets);
+                score_time = clock.elapsed();
+                tables
+            },
+            || spool.stage(&config.out, (rows, &rows_path), previous.mention_parts()),
+        )
     };
+    let written = staged?.finish(&config.out, &tables, &concepts)?;
     next.set_mentions(written.parts, &written.part_of);
     lap("report", &mut timings);
+    timings.insert("score".into(), score_time.as_millis());
     // The cache is put in place after the reports: a run killed before this
     // point leaves the previous cache, which still matches the reports it
     // can reuse (entries are keyed by content, never by position).
@@ -545,8 +549,8 @@ impl Sink<'_> {
                     self.counts.new += 1;
                 }
                 let record = Record {
-                    id: done.article.id.0.clone(),
-                    source: done.article.source.clone(),
+                    id: kept.id.clone(),
+                    source: kept.source.clone(),
                     fingerprint,
                     content_hash: kept.content_hash.clone(),
                     bytes: kept.bytes as u64,
@@ -557,19 +561,22 @@ impl Sink<'_> {
                     part: None,
                 };
                 let rows = self.next.add(record, &mention_rows, &done.parts)?;
-                let part = self.previous.part_with_rows(&done.article.source, &rows);
+                let part = self.previous.part_with_rows(&kept.source, &rows);
                 (rows, part, previous)
             }
         };
-        let a = &done.article;
-        let acc = self.outlets.entry(a.outlet.clone()).or_default();
+        // The outlet is cloned only for its first article.
+        let acc = match self.outlets.get_mut(&kept.outlet) {
+            Some(acc) => acc,
+            None => self.outlets.entry(kept.outlet.clone()).or_default(),
+        };
         acc.add_partial(&done.parts.partial);
         for _ in 0..kept.duplicates {
             acc.add_duplicate();
         }
         self.spool.add(report::SpoolEntry {
-            outlet: a.outlet.0.clone(),
-            id: a.id.0.clone(),
+            outlet: kept.outlet.0.clone(),
+            id: kept.id.clone(),
             rows,
             mentions: done.parts.mentions,
             part,
@@ -588,31 +595,28 @@ impl Sink<'_> {
 enum Work {
     /// The previous run's record `record` has this article's rows; the
     /// article's text is not read.
-    Cached {
-        slot: usize,
-        article: Article,
-        record: usize,
-    },
+    Cached { slot: usize, record: usize },
     Fresh {
         slot: usize,
-        article: Article,
+        article: Box<Article>,
         key: u128,
     },
 }
 
 /// A [`Work`] item done: cached parts read back, or the article analysed.
+// Nearly every item of a rerun is cached: boxing its parts would cost an
+// allocation per article to make the rare fresh one smaller.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     Cached {
         slot: usize,
-        article: Article,
         record: usize,
         parts: Parts,
     },
     Fresh {
         slot: usize,
-        article: Article,
         key: u128,
-        analysis: ArticleAnalysis,
+        analysis: Box<ArticleAnalysis>,
     },
 }
 
@@ -631,7 +635,6 @@ enum Source {
 /// An article's outputs, ready for the [`Sink`].
 struct Done {
     slot: usize,
-    article: Article,
     source: Source,
     parts: Parts,
 }
@@ -658,34 +661,43 @@ impl Batcher<'_> {
     /// checked against pass 1) or a skip.
     fn prepare(&self, slot: usize, entry: Entry<'_>) -> Result<Work, Skip> {
         let kept = &self.plan.kept[slot];
+        let key = |head| {
+            cache::key(
+                head,
+                &kept.lines,
+                self.repeated(&kept.outlet),
+                kept.duplicates,
+                self.model_hash,
+            )
+        };
         // A table row comes read; a file is read only if its rows are not
         // cached.
-        let (article, file) = match entry {
-            Entry::File(file) => (file.known(&kept.content_hash), Some(file)),
-            Entry::Loaded(item) => (second_read(kept, item)?, None),
-        };
-        let key = cache::key(
-            &article,
-            &kept.lines,
-            self.repeated(&article.outlet),
-            kept.duplicates,
-            self.model_hash,
-        );
-        if let Some(record) = self.previous.lookup(key) {
-            // Cached work never needs the text.
-            let mut article = article;
-            article.text = String::new();
-            return Ok(Work::Cached {
-                slot,
-                article,
-                record,
-            });
+        match entry {
+            Entry::File(file) => {
+                let key = key(file.head(&kept.id, &kept.content_hash, &kept.source));
+                if let Some(record) = self.previous.lookup(key) {
+                    return Ok(Work::Cached { slot, record });
+                }
+                let article = second_read(kept, file.read())?;
+                Ok(Work::Fresh {
+                    slot,
+                    article: Box::new(article),
+                    key,
+                })
+            }
+            Entry::Loaded(item) => {
+                let article = second_read(kept, item)?;
+                let key = key(article.head());
+                Ok(match self.previous.lookup(key) {
+                    Some(record) => Work::Cached { slot, record },
+                    None => Work::Fresh {
+                        slot,
+                        article: Box::new(article),
+                        key,
+                    },
+                })
+            }
         }
-        let article = match file {
-            Some(file) => second_read(kept, file.read())?,
-            None => article,
-        };
-        Ok(Work::Fresh { slot, article, key })
     }
 
     /// Returns the time spent in the sentiment model and the batch done,
@@ -700,24 +712,18 @@ impl Batcher<'_> {
             .into_par_iter()
             .map(|work| {
                 let outcome = match work {
-                    Work::Cached {
-                        slot,
-                        article,
-                        record,
-                    } => Outcome::Cached {
+                    Work::Cached { slot, record } => Outcome::Cached {
                         parts: self.previous.parts(record)?,
                         slot,
-                        article,
                         record,
                     },
                     Work::Fresh { slot, article, key } => Outcome::Fresh {
-                        analysis: analyze_article(
+                        analysis: Box::new(analyze_article(
                             &article,
                             self.repeated(&article.outlet),
                             self.matcher,
-                        ),
+                        )),
                         slot,
-                        article,
                         key,
                     },
                 };
@@ -731,7 +737,7 @@ impl Batcher<'_> {
             let mut keep: Vec<TargetKey> = Vec::new();
             for outcome in &mut outcomes {
                 match outcome {
-                    Outcome::Fresh { analysis, .. } => fresh.push(analysis),
+                    Outcome::Fresh { analysis, .. } => fresh.push(&mut **analysis),
                     Outcome::Cached { parts, .. } => {
                         keep.extend(parts.targets.iter().map(|k| TargetKey(*k)))
                     }
@@ -748,18 +754,15 @@ impl Batcher<'_> {
             .map(|outcome| match outcome {
                 Outcome::Cached {
                     slot,
-                    article,
                     record,
                     parts,
                 } => Done {
                     slot,
-                    article,
                     source: Source::Cached(record),
                     parts,
                 },
                 Outcome::Fresh {
                     slot,
-                    article,
                     key,
                     analysis,
                 } => {
@@ -768,11 +771,10 @@ impl Batcher<'_> {
                     Done {
                         slot,
                         source: Source::Fresh {
-                            previous: self.previous.record_of(&article.id.0),
+                            previous: self.previous.record_of(&self.plan.kept[slot].id),
                             key,
                             mention_rows,
                         },
-                        article,
                         parts,
                     }
                 }
@@ -856,6 +858,8 @@ struct Kept<'c> {
     outlet: OutletId,
     id: String,
     content_hash: String,
+    /// [`Article::source`].
+    source: String,
     /// Bytes of decoded text.
     bytes: usize,
     /// Its line keys, for its outlet's repeated lines and its cache key
@@ -881,13 +885,18 @@ struct Plan<'c> {
 
 /// Pass 1's view of one corpus entry.
 enum Seen<'c> {
-    /// An article: read (its line keys still to compute) or known from the
-    /// cache by its file's fingerprint (text not read, line keys cached).
-    Article {
+    /// An article read (its line keys still to compute).
+    Read {
         article: Box<Article>,
         file: Option<ArticleFile<'c>>,
         fingerprint: Option<Fingerprint>,
-        known: Option<(usize, &'c [LineKey])>,
+    },
+    /// A file the cache knows by its fingerprint: not read, its content
+    /// hash and line keys are the record's.
+    Known {
+        file: ArticleFile<'c>,
+        fingerprint: Option<Fingerprint>,
+        record: &'c Record,
     },
     Skipped(Skip),
 }
@@ -908,23 +917,38 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache) -> Plan<'c
         skipped: Vec::new(),
         warnings: Vec::new(),
     };
-    // First source seen per (outlet, content) and per id, for messages.
-    let mut by_content: HashMap<(OutletId, String), (usize, String)> = HashMap::new();
-    let mut by_id: HashMap<String, String> = HashMap::new();
+    // First article kept per (outlet, content) and per id, for messages.
+    let mut by_content: HashMap<(OutletId, String), usize> = HashMap::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut builders: BTreeMap<OutletId, RepeatedLinesBuilder> = BTreeMap::new();
+    // The outlet is cloned only for its first article.
+    fn count(
+        builders: &mut BTreeMap<OutletId, RepeatedLinesBuilder>,
+        outlet: &OutletId,
+        keys: &[LineKey],
+    ) {
+        match builders.get_mut(outlet) {
+            Some(b) => b.add_keys(keys),
+            None => {
+                let mut b = RepeatedLinesBuilder::default();
+                b.add_keys(keys);
+                builders.insert(outlet.clone(), b);
+            }
+        }
+    }
     // Texts whose line keys are still to be computed (in parallel, a batch
     // at a time) and counted for their outlet, with their slot.
-    let mut pending: Vec<(usize, Article)> = Vec::new();
+    let mut pending: Vec<(usize, String)> = Vec::new();
     let mut pending_bytes = 0;
-    let flush = |pending: &mut Vec<(usize, Article)>,
+    let flush = |pending: &mut Vec<(usize, String)>,
                  kept: &mut Vec<Kept<'c>>,
                  builders: &mut BTreeMap<OutletId, RepeatedLinesBuilder>| {
         let keys: Vec<_> = pending
             .par_iter()
-            .map(|(_, a)| RepeatedLinesBuilder::keys(&a.text))
+            .map(|(_, text)| RepeatedLinesBuilder::keys(text))
             .collect();
-        for ((slot, a), keys) in pending.drain(..).zip(keys) {
-            builders.entry(a.outlet).or_default().add_keys(&keys);
+        for ((slot, _), keys) in pending.drain(..).zip(keys) {
+            count(builders, &kept[slot].outlet, &keys);
             kept[slot].lines = Cow::Owned(keys);
         }
     };
@@ -934,29 +958,26 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache) -> Plan<'c
                 // The fingerprint is taken before the file is read: a file
                 // changed after it is not taken for the text read here.
                 let fingerprint = file.fingerprint();
-                if let Some(r) = previous.known_file(&file.source(), fingerprint) {
-                    return Seen::Article {
-                        article: Box::new(file.known(&r.content_hash)),
-                        file: Some(file),
+                if let Some(record) = previous.known_file(&file.source(), fingerprint) {
+                    return Seen::Known {
+                        file,
                         fingerprint,
-                        known: Some((r.bytes as usize, r.lines.as_slice())),
+                        record,
                     };
                 }
                 match file.read() {
-                    Ok(article) => Seen::Article {
+                    Ok(article) => Seen::Read {
                         article: Box::new(article),
                         file: Some(file),
                         fingerprint,
-                        known: None,
                     },
                     Err(skip) => Seen::Skipped(skip),
                 }
             }
-            Entry::Loaded(Ok(article)) => Seen::Article {
+            Entry::Loaded(Ok(article)) => Seen::Read {
                 article: Box::new(article),
                 file: None,
                 fingerprint: None,
-                known: None,
             },
             Entry::Loaded(Err(skip)) => Seen::Skipped(skip),
         }
@@ -967,70 +988,95 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache) -> Plan<'c
         |items| {
             for item in items {
                 plan.slots.push(None);
-                let (article, file, fingerprint, known) = match item {
-                    Seen::Article {
+                // A known file is not read: what pass 2 needs of it comes
+                // from the input's metadata and the cache's record.
+                let (kept, text, known) = match item {
+                    Seen::Known {
+                        file,
+                        fingerprint,
+                        record,
+                    } => {
+                        let kept = Kept {
+                            file: Some(file),
+                            outlet: OutletId(file.outlet().to_string()),
+                            id: file.id(&record.content_hash).0,
+                            content_hash: record.content_hash.clone(),
+                            source: record.source.clone(),
+                            bytes: record.bytes as usize,
+                            lines: Cow::Borrowed(record.lines.as_slice()),
+                            fingerprint,
+                            duplicates: 0,
+                        };
+                        (kept, String::new(), true)
+                    }
+                    Seen::Read {
                         article,
                         file,
                         fingerprint,
-                        known,
-                    } => (*article, file, fingerprint, known),
+                    } => {
+                        let Article {
+                            id,
+                            outlet,
+                            source,
+                            text,
+                            content_hash,
+                            ..
+                        } = *article;
+                        let kept = Kept {
+                            file,
+                            outlet,
+                            id: id.0,
+                            content_hash,
+                            source,
+                            bytes: text.len(),
+                            lines: Cow::Borrowed(&[]),
+                            fingerprint,
+                            duplicates: 0,
+                        };
+                        (kept, text, false)
+                    }
                     Seen::Skipped(skip) => {
                         plan.skipped.push(skip);
                         continue;
                     }
                 };
-                let content_key = (article.outlet.clone(), article.content_hash.clone());
-                if let Some((first, first_source)) = by_content.get(&content_key) {
-                    plan.kept[*first].duplicates += 1;
+                let content_key = (kept.outlet.clone(), kept.content_hash.clone());
+                if let Some(&first) = by_content.get(&content_key) {
+                    let first = &mut plan.kept[first];
+                    first.duplicates += 1;
                     plan.warnings.push(format!(
-                        "{}: same text as {first_source} (outlet {}); counted once, as a duplicate",
-                        article.source, article.outlet
+                        "{}: same text as {} (outlet {}); counted once, as a duplicate",
+                        kept.source, first.source, kept.outlet
                     ));
                     continue;
                 }
-                if let Some(first_source) = by_id.get(&article.id.0) {
+                if let Some(&first) = by_id.get(&kept.id) {
                     plan.skipped.push(Skip {
-                        source: article.source.clone(),
                         reason: format!(
-                            "id `{}` is already used by {first_source} for a different text",
-                            article.id
+                            "id `{}` is already used by {} for a different text",
+                            kept.id, plan.kept[first].source
                         ),
+                        source: kept.source,
                     });
                     continue;
                 }
                 let slot = plan.kept.len();
-                by_content.insert(content_key, (slot, article.source.clone()));
-                by_id.insert(article.id.0.clone(), article.source.clone());
+                by_content.insert(content_key, slot);
+                by_id.insert(kept.id.clone(), slot);
                 if let Some(last) = plan.slots.last_mut() {
                     *last = Some(slot);
                 }
-                let (bytes, lines) = match known {
-                    Some((bytes, lines)) => (bytes, Some(lines)),
-                    None => (article.text.len(), None),
-                };
-                plan.bytes += bytes;
-                plan.kept.push(Kept {
-                    file,
-                    outlet: article.outlet.clone(),
-                    id: article.id.0.clone(),
-                    content_hash: article.content_hash.clone(),
-                    bytes,
-                    lines: Cow::Borrowed(&[]),
-                    fingerprint,
-                    duplicates: 0,
-                });
-                match lines {
-                    Some(lines) => {
-                        builders.entry(article.outlet).or_default().add_keys(lines);
-                        plan.kept[slot].lines = Cow::Borrowed(lines);
-                    }
-                    None => {
-                        pending_bytes += article.text.len();
-                        pending.push((slot, article));
-                        if pending.len() >= BATCH_ARTICLES || pending_bytes >= BATCH_BYTES {
-                            flush(&mut pending, &mut plan.kept, &mut builders);
-                            pending_bytes = 0;
-                        }
+                plan.bytes += kept.bytes;
+                if known {
+                    count(&mut builders, &kept.outlet, &kept.lines);
+                    plan.kept.push(kept);
+                } else {
+                    plan.kept.push(kept);
+                    pending_bytes += text.len();
+                    pending.push((slot, text));
+                    if pending.len() >= BATCH_ARTICLES || pending_bytes >= BATCH_BYTES {
+                        flush(&mut pending, &mut plan.kept, &mut builders);
+                        pending_bytes = 0;
                     }
                 }
             }
@@ -1111,6 +1157,7 @@ mod tests {
             outlet: first.outlet.clone(),
             id: first.id.0.clone(),
             content_hash: first.content_hash.clone(),
+            source: first.source.clone(),
             bytes: first.text.len(),
             lines: Cow::Borrowed(&[]),
             fingerprint: None,

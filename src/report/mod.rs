@@ -472,6 +472,19 @@ impl Spool {
         sentiment_concepts: &[String],
         previous: &[mentions::Part],
     ) -> Result<Written, ReportError> {
+        self.stage(out, rows, previous)?
+            .finish(out, tables, sentiment_concepts)
+    }
+
+    /// The first half of [`Spool::finish`]: writes `mentions/` and
+    /// `articles.csv` under temporary names, which needs no table, so the
+    /// tables can be computed meanwhile.
+    pub fn stage(
+        self,
+        out: &Path,
+        rows: (&std::fs::File, &Path),
+        previous: &[mentions::Part],
+    ) -> Result<StagedReports, ReportError> {
         let options = self.options;
         let entries = self.entries;
         let dir = out.join(mentions::DIR);
@@ -511,6 +524,43 @@ impl Spool {
                 .write_all(&entries[i].article_row)
                 .map_err(io_error(&articles_path))?;
         }
+        Ok(StagedReports {
+            options,
+            parts_dir,
+            articles: articles.finish().map_err(io_error(&articles_path))?,
+            parts,
+            part_of,
+        })
+    }
+}
+
+/// `mentions/` and `articles.csv` under temporary names, from
+/// [`Spool::stage`]; dropped, they are removed.
+pub struct StagedReports {
+    options: CsvOptions,
+    parts_dir: crate::atomic::StagedDir,
+    articles: crate::atomic::Staged,
+    parts: Vec<mentions::Part>,
+    part_of: Vec<u32>,
+}
+
+impl StagedReports {
+    /// Writes the tables and puts every report in place (the second half
+    /// of [`Spool::finish`]).
+    pub fn finish(
+        self,
+        out: &Path,
+        tables: &Tables,
+        sentiment_concepts: &[String],
+    ) -> Result<Written, ReportError> {
+        let StagedReports {
+            options,
+            parts_dir,
+            articles,
+            parts,
+            part_of,
+        } = self;
+        let dir = out.join(mentions::DIR);
         let staged = [
             stage_outlets(
                 &out.join("outlets.csv"),
@@ -519,7 +569,7 @@ impl Spool {
                 options,
             )?,
             stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?,
-            articles.finish().map_err(io_error(&articles_path))?,
+            articles,
         ];
         parts_dir.commit().map_err(io_error(&dir))?;
         for file in staged {
