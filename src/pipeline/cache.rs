@@ -501,6 +501,14 @@ impl NextCache {
     /// run killed before this leaves the previous index, which still
     /// describes the bytes it points at.
     pub fn commit(self, previous: PreviousCache) -> Result<(), CacheError> {
+        self.stage(previous)?.commit()
+    }
+
+    /// The first half of [`NextCache::commit`]: syncs the data files and
+    /// writes the new index under a temporary name, so that it can be done
+    /// while the reports are still being written. Nothing is in place until
+    /// [`StagedCache::commit`].
+    pub fn stage(mut self, previous: PreviousCache) -> Result<StagedCache, CacheError> {
         let mut old: Vec<Option<Record>> = previous.records.into_iter().map(Some).collect();
         // Where each previous record went: `keep` takes each one once, but
         // a second keep of the same record would copy the first.
@@ -540,19 +548,47 @@ impl NextCache {
             records,
             mentions: self.mentions,
         };
-        self.rows.commit()?;
-        self.parts.commit()?;
+        self.rows.sync()?;
+        self.parts.sync()?;
         let path = index_path(&self.out);
-        write_index(&path, &index).map_err(|source| CacheError::Io { path, source })?;
+        let index = stage_index(&path, &index).map_err(|source| CacheError::Io { path, source })?;
+        Ok(StagedCache {
+            out: self.out,
+            rows: self.rows,
+            parts: self.parts,
+            index,
+        })
+    }
+}
+
+/// The next cache written and synced, not in place yet: see
+/// [`NextCache::stage`]. Dropped, it leaves the previous cache as it was.
+pub struct StagedCache {
+    out: PathBuf,
+    rows: DataFile,
+    parts: DataFile,
+    index: crate::atomic::Staged,
+}
+
+impl StagedCache {
+    /// Puts fresh data files and the index in place.
+    pub fn commit(self) -> Result<(), CacheError> {
+        self.rows.put_in_place()?;
+        self.parts.put_in_place()?;
+        let path = index_path(&self.out);
+        self.index
+            .commit()
+            .map_err(|source| CacheError::Io { path, source })?;
         remove_old_versions(&self.out);
         Ok(())
     }
 }
 
-/// Writes the index atomically: magic, postcard body, then the xxh3-128 of
-/// both. It is encoded straight into the file, hashed as it goes, since a
-/// large corpus makes it tens of megabytes.
-fn write_index(path: &Path, index: &Index) -> std::io::Result<()> {
+/// Writes the index beside `path`, synced, to be renamed into place:
+/// magic, postcard body, then the xxh3-128 of both. It is encoded straight
+/// into the file, hashed as it goes, since a large corpus makes it tens of
+/// megabytes.
+fn stage_index(path: &Path, index: &Index) -> std::io::Result<crate::atomic::Staged> {
     struct Digesting<'f> {
         file: &'f mut crate::atomic::StagingFile,
         hash: xxhash_rust::xxh3::Xxh3,
@@ -576,7 +612,7 @@ fn write_index(path: &Path, index: &Index) -> std::io::Result<()> {
     postcard::to_io(index, &mut out).map_err(std::io::Error::other)?;
     let digest = out.hash.digest128();
     file.write_all(&digest.to_le_bytes())?;
-    file.finish()?.commit()
+    file.finish()
 }
 
 /// One of the two append-only data files being written.
@@ -641,10 +677,13 @@ impl DataFile {
         }
     }
 
-    /// Flushes and syncs; puts a fresh file in place.
-    fn commit(mut self) -> Result<(), CacheError> {
+    fn sync(&mut self) -> Result<(), CacheError> {
         self.writer.flush().map_err(self.io())?;
-        self.file.sync_all().map_err(self.io())?;
+        self.file.sync_all().map_err(self.io())
+    }
+
+    /// Puts a fresh file in place (after [`DataFile::sync`]).
+    fn put_in_place(mut self) -> Result<(), CacheError> {
         if let Some(tmp) = self.fresh.take() {
             tmp.persist(&self.path).map_err(|e| CacheError::Io {
                 path: self.path.clone(),
@@ -770,7 +809,7 @@ mod tests {
     fn index_bytes(index: &Index) -> Vec<u8> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("index");
-        write_index(&path, index).unwrap();
+        stage_index(&path, index).unwrap().commit().unwrap();
         std::fs::read(&path).unwrap()
     }
 

@@ -241,20 +241,25 @@ fn run_once<'s>(
         || -> Result<_, PipelineError> {
             report::prepare_out_dir(&config.out)?;
             crate::atomic::remove_leftovers(&cache::cache_dir(&config.out));
-            let corpus = Corpus::open(&config.inputs)?;
-            let clock = Instant::now();
-            let cache = cache::open(&config.out, &lexicon_hash, ignore_cache)?;
-            cache_load = clock.elapsed();
-            Ok((corpus, cache))
+            // Opening the cache changes nothing the previous run can miss
+            // (it drops bytes past the recorded ends of the data files), so
+            // it runs beside the reading of the manifest.
+            let (corpus, cache) = rayon::join(
+                || Corpus::open(&config.inputs),
+                || {
+                    let clock = Instant::now();
+                    let cache = cache::open(&config.out, &lexicon_hash, ignore_cache);
+                    cache_load = clock.elapsed();
+                    cache
+                },
+            );
+            Ok((corpus?, cache?))
         },
     );
     let matcher = matcher?;
     let (corpus, (previous, mut next)) = opened?;
     lap("open", &mut timings);
     timings.insert("cache_load".into(), cache_load.as_millis());
-    if let Some(t) = timings.get_mut("open") {
-        *t = t.saturating_sub(cache_load.as_millis());
-    }
 
     // Pass 1 decides what to analyse and learns each outlet's repeated
     // lines; pass 2 takes cached rows or reads the texts again and analyses
@@ -300,7 +305,7 @@ fn run_once<'s>(
         bar: progress_bar(config.progress, plan.kept.len()),
     };
     let mut sentiment_time = std::time::Duration::ZERO;
-    let mut batch: Vec<Work> = Vec::new();
+    let mut batch: Vec<(usize, Entry<'_>)> = Vec::new();
     let mut batch_bytes = 0;
     let mut late_skips = Vec::new();
     // Articles in files are taken in report order, (outlet, id), so that on
@@ -328,7 +333,6 @@ fn run_once<'s>(
             });
         files.chain(rows)
     };
-    let prepare = |(slot, entry): (usize, Entry<'_>)| batcher.prepare(slot, entry);
     // The sink takes each batch on a thread of its own, in order, while the
     // next batch is decoded and analysed: adding 100k cached articles one
     // by one would otherwise leave the other cores idle.
@@ -345,32 +349,36 @@ fn run_once<'s>(
             }
             Ok(sink)
         });
-        let read = read_ahead(work, prepare, |items| -> Result<(), PipelineError> {
-            for item in items {
-                match item {
-                    Err(skip) => late_skips.push(skip),
-                    Ok(work) => {
-                        if let Work::Fresh { article, .. } = &work {
-                            batch_bytes += article.text.len();
+        // Entries are only listed ahead (table rows come read): keys are
+        // computed, and texts read, in the batch, on all cores. A batch is
+        // bounded by what pass 1 measured of its texts, so no more than one
+        // batch of texts is ever read.
+        let read = read_ahead(
+            work,
+            |item| item,
+            |items| -> Result<(), PipelineError> {
+                for (slot, entry) in items {
+                    batch_bytes += plan.kept[slot].bytes;
+                    batch.push((slot, entry));
+                    if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
+                        let (spent, done, skips) =
+                            batcher.run(&mut batch, sentiment.as_deref_mut())?;
+                        sentiment_time += spent;
+                        late_skips.extend(skips);
+                        batch_bytes = 0;
+                        if tx.send(done).is_err() {
+                            // The sink stopped on an error, which it returns.
+                            return Ok(());
                         }
-                        batch.push(work);
                     }
                 }
-                if batch.len() >= BATCH_ARTICLES || batch_bytes >= BATCH_BYTES {
-                    let (spent, done) = batcher.run(&mut batch, sentiment.as_deref_mut())?;
-                    sentiment_time += spent;
-                    batch_bytes = 0;
-                    if tx.send(done).is_err() {
-                        // The sink stopped on an error, which it returns.
-                        return Ok(());
-                    }
-                }
-            }
-            let (spent, done) = batcher.run(&mut batch, sentiment.as_deref_mut())?;
-            sentiment_time += spent;
-            let _ = tx.send(done);
-            Ok(())
-        });
+                let (spent, done, skips) = batcher.run(&mut batch, sentiment.as_deref_mut())?;
+                sentiment_time += spent;
+                late_skips.extend(skips);
+                let _ = tx.send(done);
+                Ok(())
+            },
+        );
         drop(tx);
         (sink.join(), read)
     });
@@ -440,18 +448,34 @@ fn run_once<'s>(
             || spool.stage(&config.out, (rows, &rows_path), previous.mention_parts()),
         )
     };
-    let written = staged?.finish(&config.out, &tables, &concepts)?;
-    next.set_mentions(written.parts, &written.part_of);
+    let staged = staged?;
+    next.set_mentions(staged.parts().to_vec(), staged.part_of());
+    // The next cache is written while the tables are, but put in place
+    // after the reports: a run killed before that leaves the previous
+    // cache, which still matches the reports it can reuse (entries are
+    // keyed by content, never by position).
+    let mut cache_time = std::time::Duration::ZERO;
+    let (written, cache) = rayon::join(
+        || staged.finish(&config.out, &tables, &concepts),
+        || {
+            let clock = Instant::now();
+            let cache = next.stage(previous);
+            cache_time = clock.elapsed();
+            cache
+        },
+    );
+    let written = written?;
+    let cache = cache?;
     lap("report", &mut timings);
     timings.insert("score".into(), score_time.as_millis());
-    // The cache is put in place after the reports: a run killed before this
-    // point leaves the previous cache, which still matches the reports it
-    // can reuse (entries are keyed by content, never by position).
-    next.commit(previous)?;
+    cache.commit()?;
     if let Some(scorer) = sentiment {
         scorer.finish().map_err(PipelineError::Sentiment)?;
     }
     lap("cache_save", &mut timings);
+    if let Some(t) = timings.get_mut("cache_save") {
+        *t += cache_time.as_millis();
+    }
 
     let mut warnings = corpus.warnings().to_vec();
     warnings.extend(plan_warnings);
@@ -656,9 +680,9 @@ impl Batcher<'_> {
         self.plan.repeated.get(outlet).unwrap_or(&self.empty)
     }
 
-    /// Runs on the reading thread: the corpus entry of kept article `slot`
-    /// becomes cached work (its file not read), fresh work (read again and
-    /// checked against pass 1) or a skip.
+    /// The corpus entry of kept article `slot` becomes cached work (its
+    /// file not read), fresh work (read again and checked against pass 1)
+    /// or a skip.
     fn prepare(&self, slot: usize, entry: Entry<'_>) -> Result<Work, Skip> {
         let kept = &self.plan.kept[slot];
         let key = |head| {
@@ -700,17 +724,23 @@ impl Batcher<'_> {
         }
     }
 
-    /// Returns the time spent in the sentiment model and the batch done,
-    /// in order, for the [`Sink`].
+    /// Returns the time spent in the sentiment model, the batch done, in
+    /// order, for the [`Sink`], and the articles skipped because they
+    /// changed since pass 1.
     fn run(
         &self,
-        batch: &mut Vec<Work>,
+        batch: &mut Vec<(usize, Entry<'_>)>,
         sentiment: Option<&mut (dyn SentimentScorer + '_)>,
-    ) -> Result<(std::time::Duration, Vec<Done>), PipelineError> {
-        // Cached parts are checked and decoded, fresh articles analysed.
-        let mut outcomes: Vec<Outcome> = std::mem::take(batch)
+    ) -> Result<(std::time::Duration, Vec<Done>, Vec<Skip>), PipelineError> {
+        // Cached parts are checked and decoded, fresh articles read and
+        // analysed.
+        let prepared: Vec<Result<Outcome, Skip>> = std::mem::take(batch)
             .into_par_iter()
-            .map(|work| {
+            .map(|(slot, entry)| {
+                let work = match self.prepare(slot, entry) {
+                    Ok(work) => work,
+                    Err(skip) => return Ok(Err(skip)),
+                };
                 let outcome = match work {
                     Work::Cached { slot, record } => Outcome::Cached {
                         parts: self.previous.parts(record)?,
@@ -728,9 +758,17 @@ impl Batcher<'_> {
                     },
                 };
                 self.bar.inc(1);
-                Ok(outcome)
+                Ok(Ok(outcome))
             })
             .collect::<Result<_, CacheError>>()?;
+        let mut skips = Vec::new();
+        let mut outcomes: Vec<Outcome> = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            match p {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(skip) => skips.push(skip),
+            }
+        }
         let clock = Instant::now();
         if let Some(scorer) = sentiment {
             let mut fresh: Vec<&mut ArticleAnalysis> = Vec::new();
@@ -780,7 +818,7 @@ impl Batcher<'_> {
                 }
             })
             .collect();
-        Ok((spent, done))
+        Ok((spent, done, skips))
     }
 
     /// An analysed article's mention rows and parts.

@@ -545,6 +545,16 @@ pub struct StagedReports {
 }
 
 impl StagedReports {
+    /// The parts of `mentions/` as staged, for the next run.
+    pub fn parts(&self) -> &[mentions::Part] {
+        &self.parts
+    }
+
+    /// The part of each article, in the order they were added.
+    pub fn part_of(&self) -> &[u32] {
+        &self.part_of
+    }
+
     /// Writes the tables and puts every report in place (the second half
     /// of [`Spool::finish`]).
     pub fn finish(
