@@ -973,6 +973,7 @@ fn seed_articles_when_present() {
             let text = std::fs::read_to_string(e.path()).expect("utf-8");
             // Minimal stand-in for the text stage: ASCII quotes.
             let text = text.replace(['\u{2019}', '\u{2018}'], "'");
+            assert_eq!(small_matcher().find(&text), m.find(&text));
             for h in m.find(&text) {
                 total += 1;
                 concepts.insert(m.entry(h.entry).concept.clone());
@@ -1045,6 +1046,12 @@ fn shared_matcher() -> &'static Matcher {
     M.get_or_init(|| Lexicon::embedded().compile().expect("compiles"))
 }
 
+/// The small automaton [`Lexicon::compile_for`] builds for reruns.
+fn small_matcher() -> &'static Matcher {
+    static M: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
+    M.get_or_init(|| Lexicon::embedded().compile_for(0).expect("compiles"))
+}
+
 /// Strings built from lexicon-ish fragments and noise, so hits happen.
 fn texty() -> impl Strategy<Value = String> {
     let frag = prop_oneof![
@@ -1091,6 +1098,11 @@ proptest! {
                 prop_assert!(!text[h.range.end..].chars().next().is_some_and(matcher::is_word_char));
             }
         }
+    }
+
+    #[test]
+    fn the_small_automaton_finds_what_the_dfa_finds(text in prop_oneof![texty(), any::<String>()]) {
+        prop_assert_eq!(small_matcher().find(&text), shared_matcher().find(&text));
     }
 
     #[test]

@@ -233,31 +233,22 @@ fn run_once<'s>(
         Lexicon::load(&config.lexicons)?
     };
     let lexicon_hash = lexicon.hash();
-    // Compiling the matcher touches no file: it runs beside the opening of
-    // the corpus and the cache, and its error still comes first.
+    report::prepare_out_dir(&config.out)?;
+    crate::atomic::remove_leftovers(&cache::cache_dir(&config.out));
+    // Opening the cache changes nothing the previous run can miss (it drops
+    // bytes past the recorded ends of the data files), so it runs beside
+    // the reading of the manifest.
     let mut cache_load = std::time::Duration::ZERO;
-    let (matcher, opened) = rayon::join(
-        || lexicon.compile(),
-        || -> Result<_, PipelineError> {
-            report::prepare_out_dir(&config.out)?;
-            crate::atomic::remove_leftovers(&cache::cache_dir(&config.out));
-            // Opening the cache changes nothing the previous run can miss
-            // (it drops bytes past the recorded ends of the data files), so
-            // it runs beside the reading of the manifest.
-            let (corpus, cache) = rayon::join(
-                || Corpus::open(&config.inputs),
-                || {
-                    let clock = Instant::now();
-                    let cache = cache::open(&config.out, &lexicon_hash, ignore_cache);
-                    cache_load = clock.elapsed();
-                    cache
-                },
-            );
-            Ok((corpus?, cache?))
+    let (corpus, cache) = rayon::join(
+        || Corpus::open(&config.inputs),
+        || {
+            let clock = Instant::now();
+            let cache = cache::open(&config.out, &lexicon_hash, ignore_cache);
+            cache_load = clock.elapsed();
+            cache
         },
     );
-    let matcher = matcher?;
-    let (corpus, (previous, mut next)) = opened?;
+    let (corpus, (previous, mut next)) = (corpus?, cache?);
     lap("open", &mut timings);
     timings.insert("cache_load".into(), cache_load.as_millis());
 
@@ -276,6 +267,10 @@ fn run_once<'s>(
             skipped: plan.skipped.len(),
         });
     }
+    // Sized for the texts pass 1 read: a rerun that reads few builds a small
+    // automaton (the articles it analyses again for their context are few
+    // too, and matching is a small part of analysing).
+    let matcher = lexicon.compile_for(plan.read_bytes)?;
     lap("load", &mut timings);
 
     let model_hash = sentiment
@@ -917,6 +912,8 @@ struct Plan<'c> {
     kept: Vec<Kept<'c>>,
     repeated: HashMap<OutletId, RepeatedLines>,
     bytes: usize,
+    /// Bytes of the texts pass 1 read (files the cache did not know).
+    read_bytes: usize,
     skipped: Vec<Skip>,
     warnings: Vec<String>,
 }
@@ -952,6 +949,7 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache) -> Plan<'c
         kept: Vec::new(),
         repeated: HashMap::new(),
         bytes: 0,
+        read_bytes: 0,
         skipped: Vec::new(),
         warnings: Vec::new(),
     };
@@ -1109,6 +1107,7 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache) -> Plan<'c
                     count(&mut builders, &kept.outlet, &kept.lines);
                     plan.kept.push(kept);
                 } else {
+                    plan.read_bytes += kept.bytes;
                     plan.kept.push(kept);
                     pending_bytes += text.len();
                     pending.push((slot, text));
