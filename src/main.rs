@@ -8,11 +8,5 @@ mod cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    // mimalloc asks for transparent huge pages. Most of slant's heap is
-    // touched once (a rerun reads 100k cached records and lets them go), so
-    // each 2 MiB page costs its zeroing, and a fault can stall on memory
-    // compaction, for no gain: measured in README, Benchmarks.
-    #[cfg(target_os = "linux")]
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
     cli::main()
 }

@@ -24,7 +24,7 @@ use crate::analyze::{analyze_article, ArticleAnalysis};
 use crate::corpus::{
     Article, ArticleFile, Corpus, CorpusError, Entry, Fingerprint, OutletId, Skip,
 };
-use crate::lexicon::{ConceptKind, Lexicon, LexiconError};
+use crate::lexicon::{ConceptKind, Lexicon, LexiconError, DFA_MIN_BYTES};
 use crate::report::{self, CsvOptions, ReportError};
 use crate::score::{self, ArticlePartial, OutletAccumulator};
 use crate::sentiment::{Sentiment, Target, TargetKey};
@@ -226,6 +226,7 @@ fn run_once<'s>(
         clock = Instant::now();
     };
     let started_ns = now_ns();
+    huge_pages(false);
 
     let lexicon = if config.lexicons.is_empty() {
         Lexicon::embedded()
@@ -270,6 +271,9 @@ fn run_once<'s>(
     // Sized for the texts pass 1 read: a rerun that reads few builds a small
     // automaton (the articles it analyses again for their context are few
     // too, and matching is a small part of analysing).
+    if plan.read_bytes >= DFA_MIN_BYTES {
+        huge_pages(true);
+    }
     let matcher = lexicon.compile_for(plan.read_bytes)?;
     lap("load", &mut timings);
 
@@ -497,6 +501,20 @@ fn run_once<'s>(
     };
     write_run_json(&config.out, &summary)?;
     Ok(summary)
+}
+
+/// Allows or forbids transparent huge pages for the process's memory
+/// touched from now on. mimalloc asks for them. They speed up the DFA's
+/// lookups, which jump around 64 MB, but the rest of a run's heap is
+/// touched once (a rerun reads 100k cached records and lets them go): there
+/// each 2 MiB page costs its zeroing, and a fault can stall on memory
+/// compaction. A run starts without them and allows them for the DFA
+/// (measured: README, Benchmarks).
+fn huge_pages(on: bool) {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(!on);
+    #[cfg(not(target_os = "linux"))]
+    let _ = on;
 }
 
 fn now_ns() -> i128 {
