@@ -99,7 +99,7 @@ pub struct CacheCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub id: String,
-    /// [`Article::source`].
+    /// [`crate::corpus::Article::source`].
     pub source: String,
     /// The file's fingerprint when it was read, if it had settled.
     pub fingerprint: Option<Fingerprint>,

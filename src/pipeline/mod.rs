@@ -195,6 +195,9 @@ pub struct RunSummary {
 /// written (a checksum that does not match), nothing has been put in place
 /// yet: the run starts again without the cache and says so in
 /// [`CacheCounts::note`].
+///
+/// On Linux it sets the process's transparent-huge-pages flag (off, then
+/// on for a DFA; README, Benchmarks).
 pub fn run(
     config: &RunConfig,
     mut sentiment: Option<&mut dyn SentimentScorer>,
