@@ -12,11 +12,10 @@ pub mod cache;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-
-use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -358,6 +357,10 @@ fn run_once<'s>(
         let read = read_ahead(
             work,
             |item| item,
+            |(_, entry): &(usize, Entry<'_>)| match entry {
+                Entry::Loaded(Ok(article)) => article.text.len(),
+                _ => 0,
+            },
             |items| -> Result<(), PipelineError> {
                 for (slot, entry) in items {
                     batch_bytes += plan.kept[slot].bytes;
@@ -880,24 +883,57 @@ fn second_read(kept: &Kept<'_>, item: Result<Article, Skip>) -> Result<Article, 
 /// hashing overlap with the analysis). The reader stops as soon as `f`
 /// returns. `make` runs on the reading thread, so its iterator need not be
 /// `Send`.
+///
+/// The reader keeps at most 1,024 items and [`READ_AHEAD_BYTES`] of
+/// `weight` (the texts it holds) ahead of `f`; an item heavier than that
+/// alone still passes, one at a time.
 fn read_ahead<X, I: Iterator<Item = X>, T: Send, R>(
     make: impl FnOnce() -> I + Send,
     prepare: impl Fn(X) -> T + Send,
+    weight: impl Fn(&T) -> usize + Sync,
     f: impl FnOnce(&mut dyn Iterator<Item = T>) -> R,
 ) -> R {
+    use std::sync::{Condvar, Mutex, PoisonError};
+    // Bytes sent and not yet taken, and whether `f` is done.
+    let ahead = (Mutex::new((0usize, false)), Condvar::new());
+    let (state, changed) = (&ahead.0, &ahead.1);
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+        let weight = &weight;
         scope.spawn(move || {
             for item in make() {
-                if tx.send(prepare(item)).is_err() {
+                let item = prepare(item);
+                let w = weight(&item);
+                let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+                while s.0 > 0 && s.0 + w > READ_AHEAD_BYTES && !s.1 {
+                    s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+                }
+                if s.1 {
+                    break;
+                }
+                s.0 += w;
+                drop(s);
+                if tx.send(item).is_err() {
                     break;
                 }
             }
         });
-        let mut items = rx.into_iter();
-        f(&mut items)
+        let mut items = rx.into_iter().inspect(|item| {
+            let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+            s.0 = s.0.saturating_sub(weight(item));
+            changed.notify_all();
+        });
+        let r = f(&mut items);
+        let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+        s.1 = true;
+        changed.notify_all();
+        drop(s);
+        r
     })
 }
+
+/// What [`read_ahead`] may hold of texts read ahead.
+const READ_AHEAD_BYTES: usize = 64 * 1024 * 1024;
 
 /// Pass 2 analyses articles in batches of at most this many articles or
 /// bytes: enough to keep every core busy, small enough that the corpus is
@@ -1042,6 +1078,10 @@ fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache) -> Plan<'c
     read_ahead(
         || corpus.entries(),
         see,
+        |seen| match seen {
+            Seen::Read { article, .. } => article.text.len(),
+            _ => 0,
+        },
         |items| {
             for item in items {
                 plan.slots.push(None);
@@ -1205,6 +1245,51 @@ mod tests {
             text: text.into(),
             content_hash: hash,
         }
+    }
+
+    #[test]
+    fn read_ahead_holds_no_more_than_its_byte_budget() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mb = 1024 * 1024;
+        // Sizes in MiB (460 in all): a 100 MiB item passes alone.
+        let sizes = [30, 30, 30, 100, 5, 5, 40, 40, 60, 60, 60];
+        let (ahead, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let got = read_ahead(
+            || sizes.iter().map(|s| s * mb),
+            |w| {
+                let now = ahead.fetch_add(w, Ordering::SeqCst) + w;
+                most.fetch_max(now, Ordering::SeqCst);
+                w
+            },
+            |w| *w,
+            |items| {
+                let mut got = Vec::new();
+                for w in items {
+                    ahead.fetch_sub(w, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    got.push(w / mb);
+                }
+                got
+            },
+        );
+        assert_eq!(got, sizes);
+        // Counted here from when the reader prepares an item (before it
+        // waits) to when the consumer takes it (after the reader may go
+        // on): the budget plus two of the largest items at most.
+        assert!(most.load(Ordering::SeqCst) <= READ_AHEAD_BYTES + 200 * mb);
+        assert!(most.load(Ordering::SeqCst) > 0);
+    }
+
+    #[test]
+    fn read_ahead_stops_with_its_consumer_even_when_the_reader_waits() {
+        let huge = READ_AHEAD_BYTES;
+        let taken = read_ahead(
+            || std::iter::repeat(huge).take(10_000),
+            |w| w,
+            |w| *w,
+            |items| items.take(2).count(),
+        );
+        assert_eq!(taken, 2);
     }
 
     #[test]
