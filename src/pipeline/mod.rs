@@ -894,8 +894,10 @@ fn read_ahead<X, I: Iterator<Item = X>, T: Send, R>(
     f: impl FnOnce(&mut dyn Iterator<Item = T>) -> R,
 ) -> R {
     use std::sync::{Condvar, Mutex, PoisonError};
-    // Bytes sent and not yet taken, and whether `f` is done.
-    let ahead = (Mutex::new((0usize, false)), Condvar::new());
+    // Bytes sent and not yet taken, whether the reader waits for them to
+    // be taken, and whether `f` is done. Weightless items (files not read
+    // yet) take no lock: a wake-up costs a system call.
+    let ahead = (Mutex::new((0usize, false, false)), Condvar::new());
     let (state, changed) = (&ahead.0, &ahead.1);
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel(1024);
@@ -904,28 +906,36 @@ fn read_ahead<X, I: Iterator<Item = X>, T: Send, R>(
             for item in make() {
                 let item = prepare(item);
                 let w = weight(&item);
-                let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
-                while s.0 > 0 && s.0 + w > READ_AHEAD_BYTES && !s.1 {
-                    s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+                if w > 0 {
+                    let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+                    while s.0 > 0 && s.0 + w > READ_AHEAD_BYTES && !s.2 {
+                        s.1 = true;
+                        s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    s.1 = false;
+                    if s.2 {
+                        break;
+                    }
+                    s.0 += w;
                 }
-                if s.1 {
-                    break;
-                }
-                s.0 += w;
-                drop(s);
                 if tx.send(item).is_err() {
                     break;
                 }
             }
         });
         let mut items = rx.into_iter().inspect(|item| {
-            let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
-            s.0 = s.0.saturating_sub(weight(item));
-            changed.notify_all();
+            let w = weight(item);
+            if w > 0 {
+                let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+                s.0 = s.0.saturating_sub(w);
+                if s.1 {
+                    changed.notify_all();
+                }
+            }
         });
         let r = f(&mut items);
         let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
-        s.1 = true;
+        s.2 = true;
         changed.notify_all();
         drop(s);
         r
