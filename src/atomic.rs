@@ -97,12 +97,7 @@ impl Write for StagingFile {
 /// [`remove_leftovers`] finds it if the process is killed, with the
 /// permissions of an ordinary file (tempfile makes it private, 0600).
 pub fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let (dir, name) = parent_and_name(path);
-    std::fs::create_dir_all(dir)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(PARTIAL)
-        .tempfile_in(dir)?;
+    let tmp = beside(path, |builder, dir| builder.tempfile_in(dir))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -213,24 +208,29 @@ impl StagedDir {
 /// An empty temporary folder beside `path` (creating the parent), named
 /// so that [`remove_leftovers`] finds it.
 fn temp_dir_beside(path: &Path) -> std::io::Result<tempfile::TempDir> {
-    let (dir, name) = parent_and_name(path);
-    std::fs::create_dir_all(dir)?;
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(PARTIAL)
-        .tempdir_in(dir)
+    beside(path, |builder, dir| builder.tempdir_in(dir))
 }
 
-fn parent_and_name(path: &Path) -> (&Path, String) {
+/// Runs `make` with a builder of `.NAME.XXXXXX.partial` names and the
+/// folder of `path` (created if missing).
+fn beside<T>(
+    path: &Path,
+    make: impl FnOnce(&tempfile::Builder, &Path) -> std::io::Result<T>,
+) -> std::io::Result<T> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    std::fs::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    (dir, name)
+    let prefix = format!(".{name}.");
+    make(
+        tempfile::Builder::new().prefix(&prefix).suffix(PARTIAL),
+        dir,
+    )
 }
 
 /// Removes the temporary files and folders a killed run left in `dir`;

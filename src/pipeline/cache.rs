@@ -417,7 +417,7 @@ pub struct NextCache {
 }
 
 /// A record of the next index. A reused article's record stays in the
-/// previous cache until [`NextCache::commit`] moves it over: copying 100k
+/// previous cache until [`NextCache::stage`] moves it over: copying 100k
 /// records with their line keys was a tenth of a rerun.
 enum NextRecord {
     Kept {
@@ -484,9 +484,9 @@ impl NextCache {
 
     /// Records where the report put each article's rows: `part_of` is in
     /// the order the articles were added.
-    pub fn set_mentions(&mut self, parts: Vec<Part>, part_of: &[u32]) {
+    pub fn set_mentions(&mut self, parts: &[Part], part_of: &[u32]) {
         self.part_of = part_of.to_vec();
-        self.mentions = parts;
+        self.mentions = parts.to_vec();
     }
 
     /// The rows file with everything added so far and its path, for
@@ -496,18 +496,12 @@ impl NextCache {
         Ok((&self.rows.file, rows_path(&self.out)))
     }
 
-    /// Writes the data files and the new index, taking the records this
-    /// run kept from `previous`. Called after the reports are in place: a
-    /// run killed before this leaves the previous index, which still
-    /// describes the bytes it points at.
-    pub fn commit(self, previous: PreviousCache) -> Result<(), CacheError> {
-        self.stage(previous)?.commit()
-    }
-
-    /// The first half of [`NextCache::commit`]: syncs the data files and
-    /// writes the new index under a temporary name, so that it can be done
-    /// while the reports are still being written. Nothing is in place until
-    /// [`StagedCache::commit`].
+    /// Syncs the data files and writes the new index under a temporary
+    /// name, taking the records this run kept from `previous`; this can be
+    /// done while the reports are still being written. Nothing is in place
+    /// until [`StagedCache::commit`], called after the reports are: a run
+    /// killed before that leaves the previous index, which still describes
+    /// the bytes it points at.
     pub fn stage(mut self, previous: PreviousCache) -> Result<StagedCache, CacheError> {
         let mut old: Vec<Option<Record>> = previous.records.into_iter().map(Some).collect();
         // Where each previous record went: `keep` takes each one once, but
@@ -805,7 +799,7 @@ fn remove_old_versions(out: &Path) {
 mod tests {
     use super::*;
 
-    /// The index as [`NextCache::commit`] writes it.
+    /// The index as [`NextCache::stage`] writes it.
     fn index_bytes(index: &Index) -> Vec<u8> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("index");
@@ -893,8 +887,8 @@ mod tests {
         let (previous, mut next) = open(out.path(), "L", false).unwrap();
         next.add(record("a"), b"rows of a", &Parts::default())
             .unwrap();
-        next.set_mentions(vec![], &[3]);
-        next.commit(previous).unwrap();
+        next.set_mentions(&[], &[3]);
+        next.stage(previous).unwrap().commit().unwrap();
 
         let (previous, mut next) = open(out.path(), "L", false).unwrap();
         assert_eq!(previous.len(), 1);
@@ -911,8 +905,8 @@ mod tests {
         // The same record kept twice is written twice, the second a copy.
         assert_eq!(next.keep(&previous, i, fingerprint).unwrap(), rows);
         assert_eq!(next.keep(&previous, i, None).unwrap(), rows);
-        next.set_mentions(vec![], &[5, 6]);
-        next.commit(previous).unwrap();
+        next.set_mentions(&[], &[5, 6]);
+        next.stage(previous).unwrap().commit().unwrap();
 
         let (previous, _) = open(out.path(), "L", false).unwrap();
         let kept = &previous.records;

@@ -454,13 +454,13 @@ fn run_once<'s>(
         )
     };
     let staged = staged?;
-    next.set_mentions(staged.parts().to_vec(), staged.part_of());
+    next.set_mentions(staged.parts(), staged.part_of());
     // The next cache is written while the tables are, but put in place
     // after the reports: a run killed before that leaves the previous
     // cache, which still matches the reports it can reuse (entries are
     // keyed by content, never by position).
     let mut cache_time = std::time::Duration::ZERO;
-    let (written, cache) = rayon::join(
+    let (notes, cache) = rayon::join(
         || staged.finish(&config.out, &tables, &concepts),
         || {
             let clock = Instant::now();
@@ -469,7 +469,7 @@ fn run_once<'s>(
             cache
         },
     );
-    let written = written?;
+    let notes = notes?;
     let cache = cache?;
     lap("report", &mut timings);
     timings.insert("score".into(), score_time.as_millis());
@@ -484,7 +484,7 @@ fn run_once<'s>(
 
     let mut warnings = corpus.warnings().to_vec();
     warnings.extend(plan_warnings);
-    warnings.extend(written.notes);
+    warnings.extend(notes);
     let summary = RunSummary {
         slant_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs: config

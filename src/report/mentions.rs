@@ -11,9 +11,9 @@
 //! unchanged is carried over as it is (hard-linked, not copied), so a rerun
 //! writes only the parts that lost or changed an article and the rows of
 //! new articles. An article analysed again whose rows come out the same
-//! bytes (its context changed, not its mentions) counts as unchanged. New rows go into the last part while it is under half
-//! the limits, then into new parts; a part is written in (outlet, article
-//! id) order. After a first run, the parts read in name order are in
+//! bytes (its context changed, not its mentions) counts as unchanged. New
+//! rows go into the last part while it is under half the limits, then into
+//! new parts; a part is written in (outlet, article id) order. After a first run, the parts read in name order are in
 //! (outlet, article id) order as a whole; after reruns, sort on those
 //! columns when the order matters.
 //!

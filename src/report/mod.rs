@@ -377,7 +377,7 @@ fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
 /// Builds the mention parts (see [`mentions`]) and `articles.csv` from
 /// articles that arrive one at a time, in any order, without keeping their
 /// mentions: each article's mention rows are already in a rows file (the
-/// run cache's, see `crate::pipeline::cache`), and [`Spool::finish`] copies
+/// run cache's, see `crate::pipeline::cache`), and [`Spool::stage`] copies
 /// them into the parts. Memory holds one small record per article, whatever
 /// the number of mentions.
 ///
@@ -387,10 +387,11 @@ fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
 /// let rows = tempfile::tempfile()?;
 /// let spool = Spool::new(CsvOptions::default());
 /// // spool.add(SpoolEntry { .. }) per article, then:
+/// let staged = spool.stage(out.path(), (&rows, out.path()), &[])?;
+/// assert!(staged.parts().is_empty());
 /// let tables = slant::score::Tables::default();
-/// let written = spool.finish(out.path(), (&rows, out.path()), &tables, &[], &[])?;
+/// staged.finish(out.path(), &tables, &[])?;
 /// assert!(out.path().join("articles.csv").exists());
-/// assert!(written.parts.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Spool {
@@ -426,17 +427,6 @@ impl SpoolEntry {
     }
 }
 
-/// What [`Spool::finish`] wrote.
-#[derive(Debug, Default)]
-pub struct Written {
-    /// The parts of `mentions/`, for the next run's [`Spool::finish`].
-    pub parts: Vec<mentions::Part>,
-    /// The part of each article, in the order they were added.
-    pub part_of: Vec<u32>,
-    /// Things the user should know (a file of an earlier layout removed).
-    pub notes: Vec<String>,
-}
-
 impl Spool {
     pub fn new(options: CsvOptions) -> Spool {
         Spool {
@@ -457,28 +447,16 @@ impl Spool {
         self.entries.push(entry);
     }
 
-    /// Writes the reports into `out`, copying mention rows from `rows` (the
-    /// file and its name, for messages) and carrying over the `previous`
-    /// run's parts that did not change. Everything is staged before
-    /// anything replaces its predecessor (see [`crate::atomic`]), so a
-    /// failure (a full disk, a rows checksum that does not match) leaves the
-    /// previous reports as they were, and the window in which a kill could
-    /// mix old and new files is a few renames.
-    pub fn finish(
-        self,
-        out: &Path,
-        rows: (&std::fs::File, &Path),
-        tables: &Tables,
-        sentiment_concepts: &[String],
-        previous: &[mentions::Part],
-    ) -> Result<Written, ReportError> {
-        self.stage(out, rows, previous)?
-            .finish(out, tables, sentiment_concepts)
-    }
-
-    /// The first half of [`Spool::finish`]: writes `mentions/` and
-    /// `articles.csv` under temporary names, which needs no table, so the
-    /// tables can be computed meanwhile.
+    /// Writes `mentions/` and `articles.csv` into `out` under temporary
+    /// names, copying mention rows from `rows` (the file and its name, for
+    /// messages) and carrying over the `previous` run's parts that did not
+    /// change. No table is needed yet, so the tables can be computed
+    /// meanwhile; [`StagedReports::finish`] adds them and puts everything in
+    /// place. Everything is staged before anything replaces its predecessor
+    /// (see [`crate::atomic`]), so a failure (a full disk, a rows checksum
+    /// that does not match) leaves the previous reports as they were, and
+    /// the window in which a kill could mix old and new files is a few
+    /// renames.
     pub fn stage(
         self,
         out: &Path,
@@ -545,7 +523,8 @@ pub struct StagedReports {
 }
 
 impl StagedReports {
-    /// The parts of `mentions/` as staged, for the next run.
+    /// The parts of `mentions/` as staged, for the next run's
+    /// [`Spool::stage`].
     pub fn parts(&self) -> &[mentions::Part] {
         &self.parts
     }
@@ -555,20 +534,19 @@ impl StagedReports {
         &self.part_of
     }
 
-    /// Writes the tables and puts every report in place (the second half
-    /// of [`Spool::finish`]).
+    /// Writes the tables and puts every report in place. Returns what the
+    /// user should know (a file of an earlier layout removed).
     pub fn finish(
         self,
         out: &Path,
         tables: &Tables,
         sentiment_concepts: &[String],
-    ) -> Result<Written, ReportError> {
+    ) -> Result<Vec<String>, ReportError> {
         let StagedReports {
             options,
             parts_dir,
             articles,
-            parts,
-            part_of,
+            ..
         } = self;
         let dir = out.join(mentions::DIR);
         let staged = [
@@ -595,11 +573,7 @@ impl StagedReports {
                 dir.display()
             ));
         }
-        Ok(Written {
-            parts,
-            part_of,
-            notes,
-        })
+        Ok(notes)
     }
 }
 
