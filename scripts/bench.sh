@@ -125,7 +125,7 @@ if os.path.exists(sys.argv[2]):
 sys.argv = sys.argv[1:]
 one = json.load(open(sys.argv[2]))
 alls = json.load(open(sys.argv[3]))
-parts = {p["name"].strip(): p for p in one["parts"]}
+parts = {p["name"].strip(): p for p in one["breakdown"]}
 rust_match = parts["match only, original text"]
 rust_stage = one["stage"]
 rust_all = alls["stage"]

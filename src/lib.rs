@@ -1,26 +1,38 @@
 //! slant shows how news outlets frame the same story.
 //!
-//! The library is laid out as the pipeline it runs:
+//! The library is laid out as the pipeline it runs, each folder one stage,
+//! and a folder imports only folders above it in this list:
 //!
 //! ```text
-//! corpus (load articles) → text (clean, sentences, quotes/voice)
-//!   → lexicon (load, compile, match) → sentiment (model)
-//!   → score (aggregate, statistics) → report (CSV, run.json)
+//! disk        atomic writes, file stamps, positioned reads
+//! corpus      find and decode articles
+//! target      plain data the stages share: targets, sentiments, their keys
+//! mention     the unit of evidence (beside target)
+//! text        normalise, boilerplate, sentences, voice
+//! lexicon     load, check, compile, match
+//! analyze     one article through text and lexicon: its mentions
+//! sentiment   the target-sentiment model (train, evaluate, score)
+//! score       per-outlet aggregates with intervals
+//! report      renders the tables: CSV files, `slant diff`
+//! store       what a run keeps on disk between runs, and the lock
+//! pipeline    a whole run: pass 1, pass 2, sink, finish
+//! bench       synthetic corpora and timings of the pipeline's own code
 //! ```
 //!
-//! [`analyze`] ties the stages together for one article; the `slant` binary
-//! only parses arguments and calls into these modules.
+//! The `slant` binary only parses arguments and calls into these modules.
 
 pub mod analyze;
-pub mod atomic;
 pub mod bench;
 pub mod corpus;
+pub mod disk;
 pub mod lexicon;
 pub mod mention;
 pub mod pipeline;
 pub mod report;
 pub mod score;
 pub mod sentiment;
+pub mod store;
+pub mod target;
 pub mod text;
 
 pub use mention::{Mention, Span, Voice};

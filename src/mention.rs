@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::{ArticleId, OutletId};
-use crate::sentiment::Sentiment;
+use crate::target::Sentiment;
 
 /// A half-open range of **character** (Unicode scalar) offsets into an
 /// article's original text, as loaded (after decoding, before any cleaning).

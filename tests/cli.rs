@@ -298,3 +298,54 @@ fn lexicon_check_reports_errors_with_lines() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("bad.toml:"), "{stdout}");
 }
+
+#[test]
+fn a_second_run_into_a_busy_folder_says_who_holds_it_and_touches_nothing() {
+    let corpus = corpus_with(&[("a/1.txt", GOOD)]);
+    let out = tempfile::tempdir().unwrap();
+    // Another run holds the folder: a process holding the lock, as slant
+    // does, with its pid in the file.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(out.path().join(".slant-lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    std::fs::write(out.path().join(".slant-lock"), "4242\n").unwrap();
+    let busy = analyze(&[corpus.path().to_str().unwrap()], out.path(), &[]);
+    assert_eq!(busy.status.code(), Some(2));
+    let err = stderr(&busy);
+    assert!(err.contains("another slant run (pid 4242)"), "{err}");
+    // Said once, not once per layer of the error.
+    assert_eq!(err.matches("another slant run").count(), 1, "{err}");
+    let left: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [".slant-lock"], "the busy run wrote something");
+
+    // A lock left by a run that ended (its pid still in the file) does not
+    // block the next one.
+    drop(lock);
+    let next = analyze(&[corpus.path().to_str().unwrap()], out.path(), &[]);
+    assert!(next.status.success(), "{}", stderr(&next));
+    assert!(out.path().join("outlets.csv").exists());
+}
+
+#[test]
+fn an_unreadable_cache_file_is_named_once_in_the_error() {
+    let corpus = corpus_with(&[("a/1.txt", GOOD)]);
+    let out = tempfile::tempdir().unwrap();
+    let first = analyze(&[corpus.path().to_str().unwrap()], out.path(), &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    // The rows file turned into a folder: the store cannot open it.
+    let rows = out.path().join(".slant-cache/articles-v5.rows");
+    std::fs::remove_file(&rows).unwrap();
+    std::fs::create_dir(&rows).unwrap();
+    let again = analyze(&[corpus.path().to_str().unwrap()], out.path(), &["--force"]);
+    let err = stderr(&again);
+    assert_eq!(again.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("articles-v5.rows").count(), 1, "{err}");
+    assert_eq!(err.lines().filter(|l| l.contains("error")).count(), 1, "{err}");
+}

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+use slant::pipeline::score_cached;
 use slant::sentiment::data::read_jsonl;
 use slant::sentiment::metrics::Scores;
-use slant::sentiment::{
-    score_cached, CacheLoad, Polarity, SentimentCache, SentimentError, SentimentModel, Target,
-};
+use slant::sentiment::{Polarity, SentimentError, SentimentModel, Target};
+use slant::store::sentiment::{CacheLoad, SentimentCache};
 
 fn model_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/newsmtsc-minilm-l6")

@@ -117,7 +117,7 @@ fn fresh(corpus: &Path) -> Vec<Vec<u8>> {
 }
 
 fn cache_file(out: &Path, ext: &str) -> PathBuf {
-    out.join(".slant-cache").join(format!("articles-v4.{ext}"))
+    out.join(".slant-cache").join(format!("articles-v5.{ext}"))
 }
 
 #[test]
@@ -224,7 +224,7 @@ fn damaged_cache_files_are_reported_and_never_trusted() {
     let foreign: Damage = |p| std::fs::write(p, b"article_id,outlet\n").unwrap();
     let cases: [(&str, Damage, &str); 6] = [
         ("rows", flip_middle, "do not match their checksum"),
-        ("parts", flip_middle, "does not match"),
+        ("results", flip_middle, "do not match their checksum"),
         ("idx", flip_middle, "digest does not match"),
         ("rows", cut, "cut short"),
         ("idx", cut, "digest does not match"),

@@ -4,7 +4,7 @@
 //! This is the per-article "map" step. It reads nothing but its arguments, so
 //! articles can be analysed in any order, in parallel, or on other machines,
 //! and the results merged by [`crate::score`]. The run cache
-//! ([`crate::pipeline::cache`]) keeps what each article gave between runs,
+//! ([`crate::store`]) keeps what each article gave between runs,
 //! so a rerun analyses only new or changed articles.
 
 use serde::{Deserialize, Serialize};
@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use crate::corpus::{Article, ArticleId, OutletId};
 use crate::lexicon::{is_negated, Matcher};
 use crate::mention::{Mention, Span, Voice};
-use crate::sentiment::Target;
+use crate::target::Target;
 use crate::text::{PreparedText, RepeatedLines};
 
-/// Concept id of distancing markers (scare quotes and distancing words).
-pub const DISTANCING: &str = "distancing";
+/// Concept id of distancing markers: the lexicon's distancing words and
+/// the scare quotes the analysis adds to them.
+pub use crate::lexicon::DISTANCING;
 
 /// Label and loadedness given to a scare quote. The lexicon cannot weigh a
 /// scare quote (its words can be anything), so it gets a fixed mid weight.

@@ -664,7 +664,10 @@ pub fn generate_with(
 ) -> Result<GenSummary, BenchError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| BenchError::Io { path, source }
+        move |source| BenchError::Io {
+            path,
+            error: source,
+        }
     };
     fs::create_dir_all(dir).map_err(io(dir))?;
     let target: PathBuf = match config.format {
@@ -742,7 +745,7 @@ pub fn generate_with(
                 };
                 serde_json::to_writer(&mut *sink, &record).map_err(|e| BenchError::Io {
                     path: target.clone(),
-                    source: e.into(),
+                    error: e.into(),
                 })?;
                 sink.write_all(b"\n").map_err(io(&target))?;
             }
@@ -766,7 +769,7 @@ pub fn generate_with(
 fn csv_error(path: &Path, e: csv::Error) -> BenchError {
     BenchError::Io {
         path: path.to_path_buf(),
-        source: std::io::Error::other(e),
+        error: std::io::Error::other(e),
     }
 }
 

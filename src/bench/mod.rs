@@ -1,14 +1,20 @@
 //! Benchmarks: a synthetic corpus generator, the lexicon + voice stage
-//! timed on a corpus, and the lexicon's patterns exported for reference
-//! implementations in other languages.
+//! timed on a corpus, the sentiment model timed on the targets a run sends
+//! it, and the lexicon's patterns exported for reference implementations
+//! in other languages.
 //!
-//! The `slant bench` subcommands are thin wrappers around [`gen`],
-//! [`stage`] and [`write_terms`]; `scripts/bench.sh` drives them together
-//! with the full `slant analyze` command. Figures and the commands that
-//! produced them are in `docs/benchmarks.md`.
+//! What they time is the product's own code: [`stage`] reads through the
+//! pipeline's read-ahead and learns repeated lines with its pass 1, and
+//! `model` (feature `model`) takes its targets from a real run of the
+//! pipeline. The `slant bench` subcommands are thin wrappers around
+//! [`gen`], [`stage`] and [`write_terms`]; `scripts/bench.sh` drives them
+//! together with the full `slant analyze` command. Figures and the commands
+//! that produced them are in the README, section Benchmarks.
 
 pub mod fuzz;
 pub mod gen;
+#[cfg(feature = "model")]
+pub mod model;
 pub mod stage;
 mod vocab;
 
@@ -22,11 +28,10 @@ use crate::lexicon::{Lexicon, LexiconError};
 /// Why a benchmark could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(transparent)]
     Lexicon(#[from] LexiconError),

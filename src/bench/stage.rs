@@ -1,23 +1,23 @@
 //! Throughput of the lexicon + voice stage on a corpus.
 //!
 //! [`run`] streams the corpus once through [`analyze_article`] (text
-//! preparation, sentences, voice, matching, mentions) on a rayon pool, with
-//! one thread reading ahead through a bounded channel, so memory stays at a
-//! few chunks of articles. A second, single-threaded pass over the first
-//! articles splits the time between the parts of the stage, and times
-//! [`Matcher::find`] alone on the original text: the figure to set against
-//! a Python matcher doing the same.
+//! preparation, sentences, voice, matching, mentions) on a rayon pool,
+//! reading through the pipeline's own bounded read-ahead, so memory stays
+//! at a few chunks of articles. A second, single-threaded pass over the
+//! first articles splits the time between the parts of the stage, and
+//! times [`Matcher::find`] alone on the original text: the figure to set
+//! against a Python matcher doing the same.
 //!
 //! Lines repeated across an outlet's articles are boilerplate
-//! ([`RepeatedLines`]); finding them needs the outlet's texts side by side,
-//! so [`run`] builds them from a sample of each outlet's first articles
-//! before the timed pass (and times that too).
+//! ([`RepeatedLines`]); [`run`] learns them with the pipeline's pass 1, the
+//! same rule `slant analyze` uses, before the timed pass (and times that
+//! too).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::mpsc::sync_channel;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use foldhash::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -25,6 +25,9 @@ use super::{peak_rss_bytes, BenchError};
 use crate::analyze::analyze_article;
 use crate::corpus::{Article, Corpus, OutletId};
 use crate::lexicon::{Lexicon, Matcher};
+use crate::pipeline::plan::plan_articles;
+use crate::pipeline::read_ahead::read_ahead;
+use crate::store::PreviousCache;
 use crate::text::{PreparedText, RepeatedLines};
 
 /// What to measure.
@@ -39,8 +42,6 @@ pub struct StageConfig {
     pub chunk: usize,
     /// Stop after this many articles.
     pub limit: Option<usize>,
-    /// Articles per outlet used to find repeated lines.
-    pub repeated_sample: usize,
     /// Articles timed part by part on one thread (0 to skip).
     pub breakdown: usize,
 }
@@ -53,7 +54,6 @@ impl Default for StageConfig {
             threads: 0,
             chunk: 512,
             limit: None,
-            repeated_sample: 500,
             breakdown: 5000,
         }
     }
@@ -117,7 +117,8 @@ pub struct StageReport {
     pub skipped: usize,
     pub patterns: usize,
     pub automaton_bytes: usize,
-    /// Finding repeated lines in the sample (read + build).
+    /// The pipeline's pass 1 over the whole corpus: reading, dropping
+    /// copies, learning repeated lines.
     pub repeated: Throughput,
     /// Reading and decoding alone, measured inside the reader thread
     /// (overlaps with `stage`).
@@ -125,7 +126,7 @@ pub struct StageReport {
     /// The headline figure: the whole streaming pass, reading included.
     pub stage: Throughput,
     /// One-thread breakdown on the first articles.
-    pub parts: Vec<Throughput>,
+    pub breakdown: Vec<Throughput>,
     /// Peak resident set (VmHWM) at the end, when the OS reports it.
     pub peak_rss_bytes: Option<u64>,
 }
@@ -158,7 +159,7 @@ impl std::fmt::Display for StageReport {
         writeln!(f, "{}", self.repeated)?;
         writeln!(f, "{}", self.read)?;
         writeln!(f, "{}", self.stage)?;
-        for p in &self.parts {
+        for p in &self.breakdown {
             writeln!(f, "{p}")?;
         }
         match self.peak_rss_bytes {
@@ -180,7 +181,7 @@ pub fn run(config: &StageConfig) -> Result<StageReport, BenchError> {
         .build()
         .map_err(|e| BenchError::Io {
             path: PathBuf::from("<thread pool>"),
-            source: std::io::Error::other(e),
+            error: std::io::Error::other(e),
         })?;
     let lexicon = if config.lexicons.is_empty() {
         Lexicon::embedded()
@@ -190,92 +191,71 @@ pub fn run(config: &StageConfig) -> Result<StageReport, BenchError> {
     let matcher = lexicon.compile()?;
     let limit = config.limit.unwrap_or(usize::MAX);
 
-    // Repeated lines from a sample of each outlet's first articles.
+    // Repeated lines as a run learns them: the pipeline's pass 1.
     let clock = Instant::now();
     let corpus = Corpus::open(&config.inputs)?;
-    let mut sample: BTreeMap<OutletId, Vec<String>> = BTreeMap::new();
-    let (mut sample_articles, mut sample_bytes) = (0, 0u64);
-    for article in corpus.articles().flatten().take(limit) {
-        let texts = sample.entry(article.outlet.clone()).or_default();
-        if texts.len() < config.repeated_sample {
-            sample_articles += 1;
-            sample_bytes += article.text.len() as u64;
-            texts.push(article.text);
-        }
-    }
-    let repeated: BTreeMap<OutletId, RepeatedLines> = sample
-        .iter()
-        .map(|(o, texts)| {
-            (
-                o.clone(),
-                RepeatedLines::from_texts(texts.iter().map(String::as_str)),
-            )
-        })
-        .collect();
-    drop(sample);
+    let previous = PreviousCache::default();
+    let plan = plan_articles(&corpus, &previous);
     let repeated_t = Throughput::new(
-        "repeated lines (sample, read+build)",
-        1,
-        sample_articles,
-        sample_bytes,
+        "pass 1 (read + repeated lines)",
+        threads,
+        plan.kept.len(),
+        plan.bytes as u64,
         clock.elapsed(),
     );
+    let repeated = plan.repeated;
     let empty = RepeatedLines::empty();
 
-    // The timed streaming pass.
+    // The timed streaming pass, read through the pipeline's read-ahead.
     let clock = Instant::now();
     let corpus = Corpus::open(&config.inputs)?;
     let chunk = config.chunk.max(1);
-    let (tx, rx) = sync_channel::<Vec<Article>>(2);
-    let reader = std::thread::spawn(move || {
-        let mut busy = Duration::ZERO;
-        let (mut articles, mut bytes, mut skipped) = (0usize, 0u64, 0usize);
-        let mut batch = Vec::with_capacity(chunk);
-        let mut t = Instant::now();
-        for item in corpus.articles() {
-            match item {
-                Ok(a) => {
-                    articles += 1;
-                    bytes += a.text.len() as u64;
-                    batch.push(a);
+    let read_ns = AtomicU64::new(0);
+    let (mut articles, mut bytes, mut skipped) = (0usize, 0u64, 0usize);
+    let mut totals = Totals::default();
+    read_ahead(
+        || corpus.entries(),
+        |entry| {
+            let t = Instant::now();
+            let read = entry.read();
+            read_ns.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            read
+        },
+        |read| read.as_ref().map_or(0, |a| a.text.len()),
+        |items| {
+            let mut batch: Vec<Article> = Vec::with_capacity(chunk);
+            let mut analyse = |batch: &mut Vec<Article>| {
+                let part = pool.install(|| {
+                    batch
+                        .par_iter()
+                        .map(|a| {
+                            let r = repeated.get(&a.outlet).unwrap_or(&empty);
+                            Totals::of(&analyze_article(a, r, &matcher))
+                        })
+                        .reduce(Totals::default, Totals::merge)
+                });
+                totals = totals.merge(part);
+                batch.clear();
+            };
+            for item in items {
+                match item {
+                    Ok(a) => {
+                        articles += 1;
+                        bytes += a.text.len() as u64;
+                        batch.push(a);
+                    }
+                    Err(_) => skipped += 1,
                 }
-                Err(_) => skipped += 1,
-            }
-            if batch.len() == chunk || articles >= limit {
-                busy += t.elapsed();
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(chunk));
-                if tx.send(full).is_err() {
+                if batch.len() == chunk {
+                    analyse(&mut batch);
+                }
+                if articles >= limit {
                     break;
                 }
-                t = Instant::now();
             }
-            if articles >= limit {
-                break;
-            }
-        }
-        busy += t.elapsed();
-        if !batch.is_empty() {
-            let _ = tx.send(batch);
-        }
-        (articles, bytes, skipped, busy)
-    });
-    let mut totals = Totals::default();
-    for batch in rx {
-        let part = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|a| {
-                    let r = repeated.get(&a.outlet).unwrap_or(&empty);
-                    Totals::of(&analyze_article(a, r, &matcher))
-                })
-                .reduce(Totals::default, Totals::merge)
-        });
-        totals = totals.merge(part);
-    }
-    let (articles, bytes, skipped, read_busy) = reader.join().map_err(|_| BenchError::Io {
-        path: PathBuf::from("<reader thread>"),
-        source: std::io::Error::other("the reader thread panicked"),
-    })?;
+            analyse(&mut batch);
+        },
+    );
     let stage = Throughput::new(
         "lexicon+voice stage (stream)",
         threads,
@@ -288,10 +268,10 @@ pub fn run(config: &StageConfig) -> Result<StageReport, BenchError> {
         1,
         articles,
         bytes,
-        read_busy,
+        Duration::from_nanos(read_ns.load(Ordering::Relaxed)),
     );
 
-    let parts = if config.breakdown > 0 {
+    let breakdown = if config.breakdown > 0 {
         breakdown(config, &matcher, &repeated, limit.min(config.breakdown))?
     } else {
         Vec::new()
@@ -310,7 +290,7 @@ pub fn run(config: &StageConfig) -> Result<StageReport, BenchError> {
         repeated: repeated_t,
         read,
         stage,
-        parts,
+        breakdown,
         peak_rss_bytes: peak_rss_bytes(),
     })
 }
@@ -319,7 +299,7 @@ pub fn run(config: &StageConfig) -> Result<StageReport, BenchError> {
 fn breakdown(
     config: &StageConfig,
     matcher: &Matcher,
-    repeated: &BTreeMap<OutletId, RepeatedLines>,
+    repeated: &HashMap<OutletId, RepeatedLines>,
     n: usize,
 ) -> Result<Vec<Throughput>, BenchError> {
     let corpus = Corpus::open(&config.inputs)?;
@@ -452,8 +432,8 @@ mod tests {
             report.mentions
         );
         assert!(report.mentions_by_voice[1] > 0, "no quoted mention");
-        assert_eq!(report.parts.len(), 4);
-        assert!(report.parts.iter().all(|p| p.articles == 10));
+        assert_eq!(report.breakdown.len(), 4);
+        assert!(report.breakdown.iter().all(|p| p.articles == 10));
 
         let limited = run(&StageConfig {
             limit: Some(12),
@@ -462,6 +442,6 @@ mod tests {
         })
         .expect("bench");
         assert_eq!(limited.articles, 12);
-        assert!(limited.parts.is_empty());
+        assert!(limited.breakdown.is_empty());
     }
 }

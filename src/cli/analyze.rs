@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use slant::pipeline::{self, RunConfig};
 use slant::report::CsvOptions;
+use slant::store::OutLock;
 
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
@@ -56,7 +57,10 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         force: args.force,
         progress: !args.quiet,
     };
-    let summary = run_pipeline(&config, &args.model, args.no_model)?;
+    // Taken before anything else touches the folder, so that a second run
+    // says at once that it is busy and leaves everything as it is.
+    let lock = OutLock::acquire(&config.out)?;
+    let summary = run_pipeline(&config, &lock, &args.model, args.no_model)?;
     for w in &summary.warnings {
         eprintln!("slant: warning: {w}");
     }
@@ -94,32 +98,33 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 #[cfg(feature = "model")]
 fn run_pipeline(
     config: &RunConfig,
+    lock: &OutLock,
     model: &Option<PathBuf>,
     no_model: bool,
 ) -> anyhow::Result<pipeline::RunSummary> {
     if no_model {
-        return pipeline::run(config, None).context("analyze");
+        return pipeline::run(config, lock, None).context("analyze");
     }
     let dir = model
         .clone()
         .unwrap_or_else(slant::sentiment::SentimentModel::default_dir);
-    slant::report::prepare_out_dir(&config.out)?;
     let mut scorer = pipeline::ModelScorer::open(&dir, &config.out, config.force)
         .with_context(|| format!("sentiment model {} (or run with --no-model)", dir.display()))?;
     if let Some(note) = &scorer.note {
         eprintln!("slant: sentiment cache: {note}; rebuilding");
     }
-    pipeline::run(config, Some(&mut scorer)).context("analyze")
+    pipeline::run(config, lock, Some(&mut scorer)).context("analyze")
 }
 
 #[cfg(not(feature = "model"))]
 fn run_pipeline(
     config: &RunConfig,
+    lock: &OutLock,
     model: &Option<PathBuf>,
     _no_model: bool,
 ) -> anyhow::Result<pipeline::RunSummary> {
     if model.is_some() {
         anyhow::bail!("this slant was built without the `model` feature; --model is not available");
     }
-    pipeline::run(config, None).context("analyze")
+    pipeline::run(config, lock, None).context("analyze")
 }

@@ -83,9 +83,6 @@ pub struct RunArgs {
     /// Stop after this many articles.
     #[arg(long)]
     limit: Option<usize>,
-    /// Articles per outlet read to find repeated lines.
-    #[arg(long, default_value_t = 500)]
-    repeated_sample: usize,
     /// Articles timed part by part on one thread (0: skip).
     #[arg(long, default_value_t = 5000)]
     breakdown: usize,
@@ -188,7 +185,6 @@ fn run_stage(args: RunArgs) -> anyhow::Result<ExitCode> {
         lexicons: args.lexicons,
         threads: args.threads,
         limit: args.limit,
-        repeated_sample: args.repeated_sample,
         breakdown: args.breakdown,
         ..StageConfig::default()
     };

@@ -5,13 +5,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use slant::bench::model as bench;
 use slant::sentiment::data::read_jsonl;
 use slant::sentiment::encode::Marking;
 use slant::sentiment::metrics::Scores;
 use slant::sentiment::train::{data_name, train, TrainOptions};
-use slant::sentiment::{
-    bench, update_model_config, Polarity, PredictionCheck, SentimentModel, Target,
-};
+use slant::sentiment::{update_model_config, Polarity, PredictionCheck, SentimentModel, Target};
 
 #[derive(Debug, Args)]
 pub struct ModelArgs {

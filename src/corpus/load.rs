@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 
 use super::{content_id, sha256_hex, Article, ArticleHead, ArticleId, OutletId, MAX_ARTICLE_BYTES};
+use crate::disk::FileStamp;
 
 /// A problem that stops a run before any article is read.
 #[derive(Debug, thiserror::Error)]
@@ -20,11 +21,10 @@ pub enum CorpusError {
     NotFound { path: PathBuf },
     #[error("{path}: not a corpus: expected a folder, a .csv file or a .jsonl file")]
     UnknownKind { path: PathBuf },
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}:{line}: {message}")]
     Malformed {
@@ -131,7 +131,7 @@ impl Corpus {
 
     /// The same sequence as [`Corpus::articles`], with files not yet read:
     /// a caller that already knows a file's content (a rerun's cache) can
-    /// check its [`Fingerprint`] and skip reading it.
+    /// check its [`FileStamp`] and skip reading it.
     pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> + '_ {
         self.items
             .iter()
@@ -158,7 +158,7 @@ impl Corpus {
             },
             _ => CorpusError::Io {
                 path: input.to_path_buf(),
-                source,
+                error: source,
             },
         })?;
         if meta.is_dir() {
@@ -256,7 +256,7 @@ impl Corpus {
             if entry.is_dir() {
                 let files = match sorted_entries(&entry) {
                     Ok(files) => files,
-                    Err(CorpusError::Io { source, .. }) => {
+                    Err(CorpusError::Io { error: source, .. }) => {
                         self.items.push(Item::Skipped(Skip {
                             source: entry.display().to_string(),
                             reason: format!("outlet folder: {}", io_reason(&source)),
@@ -324,7 +324,7 @@ fn stays_inside(path: &Path) -> bool {
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     let io = |source| CorpusError::Io {
         path: dir.to_path_buf(),
-        source,
+        error: source,
     };
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
@@ -337,7 +337,7 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
 fn csv_reader(path: &Path) -> Result<csv::Reader<File>, CorpusError> {
     let file = File::open(path).map_err(|source| CorpusError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     })?;
     Ok(csv::ReaderBuilder::new().flexible(false).from_reader(file))
 }
@@ -507,12 +507,10 @@ impl<'a> ArticleFile<'a> {
         }
     }
 
-    /// The file's current [`Fingerprint`], or `None` when it cannot be
+    /// The file's current [`FileStamp`], or `None` when it cannot be
     /// stat'ed (reading it will say why).
-    pub fn fingerprint(&self) -> Option<Fingerprint> {
-        std::fs::metadata(self.path)
-            .ok()
-            .map(|m| Fingerprint::of(&m))
+    pub fn fingerprint(&self) -> Option<FileStamp> {
+        std::fs::metadata(self.path).ok().map(|m| FileStamp::of(&m))
     }
 
     /// Reads and decodes the file.
@@ -521,7 +519,7 @@ impl<'a> ArticleFile<'a> {
     }
 
     /// The article this file holds when its text is already known to hash
-    /// to `content_hash` (from a run that read the same [`Fingerprint`]):
+    /// to `content_hash` (from a run that read the same [`FileStamp`]):
     /// everything [`ArticleFile::read`] gives but the text, which is left
     /// empty. Only for callers that never analyse it.
     pub fn known(&self, content_hash: &str) -> Article {
@@ -531,61 +529,6 @@ impl<'a> ArticleFile<'a> {
             self.meta.clone(),
             self.source(),
         )
-    }
-}
-
-/// What the file system says about a file: size, modification and status
-/// change times, inode and device. A file whose fingerprint is the same as
-/// when a run read it is taken to hold the same text (as `make` and `git`
-/// do); the status-change time cannot be set back by a user, so an edit that
-/// keeps size and restores the modification time still changes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-pub struct Fingerprint {
-    pub len: u64,
-    pub modified_ns: i128,
-    pub changed_ns: i128,
-    pub inode: u64,
-    pub device: u64,
-}
-
-impl Fingerprint {
-    pub fn of(meta: &std::fs::Metadata) -> Fingerprint {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
-            Fingerprint {
-                len: meta.len(),
-                modified_ns: ns(meta.mtime(), meta.mtime_nsec()),
-                changed_ns: ns(meta.ctime(), meta.ctime_nsec()),
-                inode: meta.ino(),
-                device: meta.dev(),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let ns = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i128);
-            Fingerprint {
-                len: meta.len(),
-                modified_ns: ns,
-                changed_ns: ns,
-                inode: 0,
-                device: 0,
-            }
-        }
-    }
-
-    /// Whether the file was last touched well before `now_ns` (nanoseconds
-    /// since the epoch). A file written in the same moment it was read may
-    /// change again within the file system's time granularity without its
-    /// fingerprint changing, so only settled fingerprints are worth keeping.
-    pub fn settled(&self, now_ns: i128) -> bool {
-        const MARGIN_NS: i128 = 2_000_000_000;
-        self.modified_ns.max(self.changed_ns) + MARGIN_NS < now_ns
     }
 }
 

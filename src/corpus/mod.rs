@@ -26,7 +26,7 @@ impl std::fmt::Display for ArticleId {
 
 mod load;
 
-pub use load::{ArticleFile, Corpus, CorpusError, Entry, Fingerprint, Skip};
+pub use load::{ArticleFile, Corpus, CorpusError, Entry, Skip};
 
 /// Articles larger than this are skipped: they are almost always a scrape
 /// gone wrong (a whole site in one file), and one would dominate an outlet.
@@ -82,16 +82,14 @@ pub struct ArticleHead<'a> {
     pub source: &'a str,
 }
 
-/// Hex SHA-256 of a string.
+/// Hex SHA-256 of some bytes.
+///
+/// ```
+/// assert_eq!(&slant::corpus::sha256_hex(b"")[..8], "e3b0c442");
+/// ```
 pub fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(data);
-    let mut out = String::with_capacity(64);
-    for byte in digest {
-        use std::fmt::Write;
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
+    hex::encode(sha2::Sha256::digest(data))
 }
 
 /// The id of an article whose input gives none: the first 16 hex digits of

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
-use super::Entry;
+use super::TermEntry;
 
 /// What a pattern of the automaton stands for.
 #[derive(Debug, Clone)]
@@ -77,7 +77,7 @@ pub(crate) struct PatternTarget {
 pub struct Matcher {
     ac: AhoCorasick,
     targets: Arc<[PatternTarget]>,
-    entries: Arc<[Entry]>,
+    entries: Arc<[TermEntry]>,
 }
 
 /// One occurrence of a lexicon entry in a text.
@@ -97,7 +97,7 @@ impl Matcher {
     pub(crate) fn new(
         patterns: Vec<String>,
         targets: Vec<PatternTarget>,
-        entries: Vec<Entry>,
+        entries: Vec<TermEntry>,
         dfa: bool,
     ) -> Result<Matcher, aho_corasick::BuildError> {
         let kind = if dfa {
@@ -205,12 +205,12 @@ impl Matcher {
     /// # Panics
     ///
     /// When `i` is not an index returned in a [`Hit`] of this matcher.
-    pub fn entry(&self, i: usize) -> &Entry {
+    pub fn entry(&self, i: usize) -> &TermEntry {
         &self.entries[i]
     }
 
     /// All entries, in lexicon order.
-    pub fn entries(&self) -> &[Entry] {
+    pub fn entries(&self) -> &[TermEntry] {
         &self.entries
     }
 
@@ -241,7 +241,7 @@ fn starts_word(text: &str, start: usize, matched: &[u8]) -> bool {
     }
     text.get(..start)
         .and_then(|s| s.chars().next_back())
-        .map_or(true, |c| !is_word_char(c))
+        .is_none_or(|c| !is_word_char(c))
 }
 
 fn ends_word(text: &str, end: usize, matched: &[u8]) -> bool {
@@ -254,7 +254,7 @@ fn ends_word(text: &str, end: usize, matched: &[u8]) -> bool {
     }
     text.get(end..)
         .and_then(|s| s.chars().next())
-        .map_or(true, |c| !is_word_char(c))
+        .is_none_or(|c| !is_word_char(c))
 }
 
 fn next_char(text: &str, at: usize) -> usize {

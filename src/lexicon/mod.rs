@@ -70,7 +70,7 @@ pub struct Lexicon {
     files: Vec<LexiconFile>,
     metas: Vec<Meta>,
     concepts: Vec<Concept>,
-    entries: Vec<Entry>,
+    entries: Vec<TermEntry>,
     exclusions: Vec<Exclusion>,
     transliterations: variants::Transliterations,
     patterns: Vec<String>,
@@ -148,7 +148,7 @@ pub struct Label {
 
 /// One term of one label, as written in the lexicon.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Entry {
+pub struct TermEntry {
     /// The term as written, before variant expansion.
     pub term: String,
     pub concept: String,
@@ -257,12 +257,8 @@ impl fmt::Display for Diagnostic {
 /// Why a lexicon could not be loaded or compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum LexiconError {
-    #[error("{path}: cannot read lexicon: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: cannot read lexicon: {error}")]
+    Io { path: String, error: std::io::Error },
     /// One or more errors (each with file and line); warnings are left out.
     #[error("{}", list(.0))]
     Invalid(Vec<Diagnostic>),
@@ -303,7 +299,7 @@ impl Lexicon {
                 Err(ReadError::Io(source)) => {
                     return Err(LexiconError::Io {
                         path: p.display().to_string(),
-                        source,
+                        error: source,
                     })
                 }
                 Err(ReadError::Invalid(d)) => return Err(LexiconError::Invalid(vec![d])),
@@ -359,7 +355,7 @@ impl Lexicon {
     }
 
     /// Every term, in file order; [`Hit::entry`] indexes this.
-    pub fn entries(&self) -> &[Entry] {
+    pub fn entries(&self) -> &[TermEntry] {
         &self.entries
     }
 

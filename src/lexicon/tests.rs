@@ -924,7 +924,7 @@ fn embedded_lexicon_catches_both_sides() {
         ("The IS.IS threat", "isis", "acronym", false),
     ];
     for (text, concept, label, negative) in cases {
-        let found: Vec<&Entry> = m.find(text).iter().map(|h| m.entry(h.entry)).collect();
+        let found: Vec<&TermEntry> = m.find(text).iter().map(|h| m.entry(h.entry)).collect();
         let hit = found
             .iter()
             .find(|e| e.concept == *concept && e.label == *label);

@@ -12,8 +12,8 @@ use super::format::{LineIndex, RawFile, RawKind, RawTerm};
 use super::matcher::PatternTarget;
 use super::variants::{self, ExpandOptions, TokenError, Transliterations, MAX_VARIANTS};
 use super::{
-    Concept, ConceptKind, Diagnostic, Entry, Exclusion, Label, Lexicon, LexiconFile, Meta,
-    Severity, DISTANCING,
+    Concept, ConceptKind, Diagnostic, Exclusion, Label, Lexicon, LexiconFile, Meta, Severity,
+    TermEntry, DISTANCING,
 };
 
 /// One lexicon file's text and the name diagnostics use for it.
@@ -64,7 +64,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
     let mut files = Vec::new();
     let mut metas = Vec::new();
     let mut concepts: Vec<Concept> = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut entries: Vec<TermEntry> = Vec::new();
     let mut exclusions: Vec<Exclusion> = Vec::new();
     let mut groups: Vec<(Vec<String>, String, usize)> = Vec::new();
     // Written term (lowercased) → (entry index) for duplicate detection.
@@ -72,7 +72,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
 
     let mut hasher = Sha256::new();
     for src in &sources {
-        let sha = hex(&Sha256::digest(src.content.as_bytes()));
+        let sha = hex::encode(Sha256::digest(src.content.as_bytes()));
         hasher.update((src.content.len() as u64).to_le_bytes());
         hasher.update(src.content.as_bytes());
         files.push(LexiconFile {
@@ -81,7 +81,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
             embedded: src.embedded,
         });
     }
-    let hash = hex(&hasher.finalize());
+    let hash = hex::encode(hasher.finalize());
 
     for src in &sources {
         let path = src.path.as_str();
@@ -259,7 +259,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                     }
                     let key = rt.term.to_lowercase();
                     if let Some(&prev) = written.get(&key) {
-                        let p: &Entry = &entries[prev];
+                        let p: &TermEntry = &entries[prev];
                         if p.concept == id && p.label == lid {
                             d.warning(
                                 path,
@@ -283,7 +283,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                     }
                     written.insert(key, entries.len());
                     label_terms.push(rt.term.clone());
-                    entries.push(Entry {
+                    entries.push(TermEntry {
                         term: rt.term.clone(),
                         concept: id.clone(),
                         label: lid.clone(),
@@ -403,7 +403,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
 /// side is warned about once per pair of owners.
 fn plan(
     d: &mut Diags,
-    entries: &[Entry],
+    entries: &[TermEntry],
     exclusions: &[Exclusion],
     translit: &Transliterations,
 ) -> (Vec<String>, Vec<PatternTarget>) {
@@ -658,14 +658,4 @@ fn check_id(d: &mut Diags, path: &str, line: Option<usize>, what: &str, id: &str
             format!("{what} id {id:?} must be lowercase ASCII letters, digits and _ (starting with a letter)"),
         );
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }

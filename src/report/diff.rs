@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::{num, Doc, ReportError};
+use super::tables::Doc;
+use super::{num, ReportError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {

@@ -17,11 +17,11 @@
 //! (outlet, article id) order as a whole; after reruns, sort on those
 //! columns when the order matters.
 //!
-//! The run cache records which part holds each article and each part's
-//! [`Stamp`] (size, modification time, inode); a part that no longer
+//! The store records which part holds each article and each part's
+//! [`FileStamp`] (size, modification time, inode); a part that no longer
 //! matches its stamp (edited, replaced, deleted) is written again from the
-//! cache. The whole folder is replaced in one step
-//! ([`crate::atomic::stage_dir`]): a run killed at any point leaves the
+//! row source. The whole folder is replaced in one step
+//! ([`crate::disk::atomic::stage_dir`]): a run killed at any point leaves the
 //! previous set of parts.
 
 use std::collections::{BTreeMap, HashMap};
@@ -31,8 +31,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{io_error as io, read_at, ReportError, SpoolEntry};
-use crate::atomic::StagedDir;
+use super::spool::{RowSource, SpoolEntry};
+use super::{io_error as io, StageError};
+use crate::disk::atomic::StagedDir;
+use crate::disk::FileStamp;
 
 /// The folder of the parts, in the output folder.
 pub const DIR: &str = "mentions";
@@ -57,51 +59,6 @@ pub fn part_name(number: u32) -> String {
     format!("part-{number:05}.csv")
 }
 
-/// What a part file looked like when it was written. Hard links keep it,
-/// so a carried-over part keeps its stamp from run to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    pub len: u64,
-    pub mtime_ns: i128,
-    pub inode: u64,
-    pub dev: u64,
-}
-
-impl Stamp {
-    /// The stamp of the file at `path`, `None` if it cannot be read.
-    pub fn of(path: &Path) -> Option<Stamp> {
-        let m = std::fs::symlink_metadata(path).ok()?;
-        if !m.is_file() {
-            return None;
-        }
-        #[cfg(unix)]
-        let (mtime_ns, inode, dev) = {
-            use std::os::unix::fs::MetadataExt;
-            (
-                i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-                m.ino(),
-                m.dev(),
-            )
-        };
-        #[cfg(not(unix))]
-        let (mtime_ns, inode, dev) = (
-            m.modified()
-                .ok()?
-                .duration_since(std::time::UNIX_EPOCH)
-                .ok()?
-                .as_nanos() as i128,
-            0,
-            0,
-        );
-        Some(Stamp {
-            len: m.len(),
-            mtime_ns,
-            inode,
-            dev,
-        })
-    }
-}
-
 /// One part as written by a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Part {
@@ -110,7 +67,9 @@ pub struct Part {
     pub articles: u64,
     /// Whether it starts with a byte-order mark (`--excel`).
     pub bom: bool,
-    pub stamp: Stamp,
+    /// The file as written; a new hard link changes only its status-change
+    /// time, which the check leaves out ([`FileStamp::same_linked_file`]).
+    pub stamp: FileStamp,
 }
 
 /// The limits of a part.
@@ -132,8 +91,8 @@ pub(super) struct Planned {
 /// Decides the parts of this run from the previous run's `previous` parts
 /// and each entry's previous part. `intact` says whether a previous part's
 /// file is still as it was written.
-pub(super) fn plan(
-    entries: &[SpoolEntry],
+pub(super) fn plan<S: RowSource>(
+    entries: &[SpoolEntry<S::Rows>],
     previous: &[Part],
     intact: &dyn Fn(&Part) -> bool,
     bom: bool,
@@ -151,7 +110,7 @@ pub(super) fn plan(
     let order = |list: &mut Vec<usize>| list.sort_by_key(|&i| entries[i].report_key());
     let size = |list: &[usize]| {
         list.iter().fold((0u64, 0u64), |(bytes, rows), &i| {
-            (bytes + entries[i].rows.len, rows + entries[i].mentions)
+            (bytes + S::len(&entries[i].rows), rows + entries[i].mentions)
         })
     };
     let mut planned = Vec::new();
@@ -189,7 +148,7 @@ pub(super) fn plan(
         _ => (None, (0, 0)),
     };
     for i in new {
-        let (bytes, rows) = (entries[i].rows.len, entries[i].mentions);
+        let (bytes, rows) = (S::len(&entries[i].rows), entries[i].mentions);
         let full = filled.0 + bytes > limits.bytes || filled.1 + rows > limits.rows;
         if full && current.as_ref().is_some_and(|p| !p.entries.is_empty()) {
             planned.extend(current.take());
@@ -215,24 +174,24 @@ pub(super) fn plan(
 
 /// Puts this run's parts together in a folder that replaces `OUT/mentions`
 /// when committed: carried parts are hard-linked from the current folder,
-/// the others written from `rows` (the rows file and its name), each row
-/// checked against its checksum as it is copied; a row that does not match
-/// abandons the folder before it replaces anything. Parts are written on
-/// all cores. Returns the folder and the parts, in `planned` order.
-pub(super) fn stage(
+/// the others written from `source`; an error of the source (a row that
+/// does not match its checksum) abandons the folder before it replaces
+/// anything. Parts are written on all cores. Returns the folder and the
+/// parts, in `planned` order.
+pub(super) fn stage<S: RowSource>(
     out: &Path,
     planned: &[Planned],
-    entries: &[SpoolEntry],
-    rows: (&File, &Path),
+    entries: &[SpoolEntry<S::Rows>],
+    source: &S,
     header: &[u8],
     bom: bool,
-) -> Result<(StagedDir, Vec<Part>), ReportError> {
+) -> Result<(StagedDir, Vec<Part>), StageError<S::Error>> {
     use rayon::prelude::*;
     let dir = out.join(DIR);
-    let staged = crate::atomic::stage_dir(&dir).map_err(io(&dir))?;
+    let staged = crate::disk::atomic::stage_dir(&dir).map_err(io(&dir))?;
     let parts = planned
         .par_iter()
-        .map(|p| {
+        .map(|p| -> Result<Part, StageError<S::Error>> {
             let name = part_name(p.number);
             let (to, shown) = (staged.path().join(&name), dir.join(&name));
             if p.carried {
@@ -241,17 +200,14 @@ pub(super) fn stage(
                     std::fs::copy(&shown, &to).map_err(io(&shown))?;
                 }
             } else {
+                let rows: Vec<&S::Rows> = p.entries.iter().map(|&i| &entries[i].rows).collect();
+                let mut bytes = header.to_vec();
+                source.read(&rows, &mut bytes).map_err(StageError::Rows)?;
                 let mut file = File::create(&to).map_err(io(&shown))?;
-                file.write_all(header).map_err(io(&shown))?;
-                copy_rows(
-                    rows,
-                    p.entries.iter().map(|&i| &entries[i]),
-                    &mut file,
-                    &shown,
-                )?;
+                file.write_all(&bytes).map_err(io(&shown))?;
                 file.sync_all().map_err(io(&shown))?;
             }
-            let stamp = Stamp::of(&to).ok_or_else(|| {
+            let stamp = FileStamp::of_path(&to).ok_or_else(|| {
                 io(&shown)(std::io::Error::other(
                     "the part just written cannot be read",
                 ))
@@ -263,78 +219,22 @@ pub(super) fn stage(
                 stamp,
             })
         })
-        .collect::<Result<Vec<Part>, ReportError>>()?;
+        .collect::<Result<Vec<Part>, _>>()?;
     Ok((staged, parts))
-}
-
-/// Copies each entry's rows, in order, into `to`, checking each against its
-/// checksum. Entries whose rows lie end to end in the rows file (articles
-/// added in report order) are read in one call.
-fn copy_rows<'e>(
-    rows: (&File, &Path),
-    entries: impl Iterator<Item = &'e SpoolEntry>,
-    to: &mut File,
-    to_path: &Path,
-) -> Result<(), ReportError> {
-    let (from, from_path) = rows;
-    let corrupt = |detail: String| ReportError::CorruptRows {
-        path: from_path.to_path_buf(),
-        detail,
-    };
-    let mut buf = Vec::new();
-    let mut copy = |run: &[&SpoolEntry]| -> Result<(), ReportError> {
-        let Some(first) = run.first() else {
-            return Ok(());
-        };
-        let len: u64 = run.iter().map(|e| e.rows.len).sum();
-        buf.resize(len as usize, 0);
-        read_at(from, &mut buf, first.rows.at).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                corrupt(format!("ends before byte {}", first.rows.at + len))
-            } else {
-                io(from_path)(e)
-            }
-        })?;
-        let mut at = 0;
-        for e in run {
-            let end = at + e.rows.len as usize;
-            if xxhash_rust::xxh3::xxh3_64(&buf[at..end]) != e.rows.sum {
-                return Err(corrupt(format!(
-                    "rows of article `{}` ({}) do not match their checksum",
-                    e.id, e.outlet
-                )));
-            }
-            at = end;
-        }
-        to.write_all(&buf).map_err(io(to_path))
-    };
-    let mut run: Vec<&SpoolEntry> = Vec::new();
-    for e in entries {
-        if let Some(last) = run.last() {
-            if e.rows.at != last.rows.at + last.rows.len {
-                copy(&run)?;
-                run.clear();
-            }
-        }
-        run.push(e);
-    }
-    copy(&run)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Extent;
+    use crate::report::MemoryRows;
 
-    fn entry(outlet: &str, id: &str, rows: u64, part: Option<u32>) -> SpoolEntry {
+    type Entry = SpoolEntry<std::ops::Range<u64>>;
+
+    fn entry(outlet: &str, id: &str, rows: u64, part: Option<u32>) -> Entry {
         SpoolEntry {
             outlet: outlet.into(),
             id: id.into(),
-            rows: Extent {
-                at: 0,
-                len: rows * 10,
-                sum: 0,
-            },
+            rows: 0..rows * 10,
             mentions: rows,
             part,
             article_row: Vec::new(),
@@ -346,11 +246,12 @@ mod tests {
             number,
             articles,
             bom: false,
-            stamp: Stamp {
+            stamp: FileStamp {
                 len: 0,
-                mtime_ns: 0,
+                modified_ns: 0,
+                changed_ns: 0,
                 inode: u64::from(number),
-                dev: 0,
+                device: 0,
             },
         }
     }
@@ -361,7 +262,7 @@ mod tests {
     };
 
     /// (number, ids in row order, carried) of each planned part.
-    fn shape(entries: &[SpoolEntry], planned: &[Planned]) -> Vec<(u32, Vec<String>, bool)> {
+    fn shape(entries: &[Entry], planned: &[Planned]) -> Vec<(u32, Vec<String>, bool)> {
         planned
             .iter()
             .map(|p| {
@@ -384,7 +285,7 @@ mod tests {
             entry("c", "1", 0, None),
             entry("b", "2", 20, None),
         ];
-        let planned = plan(&entries, &[], &|_| true, false, LIMITS);
+        let planned = plan::<MemoryRows>(&entries, &[], &|_| true, false, LIMITS);
         assert_eq!(
             shape(&entries, &planned),
             [
@@ -406,7 +307,7 @@ mod tests {
     fn an_unchanged_rerun_carries_every_part() {
         let entries = vec![entry("a", "1", 6, Some(1)), entry("a", "2", 6, Some(2))];
         let previous = [part(1, 1), part(2, 1)];
-        let planned = plan(&entries, &previous, &|_| true, false, LIMITS);
+        let planned = plan::<MemoryRows>(&entries, &previous, &|_| true, false, LIMITS);
         assert!(planned.iter().all(|p| p.carried), "{planned:?}");
         assert_eq!(planned.len(), 2);
     }
@@ -419,7 +320,7 @@ mod tests {
             entry("a", "2", 2, Some(2)),
             entry("a", "0", 2, None),
         ];
-        let planned = plan(&small, &previous, &|_| true, false, LIMITS);
+        let planned = plan::<MemoryRows>(&small, &previous, &|_| true, false, LIMITS);
         assert_eq!(
             shape(&small, &planned),
             [(1, ids(&["1"]), true), (2, ids(&["0", "2"]), false)]
@@ -429,7 +330,7 @@ mod tests {
             entry("a", "2", 6, Some(2)),
             entry("a", "3", 2, None),
         ];
-        let planned = plan(&big, &previous, &|_| true, false, LIMITS);
+        let planned = plan::<MemoryRows>(&big, &previous, &|_| true, false, LIMITS);
         assert_eq!(
             shape(&big, &planned),
             [
@@ -451,7 +352,7 @@ mod tests {
             entry("a", "9", 6, Some(7)),
         ];
         let intact = |p: &Part| p.number != 2;
-        let planned = plan(&entries, &previous, &intact, false, LIMITS);
+        let planned = plan::<MemoryRows>(&entries, &previous, &intact, false, LIMITS);
         assert_eq!(
             shape(&entries, &planned),
             [
@@ -466,22 +367,7 @@ mod tests {
     #[test]
     fn a_change_of_byte_order_mark_writes_every_part() {
         let entries = vec![entry("a", "1", 6, Some(1))];
-        let planned = plan(&entries, &[part(1, 1)], &|_| true, true, LIMITS);
+        let planned = plan::<MemoryRows>(&entries, &[part(1, 1)], &|_| true, true, LIMITS);
         assert!(!planned[0].carried);
-    }
-
-    #[test]
-    fn stamps_follow_hard_links_and_see_edits() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a.csv");
-        std::fs::write(&a, b"x,y\n").unwrap();
-        let stamp = Stamp::of(&a).unwrap();
-        let b = dir.path().join("b.csv");
-        std::fs::hard_link(&a, &b).unwrap();
-        std::fs::remove_file(&a).unwrap();
-        assert_eq!(Stamp::of(&b), Some(stamp));
-        std::fs::write(&b, b"x,y\n1,2\n").unwrap();
-        assert_ne!(Stamp::of(&b), Some(stamp));
-        assert_eq!(Stamp::of(&a), None);
     }
 }

@@ -66,7 +66,7 @@ pub fn polarity_from_value(v: f64) -> Option<Polarity> {
 pub fn read_jsonl(path: &Path) -> Result<Vec<Example>, SentimentError> {
     let file = std::fs::File::open(path).map_err(|source| SentimentError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     })?;
     let reader = std::io::BufReader::new(file);
     let mut out = Vec::new();

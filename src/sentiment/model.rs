@@ -26,7 +26,6 @@ use sha2::{Digest, Sha256};
 use crate::corpus::sha256_hex;
 use tch::{nn, Device, Kind, Tensor};
 
-use super::cache::{CacheStats, SentimentCache, TargetKey};
 use super::encode::{Encoded, Encoder, Marking};
 use super::metrics::Scores;
 use super::{Polarity, Sentiment, SentimentError, Target, MODEL_HINT};
@@ -430,9 +429,9 @@ pub fn update_model_config(
         hint: MODEL_HINT,
     })?;
     text.push('\n');
-    crate::atomic::write(&path, text.as_bytes()).map_err(|source| SentimentError::Io {
+    crate::disk::atomic::write(&path, text.as_bytes()).map_err(|source| SentimentError::Io {
         path: path.clone(),
-        source,
+        error: source,
     })
 }
 
@@ -463,62 +462,4 @@ pub(crate) fn read_model_config(path: &Path) -> Result<ModelConfig, SentimentErr
         return Err(bad(format!("unknown pooling {:?}", config.pooling)));
     }
     Ok(config)
-}
-
-/// Scores targets through `cache`: pairs already in it (for this model) are
-/// not scored again, the rest are scored in one [`SentimentModel::score`] call
-/// and added. Results are in input order.
-///
-/// ```no_run
-/// use slant::sentiment::{score_cached, SentimentCache, SentimentModel, Target};
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let model = SentimentModel::load(&SentimentModel::default_dir())?;
-/// let path = SentimentCache::path_in(std::path::Path::new("reports"));
-/// let (mut cache, _status) = SentimentCache::load(&path);
-/// let targets = [Target::find("The mayor praised the firefighters.", "firefighters").unwrap()];
-/// let (sentiments, stats) = score_cached(&model, &mut cache, &targets)?;
-/// assert_eq!(sentiments.len(), 1);
-/// eprintln!("{stats}");
-/// cache.save(&path)?;
-/// # Ok(()) }
-/// ```
-pub fn score_cached(
-    model: &SentimentModel,
-    cache: &mut SentimentCache,
-    targets: &[Target],
-) -> Result<(Vec<Sentiment>, CacheStats), SentimentError> {
-    let keys: Vec<TargetKey> = targets
-        .iter()
-        .map(|t| TargetKey::new(&model.info.hash, t))
-        .collect();
-    let mut missing: Vec<Target> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut hits = 0;
-    for (t, k) in targets.iter().zip(&keys) {
-        if cache.contains(k) {
-            hits += 1;
-        } else if seen.insert(*k) {
-            missing.push(t.clone());
-        }
-    }
-    if !missing.is_empty() {
-        let scored = model.score(&missing)?;
-        for (t, s) in missing.iter().zip(scored) {
-            cache.insert(TargetKey::new(&model.info.hash, t), s);
-        }
-    }
-    let out = keys
-        .iter()
-        .map(|k| {
-            cache
-                .get(k)
-                .ok_or_else(|| SentimentError::Torch("scored target missing from cache".into()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let stats = CacheStats {
-        targets: targets.len(),
-        hits,
-        scored: missing.len(),
-    };
-    Ok((out, stats))
 }

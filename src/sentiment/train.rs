@@ -30,8 +30,8 @@ use super::model::{
     SLANT_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
 };
 use super::{Polarity, SentimentError, MODEL_HINT};
-use crate::atomic::write as write_atomic;
 use crate::corpus::sha256_hex;
+use crate::disk::atomic::write as write_atomic;
 
 /// Everything `slant model train` takes.
 #[derive(Debug, Clone, Serialize)]
@@ -252,7 +252,7 @@ pub fn train(
             window_n += 1;
             window_ex += b.len();
             step += 1;
-            if step % opts.log_every.max(1) == 0 {
+            if step.is_multiple_of(opts.log_every.max(1)) {
                 let dt = window_t.elapsed().as_secs_f64();
                 log(&format!(
                     "epoch {} step {step}/{total} loss {:.4} lr {:.2e} {:.1} ex/s elapsed {:.0}s",
@@ -268,7 +268,7 @@ pub fn train(
                 window_t = Instant::now();
             }
             let end_of_epoch = bi + 1 == n_batches || opts.stop_after == Some(step);
-            let periodic = opts.eval_every.is_some_and(|k| step % k == 0);
+            let periodic = opts.eval_every.is_some_and(|k| step.is_multiple_of(k));
             if end_of_epoch || periodic || step == total {
                 let probs = predict(&net, &dev_enc, 64)?;
                 let pred = labels_of(&probs);
@@ -421,7 +421,7 @@ fn model_config(
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SentimentError + '_ {
     move |source| SentimentError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     }
 }
 

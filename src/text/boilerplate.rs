@@ -366,7 +366,7 @@ fn is_chrome(line: &str) -> bool {
     }
     if CHROME_PREFIXES
         .iter()
-        .any(|p| key.starts_with(p) && key[p.len()..].chars().next().map_or(true, |c| c == ' '))
+        .any(|p| key.starts_with(p) && key[p.len()..].chars().next().is_none_or(|c| c == ' '))
     {
         return true;
     }

@@ -112,7 +112,7 @@ impl PreparedText {
                     while removed.peek().is_some_and(|r| r.start < l.start) {
                         removed.next();
                     }
-                    removed.peek().map_or(true, |r| r.start != l.start)
+                    removed.peek().is_none_or(|r| r.start != l.start)
                 })
                 .collect()
         };

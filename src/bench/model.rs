@@ -26,7 +26,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{SentimentError, SentimentModel, Target};
+use crate::pipeline::{ModelSummary, RunConfig, SentimentScorer};
+use crate::sentiment::{Sentiment, SentimentError, SentimentModel};
+use crate::store::OutLock;
+use crate::target::Target;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -65,7 +68,7 @@ pub struct PairLine {
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SentimentError + '_ {
     move |source| SentimentError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     }
 }
 
@@ -73,7 +76,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SentimentError + '_ {
 pub fn read_pairs(path: &Path) -> Result<Vec<Target>, SentimentError> {
     let text = std::fs::read_to_string(path).map_err(io(path))?;
     if text.contains("\"sentence_normalized\"") {
-        return Ok(super::data::read_jsonl(path)?
+        return Ok(crate::sentiment::data::read_jsonl(path)?
             .into_iter()
             .map(|e| e.target)
             .collect());
@@ -93,43 +96,44 @@ pub fn read_pairs(path: &Path) -> Result<Vec<Target>, SentimentError> {
     Ok(out)
 }
 
-/// The targets the pipeline would score for a corpus (any input
-/// `slant analyze` reads), with the embedded lexicon: every mention of a
-/// concept, duplicates included, in corpus order. Skipped articles are
-/// reported on stderr.
+/// The targets a run of `slant analyze` on `input` (with the embedded
+/// lexicon) sends to the model, in the order it sends them: the pipeline
+/// itself runs, into a temporary folder, with a scorer that records what it
+/// is asked. Identical (sentence, target) pairs within one batch of
+/// articles are sent once, as in a real run.
 pub fn corpus_pairs(input: &Path) -> Result<Vec<Target>, SentimentError> {
-    use crate::analyze::{analyze_article, sentiment_target};
-    use crate::corpus::Corpus;
-    use crate::text::RepeatedLines;
-    let data = SentimentError::Input;
-    let corpus = Corpus::open(&[input.to_path_buf()]).map_err(|e| data(e.to_string()))?;
-    let lexicon = crate::lexicon::Lexicon::embedded();
-    let matcher = lexicon.compile().map_err(|e| data(e.to_string()))?;
-    let mut articles = Vec::new();
-    for item in corpus.articles() {
-        match item {
-            Ok(a) => articles.push(a),
-            Err(skip) => eprintln!("slant: skipped: {skip}"),
+    /// Records the targets and answers neutral.
+    struct Recorder(Vec<Target>);
+    impl SentimentScorer for Recorder {
+        fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String> {
+            self.0.extend_from_slice(targets);
+            Ok(vec![Sentiment::from_probs([0.0, 1.0, 0.0]); targets.len()])
+        }
+        fn summary(&self) -> ModelSummary {
+            ModelSummary {
+                name: "target recorder".into(),
+                version: String::new(),
+                sha256: "recorder".into(),
+                scored: self.0.len(),
+                cached: 0,
+            }
         }
     }
-    let mut by_outlet: std::collections::BTreeMap<_, Vec<&str>> = Default::default();
-    for a in &articles {
-        by_outlet
-            .entry(&a.outlet)
-            .or_default()
-            .push(a.text.as_str());
+    let data = |e: &dyn std::fmt::Display| SentimentError::Input(e.to_string());
+    let out = tempfile::tempdir().map_err(|e| data(&e))?;
+    let config = RunConfig {
+        inputs: vec![input.to_path_buf()],
+        out: out.path().to_path_buf(),
+        ..RunConfig::default()
+    };
+    let lock = OutLock::acquire(&config.out).map_err(|e| data(&e))?;
+    let mut recorder = Recorder(Vec::new());
+    let summary =
+        crate::pipeline::run(&config, &lock, Some(&mut recorder)).map_err(|e| data(&e))?;
+    for skip in &summary.skipped {
+        eprintln!("slant: skipped: {skip}");
     }
-    let repeated: std::collections::HashMap<_, _> = by_outlet
-        .into_iter()
-        .map(|(outlet, texts)| (outlet.clone(), RepeatedLines::from_texts(texts)))
-        .collect();
-    let empty = RepeatedLines::empty();
-    let mut out = Vec::new();
-    for a in &articles {
-        let analysis = analyze_article(a, repeated.get(&a.outlet).unwrap_or(&empty), &matcher);
-        out.extend(analysis.mentions.iter().filter_map(sentiment_target));
-    }
-    Ok(out)
+    Ok(recorder.0)
 }
 
 /// `n` generated sentences, one to three targets each.

@@ -5,8 +5,8 @@
 //! `OUT/.slant-cache/sentiment-v1.bin`. Its key, [`TargetKey`], is a 128-bit
 //! digest of the model hash, the span and the sentence, so a different model
 //! (or a changed model file) never hits an old entry; entries of several models
-//! can share one file. The per-article cache of incremental reruns can store
-//! an article's `TargetKey`s and look them up here, so there is one store of
+//! can share one file. The article records of the store keep each article's
+//! `TargetKey`s and look them up here, so there is one store of
 //! sentiment results, not two.
 //!
 //! File format (little-endian):
@@ -32,48 +32,13 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::{Sentiment, Target};
+use crate::target::{Sentiment, TargetKey};
 
 const MAGIC: &[u8; 16] = b"SLANTSENTCACHE\0\0";
 /// Format version written and read.
 pub const CACHE_VERSION: u32 = 1;
 const HEADER: usize = 16 + 4 + 8;
 const RECORD: usize = 16 + 12;
-
-/// Cache key of one (model, sentence, span).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TargetKey(pub [u8; 16]);
-
-impl TargetKey {
-    /// The key of `target` scored by the model whose hash is `model_hash`
-    /// ([`ModelInfo::hash`](super::ModelInfo)).
-    ///
-    /// ```
-    /// use slant::sentiment::{Target, TargetKey};
-    /// let t = Target::new("Ann thanked Bob.", 0, 3);
-    /// assert_eq!(TargetKey::new("m1", &t), TargetKey::new("m1", &t.clone()));
-    /// assert_ne!(TargetKey::new("m1", &t), TargetKey::new("m2", &t));
-    /// assert_ne!(TargetKey::new("m1", &t), TargetKey::new("m1", &Target::new("Ann thanked Bob.", 12, 15)));
-    /// ```
-    pub fn new(model_hash: &str, target: &Target) -> TargetKey {
-        let mut h = Sha256::new();
-        // Lengths first, so no two different inputs concatenate the same.
-        h.update((model_hash.len() as u64).to_le_bytes());
-        h.update(model_hash.as_bytes());
-        h.update((target.start as u64).to_le_bytes());
-        h.update((target.end as u64).to_le_bytes());
-        h.update(target.sentence.as_bytes());
-        let d = h.finalize();
-        let mut k = [0u8; 16];
-        k.copy_from_slice(&d[..16]);
-        TargetKey(k)
-    }
-
-    /// Lower-case hex, 32 characters.
-    pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
-    }
-}
 
 /// What [`SentimentCache::load`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +63,7 @@ impl fmt::Display for CacheLoad {
     }
 }
 
-/// Counts from one [`score_cached`](super::score_cached) call.
+/// Counts from one `score_cached` call (`crate::pipeline`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CacheStats {
     /// Targets asked for.
@@ -236,7 +201,7 @@ impl SentimentCache {
 
     /// Writes the cache atomically, creating the folder if needed.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        crate::atomic::write(path, &self.to_bytes())
+        crate::disk::atomic::write(path, &self.to_bytes())
     }
 
     pub fn len(&self) -> usize {
@@ -275,7 +240,7 @@ impl SentimentCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sentiment::Polarity;
+    use crate::target::{Polarity, Target};
 
     fn sample() -> SentimentCache {
         let mut c = SentimentCache::new();

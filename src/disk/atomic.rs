@@ -1,4 +1,4 @@
-//! Atomic file writes, shared by the reports, the caches and the model
+//! Atomic file writes, shared by the reports, the store and the model
 //! writer.
 //!
 //! A file is written to a temporary file in the same folder, flushed to
@@ -14,8 +14,8 @@
 //! ```
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("report.csv");
-//! slant::atomic::write(&path, b"a,b\n")?;
-//! slant::atomic::write(&path, b"a,b\n1,2\n")?;
+//! slant::disk::atomic::write(&path, b"a,b\n")?;
+//! slant::disk::atomic::write(&path, b"a,b\n1,2\n")?;
 //! assert_eq!(std::fs::read(&path)?, b"a,b\n1,2\n");
 //! # Ok::<(), std::io::Error>(())
 //! ```
@@ -136,7 +136,7 @@ pub struct StagedDir {
 /// ```
 /// let out = tempfile::tempdir()?;
 /// let target = out.path().join("parts");
-/// let staged = slant::atomic::stage_dir(&target)?;
+/// let staged = slant::disk::atomic::stage_dir(&target)?;
 /// std::fs::write(staged.path().join("a.csv"), b"a\n")?;
 /// assert!(!target.exists());
 /// staged.commit()?;

@@ -1,0 +1,99 @@
+//! What a run tells its caller: the summary behind stderr's last lines and
+//! `run.json`, the stage timings in it, and the progress bar.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::scorer::ModelSummary;
+use crate::corpus::Skip;
+use crate::report::ReportError;
+use crate::store::CacheCounts;
+
+/// What a run did, for the caller's messages and exit code.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub slant_version: String,
+    pub inputs: Vec<String>,
+    pub lexicon: Vec<crate::lexicon::LexiconFile>,
+    pub lexicon_hash: String,
+    pub model: Option<ModelSummary>,
+    pub articles: usize,
+    pub outlets: usize,
+    pub bytes: usize,
+    pub mentions: usize,
+    pub duplicates: usize,
+    pub cache: CacheCounts,
+    pub skipped: Vec<Skip>,
+    pub warnings: Vec<String>,
+    pub timings_ms: BTreeMap<String, u128>,
+}
+
+/// Wall time per stage, in milliseconds, for `run.json`: each
+/// [`Timings::lap`] adds the time since the one before to its entry.
+pub(super) struct Timings {
+    clock: Instant,
+    pub(super) ms: BTreeMap<String, u128>,
+}
+
+impl Timings {
+    pub(super) fn start() -> Timings {
+        Timings {
+            clock: Instant::now(),
+            ms: BTreeMap::new(),
+        }
+    }
+
+    pub(super) fn lap(&mut self, name: &str) {
+        let d = self.clock.elapsed();
+        self.add(name, d);
+        self.clock = Instant::now();
+    }
+
+    /// Records a part measured apart (on another thread, or inside a lap).
+    pub(super) fn set(&mut self, name: &str, d: Duration) {
+        self.ms.insert(name.to_string(), d.as_millis());
+    }
+
+    /// Adds `d` to entry `name`: time that ran beside another lap.
+    pub(super) fn add(&mut self, name: &str, d: Duration) {
+        *self.ms.entry(name.to_string()).or_default() += d.as_millis();
+    }
+
+    /// Moves `d` of lap `from` to entry `to`: time that ran inside it.
+    pub(super) fn carve(&mut self, from: &str, to: &str, d: Duration) {
+        if let Some(t) = self.ms.get_mut(from) {
+            *t = t.saturating_sub(d.as_millis());
+        }
+        self.add(to, d);
+    }
+}
+
+/// Writes `run.json`; a summary that cannot be serialised is an error, not
+/// an empty file.
+pub(super) fn write_run_json(out: &Path, summary: &RunSummary) -> Result<(), ReportError> {
+    let path = out.join("run.json");
+    let mut json = serde_json::to_vec_pretty(summary).map_err(|e| ReportError::Io {
+        path: path.clone(),
+        error: std::io::Error::other(e),
+    })?;
+    json.push(b'\n');
+    crate::report::write_atomic(&path, &json)
+}
+
+pub(super) fn progress_bar(show: bool, len: usize) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    // stderr draw target: hidden by indicatif itself when not a terminal.
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} analysing {pos}/{len} articles [{bar:30}] {per_sec} eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

@@ -1,0 +1,277 @@
+//! Articles in, report files out: the spool takes each article's rendered
+//! rows as it comes, then stages `mentions/` and `articles.csv` and puts
+//! every report in place at once.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::tables::{
+    article_fields, csv_rows, header, mention_fields, stage_concepts, stage_outlets,
+    ARTICLES_COLUMNS, MENTIONS_COLUMNS,
+};
+use super::{io_error, mentions, CsvOptions, ReportError};
+use crate::analyze::ArticleAnalysis;
+use crate::disk::FileStamp;
+use crate::score::Tables;
+
+/// Where the mention rows the report copies come from. The report does not
+/// know how a source keeps them: it asks for the rows of a list of
+/// articles, in order, and writes them out.
+pub trait RowSource: Sync {
+    /// How the source finds one article's rows.
+    type Rows: Send + Sync;
+    /// What reading can go wrong with (damage, I/O), passed to the caller
+    /// untouched.
+    type Error: std::error::Error + Send;
+    /// The bytes of an article's rows (parts are bounded in bytes).
+    fn len(rows: &Self::Rows) -> u64;
+    /// Appends the rows of each of `list`, in order, to `buf`.
+    fn read(&self, list: &[&Self::Rows], buf: &mut Vec<u8>) -> Result<(), Self::Error>;
+}
+
+/// Rows held in memory: an article's rows are a byte range of the buffer.
+/// For tests and small tools; a run's rows are in the store.
+pub struct MemoryRows(pub Vec<u8>);
+
+impl RowSource for MemoryRows {
+    type Rows = std::ops::Range<u64>;
+    type Error = std::io::Error;
+
+    fn len(rows: &Self::Rows) -> u64 {
+        rows.end.saturating_sub(rows.start)
+    }
+
+    fn read(&self, list: &[&Self::Rows], buf: &mut Vec<u8>) -> Result<(), std::io::Error> {
+        for r in list {
+            let bytes = usize::try_from(r.start)
+                .ok()
+                .zip(usize::try_from(r.end).ok())
+                .and_then(|(a, b)| self.0.get(a..b))
+                .ok_or_else(|| std::io::Error::other("rows past the end of the buffer"))?;
+            buf.extend_from_slice(bytes);
+        }
+        Ok(())
+    }
+}
+
+/// What staging the reports can fail with: the report's own error, or the
+/// row source's, kept apart so the caller can tell damage in its store from
+/// a full disk.
+#[derive(Debug, thiserror::Error)]
+pub enum StageError<E: std::error::Error + 'static> {
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Rows(E),
+}
+
+/// The rows of one article with `duplicates` dropped copies, rendered
+/// apart from the spool so that many can be rendered in parallel.
+pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
+    RenderedArticle {
+        mention_rows: csv_rows(a.mentions.iter().map(mention_fields)),
+        article_row: csv_rows([article_fields(a, duplicates)]),
+    }
+}
+
+/// Builds the mention parts (see [`mentions`]) and `articles.csv` from
+/// articles that arrive one at a time, in any order, without keeping their
+/// mentions: each article's mention rows are already in a [`RowSource`]
+/// (the store's rows file, in a run), and [`Spool::stage`] copies them into
+/// the parts. Memory holds one small record per article, whatever the
+/// number of mentions.
+///
+/// ```
+/// use slant::report::{CsvOptions, MemoryRows, Spool, SpoolEntry};
+/// let out = tempfile::tempdir()?;
+/// let rows = MemoryRows(b"a,row\n".to_vec());
+/// let mut spool = Spool::new(CsvOptions::default());
+/// spool.add(SpoolEntry {
+///     outlet: "o".into(),
+///     id: "1".into(),
+///     rows: 0..6,
+///     mentions: 1,
+///     part: None,
+///     article_row: b"an,article\n".to_vec(),
+/// });
+/// let staged = spool.stage(out.path(), &rows, &[])?;
+/// assert_eq!(staged.parts().len(), 1);
+/// staged.finish(out.path(), &slant::score::Tables::default(), &[])?;
+/// let part = std::fs::read_to_string(out.path().join("mentions/part-00001.csv"))?;
+/// assert!(part.ends_with("a,row\n"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Spool<R> {
+    options: CsvOptions,
+    entries: Vec<SpoolEntry<R>>,
+}
+
+/// One article's report rows, from [`render`].
+pub struct RenderedArticle {
+    pub mention_rows: Vec<u8>,
+    pub article_row: Vec<u8>,
+}
+
+/// An article for the [`Spool`], its rows known by `R`, the
+/// [`RowSource::Rows`] of the source they will be copied from.
+pub struct SpoolEntry<R> {
+    pub outlet: String,
+    pub id: String,
+    /// Where the source has its mention rows.
+    pub rows: R,
+    /// How many rows that is.
+    pub mentions: u64,
+    /// The part of `mentions/` that held its rows after the previous run,
+    /// if it is unchanged since.
+    pub part: Option<u32>,
+    pub article_row: Vec<u8>,
+}
+
+impl<R> SpoolEntry<R> {
+    /// Where the entry goes in the reports: by outlet, then article id.
+    pub(super) fn report_key(&self) -> (&str, &str) {
+        (&self.outlet, &self.id)
+    }
+}
+
+impl<R: Send + Sync> Spool<R> {
+    pub fn new(options: CsvOptions) -> Spool<R> {
+        Spool {
+            options,
+            entries: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, entry: SpoolEntry<R>) {
+        self.entries.push(entry);
+    }
+
+    /// Writes `mentions/` and `articles.csv` into `out` under temporary
+    /// names, copying mention rows from `source` and carrying over the `previous` run's parts that did not
+    /// change. No table is needed yet, so the tables can be computed
+    /// meanwhile; [`StagedReports::finish`] adds them and puts everything in
+    /// place. Everything is staged before anything replaces its predecessor
+    /// (see [`crate::disk::atomic`]), so a failure (a full disk, a rows checksum
+    /// that does not match) leaves the previous reports as they were, and
+    /// the window in which a kill could mix old and new files is a few
+    /// renames.
+    pub fn stage<S: RowSource<Rows = R>>(
+        self,
+        out: &Path,
+        source: &S,
+        previous: &[mentions::Part],
+    ) -> Result<StagedReports, StageError<S::Error>> {
+        let options = self.options;
+        let entries = self.entries;
+        let dir = out.join(mentions::DIR);
+        let intact = |p: &mentions::Part| {
+            FileStamp::of_path(&dir.join(mentions::part_name(p.number)))
+                .is_some_and(|now| now.same_linked_file(&p.stamp))
+        };
+        let limits = mentions::Limits {
+            bytes: mentions::PART_BYTES,
+            rows: options.part_rows.max(1),
+        };
+        let planned = mentions::plan::<S>(&entries, previous, &intact, options.excel_bom, limits);
+        let (parts_dir, parts) = mentions::stage(
+            out,
+            &planned,
+            &entries,
+            source,
+            &header(options, MENTIONS_COLUMNS),
+            options.excel_bom,
+        )?;
+        let mut part_of = vec![0; entries.len()];
+        for p in &planned {
+            for &i in &p.entries {
+                part_of[i] = p.number;
+            }
+        }
+
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by_key(|&i| entries[i].report_key());
+        let articles_path = out.join("articles.csv");
+        let mut articles = crate::disk::atomic::StagingFile::create(&articles_path)
+            .map_err(io_error(&articles_path))?;
+        articles
+            .write_all(&header(options, ARTICLES_COLUMNS))
+            .map_err(io_error(&articles_path))?;
+        for &i in &order {
+            articles
+                .write_all(&entries[i].article_row)
+                .map_err(io_error(&articles_path))?;
+        }
+        Ok(StagedReports {
+            options,
+            parts_dir,
+            articles: articles.finish().map_err(io_error(&articles_path))?,
+            parts,
+            part_of,
+        })
+    }
+}
+
+/// `mentions/` and `articles.csv` under temporary names, from
+/// [`Spool::stage`]; dropped, they are removed.
+pub struct StagedReports {
+    options: CsvOptions,
+    parts_dir: crate::disk::atomic::StagedDir,
+    articles: crate::disk::atomic::Staged,
+    parts: Vec<mentions::Part>,
+    part_of: Vec<u32>,
+}
+
+impl StagedReports {
+    /// The parts of `mentions/` as staged, for the next run's
+    /// [`Spool::stage`].
+    pub fn parts(&self) -> &[mentions::Part] {
+        &self.parts
+    }
+
+    /// The part of each article, in the order they were added.
+    pub fn part_of(&self) -> &[u32] {
+        &self.part_of
+    }
+
+    /// Writes the tables and puts every report in place. Returns what the
+    /// user should know (a file of an earlier layout removed).
+    pub fn finish(
+        self,
+        out: &Path,
+        tables: &Tables,
+        sentiment_concepts: &[String],
+    ) -> Result<Vec<String>, ReportError> {
+        let StagedReports {
+            options,
+            parts_dir,
+            articles,
+            ..
+        } = self;
+        let dir = out.join(mentions::DIR);
+        let staged = [
+            stage_outlets(
+                &out.join("outlets.csv"),
+                &tables.outlets,
+                sentiment_concepts,
+                options,
+            )?,
+            stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?,
+            articles,
+        ];
+        parts_dir.commit().map_err(io_error(&dir))?;
+        for file in staged {
+            let path = file.path().to_path_buf();
+            file.commit().map_err(io_error(&path))?;
+        }
+        let mut notes = Vec::new();
+        let old = out.join("mentions.csv");
+        if old.is_file() && std::fs::remove_file(&old).is_ok() {
+            notes.push(format!(
+                "removed {}: an earlier slant wrote all mentions there; they are now in {}/",
+                old.display(),
+                dir.display()
+            ));
+        }
+        Ok(notes)
+    }
+}

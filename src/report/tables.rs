@@ -1,0 +1,291 @@
+//! The CSV tables: `outlets.csv` and `concepts.csv` from the run's
+//! [`crate::score::Tables`], and the rows of `articles.csv` and `mentions/` rendered
+//! per article.
+
+use std::path::Path;
+
+use super::{io_error, num, CsvOptions, ReportError};
+use crate::analyze::ArticleAnalysis;
+use crate::disk::atomic::Staged;
+use crate::score::{ConceptRow, Estimate, OutletRow};
+
+/// A CSV document built in memory, then written atomically.
+pub(super) struct Doc {
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl Doc {
+    pub(super) fn new(options: CsvOptions, header: &[&str]) -> Doc {
+        let mut buf = Vec::new();
+        if options.excel_bom {
+            buf.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(buf);
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_record(header);
+        Doc { writer }
+    }
+
+    pub(super) fn row(&mut self, fields: Vec<String>) {
+        let _ = self.writer.write_record(&fields);
+    }
+
+    pub(super) fn save(self, path: &Path) -> Result<(), ReportError> {
+        self.stage(path)?.commit().map_err(io_error(path))
+    }
+
+    /// Writes the document to its temporary file, not yet in place.
+    fn stage(self, path: &Path) -> Result<Staged, ReportError> {
+        let io = io_error(path);
+        let bytes = self
+            .writer
+            .into_inner()
+            .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+        crate::disk::atomic::stage(path, &bytes).map_err(io)
+    }
+}
+
+fn num32(value: Option<f32>) -> String {
+    num(value.map(f64::from))
+}
+
+fn ci(e: &Estimate) -> [String; 2] {
+    [num(e.ci.map(|c| c.0)), num(e.ci.map(|c| c.1))]
+}
+
+/// `outlets.csv` columns; sentiment columns per concept follow these.
+pub const OUTLETS_COLUMNS: &[&str] = &[
+    "outlet",
+    "outlet_name",
+    "articles",
+    "duplicates",
+    "words",
+    "words_own",
+    "words_quoted",
+    "words_attributed",
+    "mentions_own",
+    "mentions_quoted",
+    "mentions_attributed",
+    "loaded_per_1k_own",
+    "loaded_per_1k_own_ci_low",
+    "loaded_per_1k_own_ci_high",
+    "loaded_per_1k_quoted",
+    "distancing_own",
+    "negated_own",
+    "top_terms_own",
+];
+
+pub(super) fn stage_outlets(
+    path: &Path,
+    rows: &[OutletRow],
+    sentiment_concepts: &[String],
+    options: CsvOptions,
+) -> Result<Staged, ReportError> {
+    let mut header: Vec<String> = OUTLETS_COLUMNS.iter().map(|s| s.to_string()).collect();
+    for c in sentiment_concepts {
+        header.push(format!("sentiment_own_{c}"));
+        header.push(format!("sentiment_own_{c}_n"));
+    }
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut doc = Doc::new(options, &header_refs);
+    for r in rows {
+        let mut fields = vec![
+            r.outlet.0.clone(),
+            r.outlet_name.clone(),
+            r.articles.to_string(),
+            r.duplicates.to_string(),
+            r.words.to_string(),
+            r.words_own.to_string(),
+            r.words_quoted.to_string(),
+            r.words_attributed.to_string(),
+            r.mentions_own.to_string(),
+            r.mentions_quoted.to_string(),
+            r.mentions_attributed.to_string(),
+            num(r.loaded_per_1k_own.value),
+        ];
+        fields.extend(ci(&r.loaded_per_1k_own));
+        fields.push(num(r.loaded_per_1k_quoted));
+        fields.push(r.distancing_own.to_string());
+        fields.push(r.negated_own.to_string());
+        fields.push(
+            r.top_terms_own
+                .iter()
+                .map(|(t, n)| format!("{t} ({n})"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        for c in sentiment_concepts {
+            let e = r
+                .sentiment_own_by_concept
+                .iter()
+                .find(|(k, _)| k == c)
+                .map(|(_, e)| *e)
+                .unwrap_or_default();
+            fields.push(num(e.value));
+            fields.push(e.n.to_string());
+        }
+        doc.row(fields);
+    }
+    doc.stage(path)
+}
+
+pub const CONCEPTS_COLUMNS: &[&str] = &[
+    "outlet",
+    "concept",
+    "label",
+    "loaded",
+    "direction",
+    "mentions_own",
+    "mentions_all",
+    "share_own",
+    "share_own_ci_low",
+    "share_own_ci_high",
+    "direction_mean_own",
+    "sentiment_own_mean",
+    "sentiment_own_ci_low",
+    "sentiment_own_ci_high",
+    "sentiment_own_n",
+];
+
+pub(super) fn stage_concepts(
+    path: &Path,
+    rows: &[ConceptRow],
+    options: CsvOptions,
+) -> Result<Staged, ReportError> {
+    let mut doc = Doc::new(options, CONCEPTS_COLUMNS);
+    for r in rows {
+        let mut fields = vec![
+            r.outlet.0.clone(),
+            r.concept.clone(),
+            r.label.clone(),
+            num32(r.loaded),
+            num32(r.direction),
+            r.mentions_own.to_string(),
+            r.mentions_all.to_string(),
+            num(r.share_own.value),
+        ];
+        fields.extend(ci(&r.share_own));
+        fields.push(num(r.direction_mean_own));
+        fields.push(num(r.sentiment_own.value));
+        fields.extend(ci(&r.sentiment_own));
+        fields.push(r.sentiment_own.n.to_string());
+        doc.row(fields);
+    }
+    doc.stage(path)
+}
+
+pub const MENTIONS_COLUMNS: &[&str] = &[
+    "article_id",
+    "outlet",
+    "sentence_index",
+    "start",
+    "end",
+    "surface",
+    "term",
+    "concept",
+    "label",
+    "loaded",
+    "direction",
+    "voice",
+    "speaker",
+    "distancing",
+    "negated",
+    "sentence",
+    "sentiment_label",
+    "sentiment_neg",
+    "sentiment_neu",
+    "sentiment_pos",
+];
+
+/// The row of a mention in `mentions/`.
+pub(super) fn mention_fields(m: &crate::Mention) -> Vec<String> {
+    let s = m.sentiment.as_ref();
+    let prob = |i: usize| num(s.map(|s| f64::from(s.probs[i])));
+    vec![
+        m.article_id.0.clone(),
+        m.outlet.0.clone(),
+        m.sentence_index.to_string(),
+        m.span.start.to_string(),
+        m.span.end.to_string(),
+        m.surface.clone(),
+        m.term.clone(),
+        m.concept.clone(),
+        m.label.clone(),
+        num32(Some(m.loaded)),
+        num32(Some(m.direction)),
+        m.voice.to_string(),
+        m.speaker.clone().unwrap_or_default(),
+        m.distancing.to_string(),
+        m.negated.to_string(),
+        m.sentence.clone(),
+        s.map(|s| s.label.as_str().to_string()).unwrap_or_default(),
+        prob(0),
+        prob(1),
+        prob(2),
+    ]
+}
+
+pub const ARTICLES_COLUMNS: &[&str] = &[
+    "article_id",
+    "outlet",
+    "title",
+    "published",
+    "source",
+    "words",
+    "words_own",
+    "sentences",
+    "mentions_own",
+    "mentions_all",
+    "loaded_per_1k_own",
+    "boilerplate_removed",
+    "duplicates",
+    "content_sha256",
+];
+
+/// The `articles.csv` row of an article with `duplicates` dropped copies.
+pub(super) fn article_fields(a: &ArticleAnalysis, duplicates: usize) -> Vec<String> {
+    let own: Vec<_> = a
+        .mentions
+        .iter()
+        .filter(|m| m.voice == crate::Voice::Own)
+        .collect();
+    let loaded: f64 = own.iter().map(|m| f64::from(m.loaded)).sum();
+    let words_own = a.words_by_voice[0];
+    vec![
+        a.id.0.clone(),
+        a.outlet.0.clone(),
+        a.title.clone().unwrap_or_default(),
+        a.published.clone().unwrap_or_default(),
+        a.source.clone(),
+        a.words.to_string(),
+        words_own.to_string(),
+        a.sentences.to_string(),
+        own.len().to_string(),
+        a.mentions.len().to_string(),
+        num((words_own > 0).then(|| loaded * 1000.0 / words_own as f64)),
+        a.boilerplate_removed.to_string(),
+        duplicates.to_string(),
+        a.content_hash.clone(),
+    ]
+}
+
+/// CSV rows without a header, as `Doc` writes them.
+pub(super) fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(false)
+        .from_writer(Vec::new());
+    for row in rows {
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_record(&row);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// The first bytes of a CSV file: the optional BOM and the header row.
+pub(super) fn header(options: CsvOptions, columns: &[&str]) -> Vec<u8> {
+    let doc = Doc::new(options, columns);
+    doc.writer.into_inner().unwrap_or_default()
+}
