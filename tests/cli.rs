@@ -347,5 +347,9 @@ fn an_unreadable_cache_file_is_named_once_in_the_error() {
     let err = stderr(&again);
     assert_eq!(again.status.code(), Some(2), "{err}");
     assert_eq!(err.matches("articles-v5.rows").count(), 1, "{err}");
-    assert_eq!(err.lines().filter(|l| l.contains("error")).count(), 1, "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.contains("error")).count(),
+        1,
+        "{err}"
+    );
 }

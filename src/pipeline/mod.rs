@@ -27,8 +27,8 @@ use std::path::PathBuf;
 
 use crate::corpus::{Corpus, CorpusError};
 use crate::lexicon::{Lexicon, LexiconError, DFA_MIN_BYTES};
-use crate::report::{CsvOptions, ReportError, Spool};
-use crate::store::{CacheCounts, LockError, OutLock, StoreError};
+use crate::report::{CsvOptions, ReportError};
+use crate::store::{LockError, OutLock, StoreError};
 use crate::text::RepeatedLines;
 use batch::{pass_two, Batcher, Passed};
 use sink::Sink;
@@ -90,7 +90,7 @@ const BATCH_BYTES: usize = 64 * 1024 * 1024;
 /// When the store turns out to be damaged while the reports are being
 /// written (a checksum that does not match), nothing has been put in place
 /// yet: the run starts again without the cache and says so in
-/// [`CacheCounts::note`].
+/// [`crate::store::CacheCounts::note`].
 ///
 /// On Linux it sets the process's transparent-huge-pages flag (off, then
 /// on for a DFA; README, Benchmarks).
@@ -135,20 +135,8 @@ fn run_once<'s>(
     time.lap("load");
 
     let model_hash = sentiment.as_deref().map(|s| s.summary().sha256);
-    let sink = Sink {
-        outlets: Default::default(),
-        spool: Spool::new(config.csv),
-        counts: CacheCounts {
-            note: note.or_else(|| previous.note.clone()),
-            ..CacheCounts::default()
-        },
-        seen: vec![false; previous.len()],
-        next: &mut next,
-        previous: &previous,
-        mentions: 0,
-        duplicates: 0,
-        settled_before: started_ns,
-    };
+    let note = note.or_else(|| previous.note.clone());
+    let sink = Sink::new(config.csv, &previous, &mut next, note, started_ns);
     let batcher = Batcher {
         plan: &plan,
         previous: &previous,

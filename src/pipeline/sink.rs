@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::batch::{Done, Outcome, Rendered};
 use super::plan::Kept;
 use crate::corpus::OutletId;
-use crate::report::{Spool, SpoolEntry};
+use crate::report::{CsvOptions, Spool, SpoolEntry};
 use crate::score::OutletAccumulator;
 use crate::store::{CacheCounts, Extent, NextCache, PreviousCache, Record, StoreError};
 
@@ -26,7 +26,33 @@ pub(super) struct Sink<'a> {
     pub settled_before: i128,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    /// A sink for the articles of a run whose store is `previous` and
+    /// `next`; `note` says why the previous cache was not used, when it was
+    /// not, and stamps of files changed after `started_ns` are not kept.
+    pub fn new(
+        options: CsvOptions,
+        previous: &'a PreviousCache,
+        next: &'a mut NextCache,
+        note: Option<String>,
+        started_ns: i128,
+    ) -> Sink<'a> {
+        Sink {
+            outlets: BTreeMap::new(),
+            spool: Spool::new(options),
+            next,
+            previous,
+            counts: CacheCounts {
+                note,
+                ..CacheCounts::default()
+            },
+            seen: vec![false; previous.len()],
+            mentions: 0,
+            duplicates: 0,
+            settled_before: started_ns,
+        }
+    }
+
     /// Articles added so far: each one is new, changed or cached.
     pub fn articles(&self) -> usize {
         self.counts.new + self.counts.changed + self.counts.cached

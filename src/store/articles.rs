@@ -164,20 +164,20 @@ impl PreviousCache {
     /// Any failure to read them (the file cut short since it was opened)
     /// is damage like a bad checksum: the run starts again without them.
     fn results_bytes(&self, i: usize) -> Result<Vec<u8>, StoreError> {
-        let path = results_path(&self.out);
         let r = &self.records[i];
+        // The path is spelled out only for a message: this runs once per
+        // cached article.
         let corrupt = |detail: String| StoreError::Corrupt {
-            path: path.clone(),
+            path: results_path(&self.out),
             detail: format!("results of {}: {detail}", r.source),
         };
         let file = self
             .results
             .as_ref()
             .ok_or_else(|| corrupt("no results file".into()))?;
-        r.results.read(file, &path).map_err(|e| match e {
-            StoreError::Io { error, .. } => corrupt(error.to_string()),
-            e => e,
-        })
+        r.results
+            .read_checked(file)
+            .map_err(|e| corrupt(e.to_string()))
     }
 
     /// How many records the previous run left.

@@ -26,13 +26,41 @@ impl Extent {
     /// them. A read past the end is damage like a bad checksum: the file was
     /// cut short since it was opened.
     pub(super) fn read(&self, file: &File, path: &Path) -> Result<Vec<u8>, StoreError> {
+        self.read_checked(file).map_err(|e| match e {
+            Unreadable::Short => {
+                corrupt_or_io(path, self, std::io::ErrorKind::UnexpectedEof.into())
+            }
+            Unreadable::Io(e) => corrupt_or_io(path, self, e),
+            Unreadable::Mismatch => mismatch(path, self),
+        })
+    }
+
+    /// [`Extent::read`] for a caller that names the file itself.
+    pub(super) fn read_checked(&self, file: &File) -> Result<Vec<u8>, Unreadable> {
         let mut bytes = vec![0; self.len as usize];
-        read_at(file, &mut bytes, self.at).map_err(|e| corrupt_or_io(path, self, e))?;
+        read_at(file, &mut bytes, self.at).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                Unreadable::Short
+            } else {
+                Unreadable::Io(e)
+            }
+        })?;
         if xxh3_64(&bytes) != self.sum {
-            return Err(mismatch(path, self));
+            return Err(Unreadable::Mismatch);
         }
         Ok(bytes)
     }
+}
+
+/// Why an extent's bytes could not be had.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Unreadable {
+    #[error("the file ends before them")]
+    Short,
+    #[error("{0}")]
+    Io(std::io::Error),
+    #[error("they do not match their checksum")]
+    Mismatch,
 }
 
 fn mismatch(path: &Path, e: &Extent) -> StoreError {
