@@ -35,4 +35,4 @@ pub mod store;
 pub mod target;
 pub mod text;
 
-pub use mention::{Mention, Span, Voice};
+pub use mention::{Layer, Mention, Span, Voice};

@@ -63,6 +63,39 @@ impl std::fmt::Display for Voice {
     }
 }
 
+/// Which layer of loaded-language detection a mention comes from, so that
+/// an outlet's rate on the story's own labels is not drowned by generic
+/// words: the story lexicon (its concepts and competing labels), or the
+/// general layer (loaded language whatever the story: distancing words,
+/// scare quotes, generic labels, intensifiers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    Story,
+    General,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 2] = [Layer::Story, Layer::General];
+
+    /// The name used in the lexicon's `[meta] layer` and in the reports.
+    ///
+    /// ```
+    /// assert_eq!(slant::mention::Layer::General.as_str(), "general");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Story => "story",
+            Layer::General => "general",
+        }
+    }
+
+    /// Position in [`Layer::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// One lexicon hit (or one distancing marker) in one article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mention {
@@ -79,6 +112,8 @@ pub struct Mention {
     /// Concept id, or a generic category id, or `distancing`.
     pub concept: String,
     pub label: String,
+    /// The lexicon layer of the term's file; scare quotes are general.
+    pub layer: Layer,
     /// Loadedness in 0..=1 (0 for neutral labels).
     pub loaded: f32,
     /// Direction toward the referent in -1..=1.

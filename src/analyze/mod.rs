@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::corpus::{Article, ArticleId, OutletId};
 use crate::lexicon::{is_negated, Matcher};
-use crate::mention::{Mention, Span, Voice};
+use crate::mention::{Layer, Mention, Span, Voice};
 use crate::target::Target;
 use crate::text::{PreparedText, RepeatedLines};
 
@@ -112,6 +112,7 @@ pub fn analyze_article(
             term: entry.term.clone(),
             concept: entry.concept.clone(),
             label: entry.label.clone(),
+            layer: entry.layer,
             loaded: entry.loaded,
             direction: entry.direction,
             voice,
@@ -138,6 +139,8 @@ pub fn analyze_article(
             surface,
             concept: DISTANCING.to_string(),
             label: SCARE_QUOTE_LABEL.to_string(),
+            // Found by the text stage on any story.
+            layer: Layer::General,
             loaded: SCARE_QUOTE_LOADED,
             direction: 0.0,
             // A scare quote is the outlet distancing itself, by definition.

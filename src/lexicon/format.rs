@@ -30,6 +30,9 @@ pub(crate) struct RawMeta {
     pub name: Spanned<String>,
     pub version: Spanned<String>,
     pub description: Spanned<String>,
+    /// `story` (default) or `general`: see [`crate::mention::Layer`].
+    #[serde(default)]
+    pub layer: Option<crate::mention::Layer>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

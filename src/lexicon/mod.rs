@@ -95,6 +95,8 @@ pub struct Meta {
     pub name: String,
     pub version: String,
     pub description: String,
+    /// The layer of every term in the file.
+    pub layer: crate::mention::Layer,
     pub path: String,
 }
 
@@ -165,6 +167,8 @@ pub struct TermEntry {
     pub inflect: bool,
     /// ASCII case must match too.
     pub case_sensitive: bool,
+    /// The layer of the file the term is in.
+    pub layer: crate::mention::Layer,
     pub path: String,
     pub line: usize,
 }

@@ -91,6 +91,22 @@ fn unknown_key_is_an_error_with_its_line() {
 }
 
 #[test]
+fn a_file_sets_the_layer_of_its_terms() {
+    let story = Lexicon::from_str("t", &lex(&[("l", 0.5, 0.5, &["word"])])).expect("loads");
+    assert_eq!(story.entries()[0].layer, crate::mention::Layer::Story);
+    let src =
+        lex(&[("l", 0.5, 0.5, &["word"])]).replace(META, &format!("{META}layer = \"general\"\n"));
+    let general = Lexicon::from_str("t", &src).expect("loads");
+    assert_eq!(general.entries()[0].layer, crate::mention::Layer::General);
+    let bad =
+        lex(&[("l", 0.5, 0.5, &["word"])]).replace(META, &format!("{META}layer = \"opinion\"\n"));
+    let e = errors(&bad);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].message.contains("story"), "{}", e[0]);
+    assert_eq!(e[0].line, Some(5));
+}
+
+#[test]
 fn missing_meta_and_missing_fields_are_errors() {
     let e = errors("[[concept]]\nid = \"c\"\nreferent = \"r\"\n");
     assert_eq!(e.len(), 1);

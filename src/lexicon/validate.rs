@@ -109,10 +109,12 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                 d.error(path, line(value.span()), format!("[meta] {field} is empty"));
             }
         }
+        let layer = meta.layer.unwrap_or(crate::mention::Layer::Story);
         metas.push(Meta {
             name: meta.name.get_ref().clone(),
             version: meta.version.get_ref().clone(),
             description: meta.description.get_ref().clone(),
+            layer,
             path: path.to_string(),
         });
 
@@ -293,6 +295,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                         kind,
                         inflect: rt.inflect.or(l.inflect).unwrap_or(true),
                         case_sensitive: rt.case_sensitive,
+                        layer,
                         path: path.to_string(),
                         line: tline,
                     });

@@ -71,6 +71,12 @@ pub const OUTLETS_COLUMNS: &[&str] = &[
     "loaded_per_1k_own",
     "loaded_per_1k_own_ci_low",
     "loaded_per_1k_own_ci_high",
+    "loaded_per_1k_own_story",
+    "loaded_per_1k_own_story_ci_low",
+    "loaded_per_1k_own_story_ci_high",
+    "loaded_per_1k_own_general",
+    "loaded_per_1k_own_general_ci_low",
+    "loaded_per_1k_own_general_ci_high",
     "loaded_per_1k_quoted",
     "distancing_own",
     "negated_own",
@@ -106,6 +112,10 @@ pub(super) fn stage_outlets(
             num(r.loaded_per_1k_own.value),
         ];
         fields.extend(ci(&r.loaded_per_1k_own));
+        for layer in &r.loaded_per_1k_own_by_layer {
+            fields.push(num(layer.value));
+            fields.extend(ci(layer));
+        }
         fields.push(num(r.loaded_per_1k_quoted));
         fields.push(r.distancing_own.to_string());
         fields.push(r.negated_own.to_string());
@@ -186,6 +196,7 @@ pub const MENTIONS_COLUMNS: &[&str] = &[
     "term",
     "concept",
     "label",
+    "layer",
     "loaded",
     "direction",
     "voice",
@@ -213,6 +224,7 @@ pub(super) fn mention_fields(m: &crate::Mention) -> Vec<String> {
         m.term.clone(),
         m.concept.clone(),
         m.label.clone(),
+        m.layer.as_str().to_string(),
         num32(Some(m.loaded)),
         num32(Some(m.direction)),
         m.voice.to_string(),

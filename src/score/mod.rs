@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::{ArticleAnalysis, DISTANCING};
 use crate::corpus::OutletId;
 use crate::lexicon::Lexicon;
-use crate::mention::Voice;
+use crate::mention::{Layer, Voice};
 
 /// How many terms `top_terms_own` lists.
 pub const TOP_TERMS: usize = 5;
@@ -31,6 +31,8 @@ pub const ALL_LABELS: &str = "(all)";
 struct ArticleSums {
     words_own: f64,
     loaded_own: f64,
+    /// `loaded_own` split by [`Layer`], in [`Layer::ALL`] order.
+    loaded_own_by_layer: [f64; 2],
     words_quoted: f64,
     loaded_quoted: f64,
 }
@@ -159,6 +161,7 @@ impl ArticlePartial {
             match m.voice {
                 Voice::Own => {
                     p.sums.loaded_own += m.loaded as f64;
+                    p.sums.loaded_own_by_layer[m.layer.index()] += m.loaded as f64;
                     label.mentions_own += 1;
                     label.direction_sum_own += m.direction as f64;
                     if m.distancing || m.concept == DISTANCING {
@@ -329,6 +332,9 @@ pub struct OutletRow {
     pub mentions_quoted: u64,
     pub mentions_attributed: u64,
     pub loaded_per_1k_own: Estimate,
+    /// The same rate from each [`Layer`]'s mentions alone, in
+    /// [`Layer::ALL`] order; they add up to `loaded_per_1k_own`.
+    pub loaded_per_1k_own_by_layer: [Estimate; 2],
     pub loaded_per_1k_quoted: Option<f64>,
     pub distancing_own: u64,
     pub negated_own: u64,
@@ -506,6 +512,19 @@ fn outlet_row(outlet: &OutletId, acc: &OutletAccumulator, concepts: &[String]) -
             ci: stats::bootstrap_ratio(&own, outlet.0.as_str()),
             n: acc.articles,
         },
+        loaded_per_1k_own_by_layer: Layer::ALL.map(|layer| {
+            let own: Vec<(f64, f64)> = acc
+                .per_article
+                .iter()
+                .map(|a| (a.loaded_own_by_layer[layer.index()] * 1000.0, a.words_own))
+                .collect();
+            let loaded: f64 = own.iter().map(|a| a.0).sum();
+            Estimate {
+                value: (words_own > 0.0).then(|| loaded / words_own),
+                ci: stats::bootstrap_ratio(&own, &format!("{outlet}\u{1f}{}", layer.as_str())),
+                n: acc.articles,
+            }
+        }),
         loaded_per_1k_quoted: (words_quoted > 0.0).then(|| loaded_quoted * 1000.0 / words_quoted),
         distancing_own: acc.distancing_own,
         negated_own: acc.negated_own,
@@ -518,5 +537,67 @@ fn outlet_row(outlet: &OutletId, acc: &OutletAccumulator, concepts: &[String]) -
             .iter()
             .map(|c| (c.clone(), concept_sentiment(acc, outlet, c)))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{sha256_hex, Article, ArticleId};
+    use crate::text::RepeatedLines;
+
+    fn article(id: &str, text: &str) -> Article {
+        Article {
+            id: ArticleId(id.into()),
+            outlet: OutletId("o".into()),
+            outlet_name: None,
+            title: None,
+            published: None,
+            url: None,
+            source: format!("o/{id}.txt"),
+            text: text.into(),
+            content_hash: sha256_hex(text.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn the_own_voice_rate_splits_by_layer_and_the_parts_add_up() {
+        let lexicon = Lexicon::embedded();
+        let matcher = lexicon.compile().unwrap();
+        let empty = RepeatedLines::empty();
+        let mut acc = OutletAccumulator::default();
+        for (id, text) in [
+            (
+                "1",
+                "The occupation forces stayed in the so-called safe zone.\n",
+            ),
+            (
+                "2",
+                "The US troops left. Officials said the occupation must end.\n",
+            ),
+            ("3", "A quiet day in the capital, with no news at all.\n"),
+        ] {
+            acc.add(&crate::analyze::analyze_article(
+                &article(id, text),
+                &empty,
+                &matcher,
+            ));
+        }
+        let outlets = BTreeMap::from([(OutletId("o".into()), acc)]);
+        let row = &finish(&lexicon, &outlets).outlets[0];
+        let [story, general] = row.loaded_per_1k_own_by_layer;
+        let (story, general) = (story.value.unwrap(), general.value.unwrap());
+        assert!(story > 0.0, "occupation forces is a story label");
+        assert!(general > 0.0, "so-called is general loaded language");
+        let total = row.loaded_per_1k_own.value.unwrap();
+        assert!(
+            (story + general - total).abs() < 1e-9,
+            "{story} + {general} != {total}"
+        );
+        // Three articles: each layer has its own bootstrap interval.
+        assert!(row
+            .loaded_per_1k_own_by_layer
+            .iter()
+            .all(|e| e.ci.is_some()));
     }
 }
