@@ -21,17 +21,16 @@ pub fn run(cmd: LexiconCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         LexiconCommand::Check { files } => {
             let diagnostics = lexicon::check(&files);
-            let errors = diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count();
+            let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+            let errors = count(Severity::Error);
             for d in &diagnostics {
                 println!("{d}");
             }
             println!(
-                "{} file(s): {errors} error(s), {} warning(s)",
+                "{} file(s): {errors} error(s), {} warning(s), {} note(s)",
                 files.len(),
-                diagnostics.len() - errors
+                count(Severity::Warning),
+                count(Severity::Note)
             );
             Ok(if errors > 0 {
                 ExitCode::from(super::EXIT_BAD_INPUT)

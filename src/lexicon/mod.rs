@@ -30,6 +30,7 @@
 mod format;
 mod matcher;
 mod negation;
+mod ordinary;
 mod validate;
 mod variants;
 
@@ -40,6 +41,7 @@ use serde::Serialize;
 
 pub use matcher::{Hit, Matcher};
 pub use negation::{is_negated, MAX_GAP as NEGATION_MAX_GAP};
+pub use ordinary::ordinary_phrase;
 pub use variants::US_FORMS;
 
 use validate::{build, Source};
@@ -221,6 +223,9 @@ pub enum Severity {
     Error,
     /// Loading resolves it by a fixed rule; the author should look.
     Warning,
+    /// Nothing to fix: what variant expansion did with a term, for the
+    /// author to know (a form that is not matched).
+    Note,
 }
 
 impl fmt::Display for Severity {
@@ -228,6 +233,7 @@ impl fmt::Display for Severity {
         f.write_str(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         })
     }
 }

@@ -684,7 +684,13 @@ fn embedded_lexicon_loads_cleanly() {
         })
         .collect();
     let built = validate::build(sources);
-    assert!(built.diagnostics.is_empty(), "{:#?}", built.diagnostics);
+    // Notes say what expansion did (a form left out); nothing to fix.
+    let problems: Vec<_> = built
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Note)
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
     let l = Lexicon::embedded();
     let referents = l
         .concepts()
@@ -717,7 +723,7 @@ fn every_lexicon_file_is_embedded() {
         .iter()
         .map(|(p, _)| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(p))
         .collect();
-    assert!(check(&paths).is_empty());
+    assert!(check(&paths).iter().all(|d| d.severity == Severity::Note));
 }
 
 #[test]
@@ -1164,4 +1170,32 @@ proptest! {
             prop_assert!(m.is_ok());
         }
     }
+}
+
+#[test]
+fn a_hyphenated_term_does_not_match_its_ordinary_spaced_form() {
+    let src = lex(&[("l", 0.6, -0.6, &["would-be", "so-called"])]);
+    let m = matcher(&src);
+    assert_eq!(
+        surfaces(
+            &m,
+            "The would-be king said the report would be out in a so called truce."
+        ),
+        ["would-be", "so called"]
+    );
+    assert!(warnings(&src).is_empty());
+    let notes: Vec<_> = diags(&src)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Note)
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].message.contains("\"would be\""), "{}", notes[0]);
+    assert_eq!(notes[0].line, Some(14));
+    // Written with a space, it is the author's choice: matched as written.
+    let spaced = lex(&[("l", 0.6, -0.6, &["would be"])]);
+    assert!(diags(&spaced).is_empty());
+    assert_eq!(
+        surfaces(&matcher(&spaced), "it would be fine"),
+        ["would be"]
+    );
 }

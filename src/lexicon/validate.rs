@@ -42,6 +42,10 @@ impl Diags {
         self.push(path, line, Severity::Warning, message.into());
     }
 
+    fn note(&mut self, path: &str, line: Option<usize>, message: impl Into<String>) {
+        self.push(path, line, Severity::Note, message.into());
+    }
+
     fn push(&mut self, path: &str, line: Option<usize>, severity: Severity, message: String) {
         self.list.push(Diagnostic {
             path: path.to_string(),
@@ -259,6 +263,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                     if !term_ok(&mut d, path, tline, &rt.term) {
                         continue;
                     }
+                    ordinary_forms(&mut d, path, tline, &rt.term);
                     let key = rt.term.to_lowercase();
                     if let Some(&prev) = written.get(&key) {
                         let p: &TermEntry = &entries[prev];
@@ -659,6 +664,22 @@ fn check_id(d: &mut Diags, path: &str, line: Option<usize>, what: &str, id: &str
             path,
             line,
             format!("{what} id {id:?} must be lowercase ASCII letters, digits and _ (starting with a letter)"),
+        );
+    }
+}
+
+/// Notes a hyphenated term whose spaced form is a phrase of ordinary
+/// English, which expansion leaves out (see [`super::ordinary`]). A term
+/// written with spaces is the author's explicit choice ("what they call")
+/// and is matched as written.
+fn ordinary_forms(d: &mut Diags, path: &str, line: usize, term: &str) {
+    use super::ordinary::ordinary_phrase;
+    let spaced = term.replace('-', " ");
+    if spaced != term && ordinary_phrase(&spaced) {
+        d.note(
+            path,
+            Some(line),
+            format!("the form {spaced:?} of term {term:?} is a phrase of ordinary English (every word a common function word): it is not matched, only {term:?}"),
         );
     }
 }

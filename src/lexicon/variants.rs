@@ -8,7 +8,9 @@
 //! Rules, applied together (every combination is generated):
 //!
 //! 1. **Separators.** Tokens are split at single spaces and hyphens; each
-//!    separator may appear as either (`US-led` ⇄ `US led`).
+//!    separator may appear as either (`US-led` ⇄ `US led`), except where
+//!    that makes a phrase of ordinary English (`would-be` is not also
+//!    `would be`: see [`super::ordinary`]).
 //! 2. **`US`.** A token written exactly `US` or `U.S.` stands for `US`,
 //!    `U.S.`, `United States` and `American`.
 //! 3. **Transliterations.** A token equal (ignoring ASCII case) to a form of
@@ -178,6 +180,7 @@ pub(crate) fn expand_with_cost(
         *e = (*e).min(c);
     }
     best.remove(term);
+    best.retain(|s, _| !super::ordinary::ordinary_phrase(s));
     let mut v = Vec::with_capacity(best.len() + 1);
     v.push((term.to_string(), 0));
     v.extend(best);
