@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! disk        atomic writes, file stamps, positioned reads
-//! corpus      find and decode articles
+//! metrics     precision, recall, F1, accuracy: one definition for all
+//! corpus      find and decode articles; the labelled BABE sentences
 //! target      plain data the stages share: targets, sentiments, their keys
 //! mention     the unit of evidence (beside target)
 //! text        normalise, boilerplate, sentences, voice
@@ -17,6 +18,7 @@
 //! store       what a run keeps on disk between runs, and the lock
 //! pipeline    a whole run: pass 1, pass 2, sink, finish
 //! bench       synthetic corpora and timings of the pipeline's own code
+//! eval        the analysis measured against labelled data (BABE)
 //! ```
 //!
 //! The `slant` binary only parses arguments and calls into these modules.
@@ -25,8 +27,10 @@ pub mod analyze;
 pub mod bench;
 pub mod corpus;
 pub mod disk;
+pub mod eval;
 pub mod lexicon;
 pub mod mention;
+pub mod metrics;
 pub mod pipeline;
 pub mod report;
 pub mod score;

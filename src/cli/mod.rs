@@ -4,6 +4,7 @@
 mod analyze;
 mod bench;
 mod diff;
+mod eval;
 mod lexicon;
 #[cfg(feature = "model")]
 mod model;
@@ -31,6 +32,9 @@ enum Command {
     /// Work with lexicon files.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
+    /// Measure the analysis against labelled data.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
     /// Benchmarks: generate a synthetic corpus, time the stages.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -58,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Lexicon(cmd) => lexicon::run(cmd),
+        Command::Eval(cmd) => eval::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
         #[cfg(feature = "model")]
         Command::Model(args) => model::run(args),

@@ -335,14 +335,26 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
 }
 
 fn csv_reader(path: &Path) -> Result<csv::Reader<File>, CorpusError> {
+    csv_reader_with(path, b',')
+}
+
+/// A strict reader (every row as wide as the header) of `path` with the
+/// given field separator.
+pub(super) fn csv_reader_with(
+    path: &Path,
+    delimiter: u8,
+) -> Result<csv::Reader<File>, CorpusError> {
     let file = File::open(path).map_err(|source| CorpusError::Io {
         path: path.to_path_buf(),
         error: source,
     })?;
-    Ok(csv::ReaderBuilder::new().flexible(false).from_reader(file))
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(file))
 }
 
-fn csv_error(path: &Path, err: csv::Error) -> CorpusError {
+pub(super) fn csv_error(path: &Path, err: csv::Error) -> CorpusError {
     let line = err.position().map_or(0, |p| p.line());
     let message = match err.kind() {
         csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".to_string(),
@@ -359,7 +371,7 @@ fn csv_error(path: &Path, err: csv::Error) -> CorpusError {
 }
 
 /// Column name (lower-cased, trimmed, BOM removed) → index.
-fn header_map(
+pub(super) fn header_map(
     reader: &mut csv::Reader<File>,
     path: &Path,
 ) -> Result<BTreeMap<String, usize>, CorpusError> {
@@ -371,7 +383,7 @@ fn header_map(
         .collect())
 }
 
-fn require(
+pub(super) fn require(
     header: &BTreeMap<String, usize>,
     path: &Path,
     column: &'static str,

@@ -1,4 +1,5 @@
-//! The corpus stage: finding and loading articles.
+//! The corpus stage: finding and loading articles, and reading the
+//! labelled sentences slant is measured on ([`babe`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,7 @@ impl std::fmt::Display for ArticleId {
     }
 }
 
+pub mod babe;
 mod load;
 
 pub use load::{ArticleFile, Corpus, CorpusError, Entry, Skip};

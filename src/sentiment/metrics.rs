@@ -1,8 +1,10 @@
-//! Accuracy, macro-F1 and the confusion matrix for the three classes.
+//! Accuracy, macro-F1 and the confusion matrix for the three classes
+//! (computed by [`crate::metrics`]).
 
 use serde::{Deserialize, Serialize};
 
 use super::Polarity;
+use crate::metrics::Confusion;
 
 /// Scores of predictions against gold labels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,30 +34,16 @@ impl Scores {
             predicted.len(),
             "gold and predictions differ in length"
         );
-        let mut confusion = [[0usize; 3]; 3];
+        let mut confusion = Confusion::<3>::new();
         for (g, p) in gold.iter().zip(predicted) {
-            confusion[g.index()][p.index()] += 1;
-        }
-        let n = gold.len();
-        let correct: usize = (0..3).map(|i| confusion[i][i]).sum();
-        let mut f1 = [0.0; 3];
-        for (c, f) in f1.iter_mut().enumerate() {
-            let tp = confusion[c][c] as f64;
-            let gold_c: usize = confusion[c].iter().sum();
-            let pred_c: usize = (0..3).map(|g| confusion[g][c]).sum();
-            let denom = (gold_c + pred_c) as f64;
-            *f = if denom > 0.0 { 2.0 * tp / denom } else { 0.0 };
+            confusion.add(g.index(), p.index());
         }
         Scores {
-            n,
-            accuracy: if n > 0 {
-                correct as f64 / n as f64
-            } else {
-                0.0
-            },
-            macro_f1: f1.iter().sum::<f64>() / 3.0,
-            f1,
-            confusion,
+            n: confusion.n(),
+            accuracy: confusion.accuracy(),
+            macro_f1: confusion.macro_f1(),
+            f1: [0, 1, 2].map(|c| confusion.class(c).f1()),
+            confusion: *confusion.matrix(),
         }
     }
 
