@@ -67,12 +67,15 @@ pub trait Layer: Sync {
 }
 
 /// The framing lexicon through the whole per-article analysis: voice,
-/// scare quotes, distancing.
+/// scare quotes, distancing; all of it, or one [`crate::mention::Layer`]
+/// of it (the story lexicon, the general layer).
 pub struct LexiconLayer {
     matcher: Matcher,
     // BABE sentences come one per article, from many pages: nothing is
     // boilerplate.
     repeated: RepeatedLines,
+    only: Option<crate::mention::Layer>,
+    name: String,
 }
 
 impl LexiconLayer {
@@ -80,13 +83,24 @@ impl LexiconLayer {
         LexiconLayer {
             matcher,
             repeated: RepeatedLines::empty(),
+            only: None,
+            name: "lexicon".into(),
+        }
+    }
+
+    /// The mentions of one layer of the lexicon alone.
+    pub fn only(matcher: Matcher, layer: crate::mention::Layer) -> LexiconLayer {
+        LexiconLayer {
+            only: Some(layer),
+            name: format!("lexicon: {}", layer.as_str()),
+            ..LexiconLayer::new(matcher)
         }
     }
 }
 
 impl Layer for LexiconLayer {
     fn name(&self) -> &str {
-        "lexicon"
+        &self.name
     }
 
     fn predict(&self, sentence: &Sentence) -> Prediction {
@@ -106,7 +120,7 @@ impl Layer for LexiconLayer {
         let spans: Vec<String> = analysis
             .mentions
             .iter()
-            .filter(|m| is_own_loaded(m))
+            .filter(|m| is_own_loaded(m) && self.only.is_none_or(|l| l == m.layer))
             .map(|m| m.surface.clone())
             .collect();
         Prediction {
@@ -121,12 +135,19 @@ pub fn is_own_loaded(m: &Mention) -> bool {
     m.voice == Voice::Own && (m.loaded > 0.0 || m.distancing)
 }
 
-/// Every layer this build can evaluate, in report order. `bytes` is the
-/// text they will read, which sizes the lexicon's automaton.
+/// Every layer this build can evaluate, in report order: each layer of the
+/// lexicon that has terms (story, general), then the whole lexicon. `bytes`
+/// is the text they will read, which sizes the lexicon's automaton.
 pub fn layers(lexicon: &Lexicon, bytes: usize) -> Result<Vec<Box<dyn Layer>>, EvalError> {
-    Ok(vec![Box::new(LexiconLayer::new(
-        lexicon.compile_for(bytes)?,
-    ))])
+    let matcher = lexicon.compile_for(bytes)?;
+    let mut out: Vec<Box<dyn Layer>> = Vec::new();
+    for layer in crate::mention::Layer::ALL {
+        if lexicon.entries().iter().any(|e| e.layer == layer) {
+            out.push(Box::new(LexiconLayer::only(matcher.clone(), layer)));
+        }
+    }
+    out.push(Box::new(LexiconLayer::new(matcher)));
+    Ok(out)
 }
 
 /// The words of a text, as the word-level scores count them (module doc).

@@ -57,6 +57,10 @@ pub const DFA_MIN_BYTES: usize = 64 << 20;
 /// The starter lexicon, embedded in the binary: `(path, content)`.
 const EMBEDDED: &[(&str, &str)] = &[
     (
+        "data/lexicon/general.toml",
+        include_str!("../../data/lexicon/general.toml"),
+    ),
+    (
         "data/lexicon/generic.toml",
         include_str!("../../data/lexicon/generic.toml"),
     ),
