@@ -5,6 +5,8 @@ use proptest::prelude::*;
 
 use super::*;
 
+mod readings;
+
 fn prep(text: &str) -> PreparedText {
     PreparedText::prepare(text, &RepeatedLines::empty())
 }
@@ -260,14 +262,20 @@ fn apostrophes_are_not_quotes() {
 fn single_quotes_work_as_quotes() {
     let p = prep(
         "'We will not leave this country,' the commander said. \
-         Officials called it a 'temporary' step.",
+         Officials called it a 'temporary' step. The 'temporary' step held.",
     );
     assert_eq!(
         voice_of(&p, "leave"),
         (Voice::Quoted, Some("the commander".into()))
     );
+    // `called it a '…'` quotes the officials; without a frame it is a scare
+    // quote.
+    assert_eq!(
+        voice_of(&p, "temporary"),
+        (Voice::Quoted, Some("Officials".into()))
+    );
     assert_eq!(p.scare_quotes.len(), 1);
-    assert!(p.in_scare_quote(find(&p, "temporary")));
+    assert!(p.in_scare_quote(find_nth(&p, "temporary", 1)));
 }
 
 #[test]
@@ -288,7 +296,7 @@ fn guillemets_and_low_quotes() {
     // Reversed guillemets (»…«) pair too.
     assert_eq!(voice_of(&p, "sides"), (Voice::Quoted, Some("Ali".into())));
     // A short phrase in guillemets without a frame is a scare quote.
-    let p = prep("They call it a «temporary» measure.");
+    let p = prep("The «temporary» measure is a year old.");
     assert_eq!(p.scare_quotes.len(), 1);
 }
 
@@ -520,7 +528,8 @@ fn large_input_is_handled() {
     let text = para.repeat(n);
     let p = prep(&text);
     assert_eq!(p.sentences.len(), 3 * n);
-    assert_eq!(p.scare_quotes.len(), n);
+    // `Officials said that the "advisory" mission`: the officials' word.
+    assert_eq!(p.scare_quotes.len(), 0);
     assert_eq!(p.repairs.len(), n);
     check_invariants(&text, &p);
 }

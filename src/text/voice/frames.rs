@@ -49,7 +49,7 @@ impl Frames {
 
 /// Where a subject phrase for a verb at `verb_start` may begin: the
 /// sentence start, or the end of the last quote before the verb in it.
-fn subject_region_start(ctx: &Ctx, quotes: &[Quote], verb_start: usize) -> usize {
+pub(super) fn subject_region_start(ctx: &Ctx, quotes: &[Quote], verb_start: usize) -> usize {
     let sent_start = ctx.sentence_at(verb_start).map_or(verb_start, |s| s.start);
     let k = quotes.partition_point(|q| q.range.start < verb_start);
     quotes[..k]
@@ -62,7 +62,7 @@ fn subject_region_start(ctx: &Ctx, quotes: &[Quote], verb_start: usize) -> usize
 
 /// The speaker for a participle frame (`…, adding that`): the last frame of
 /// the sentence, else the sentence's subject.
-fn participle_speaker(
+pub(super) fn participle_speaker(
     ctx: &Ctx,
     frames: &Frames,
     sent: &Range<usize>,

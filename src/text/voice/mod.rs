@@ -40,9 +40,17 @@
 //!
 //! A closed quote of one to four words, with no sentence-final punctuation
 //! inside, no direct frame, not part of a multi-paragraph chain and with
-//! narration around it in its sentence: `the "advisory" mission`. It is the
-//! outlet distancing itself, so it is recorded in `scare_quotes` and gets no
-//! quoted segment (its voice is that of its surroundings).
+//! narration around it in its sentence has the shape of a scare quote.
+//! Most such quotes in news are something else, so `readings` tries these
+//! first: a name or title (`the "Circle of Neighbours" program`) or a word
+//! mentioned as a word (`the word "siege"`, `classified as an "information
+//! utility"`) stays in the outlet's voice without distancing; a partial
+//! quote (`Lee called it a "sad day"`, `"First among farmers," she boasted`, a
+//! speech frame anywhere in its clause, or the words of a longer quote of
+//! the article) is quoted, with that frame's speaker. Only what is left
+//! (`the "advisory" mission`, `the so-called "resistance"`) is the outlet
+//! distancing itself: it is recorded in `scare_quotes` and gets no quoted
+//! segment (its voice is that of its surroundings).
 //!
 //! # Attributed speech
 //!
@@ -62,6 +70,7 @@
 
 mod frames;
 mod quotes;
+mod readings;
 mod speakers;
 mod tokens;
 mod words;
@@ -74,6 +83,7 @@ use super::VoiceSegment;
 use crate::mention::Voice;
 use frames::{after_frame, attributed_in_sentence, before_frame, Frames};
 use quotes::{find_quotes, is_scare};
+use readings::{read_quote, Echoes, Reading};
 use speakers::{assign_quote_speakers, resolve_pronouns};
 use tokens::{tokenize, Tok};
 
@@ -149,13 +159,26 @@ pub fn analyze(
 
     let attributed = merge(candidates);
     assign_quote_speakers(&ctx, &mut quotes, &attributed);
-    for q in quotes.iter_mut() {
-        q.scare = is_scare(&ctx, q);
+    let short: Vec<bool> = quotes.iter().map(|q| is_scare(&ctx, q)).collect();
+    let echoes = Echoes::of(&ctx, &quotes, &short);
+    for qi in 0..quotes.len() {
+        if !short[qi] {
+            continue;
+        }
+        match read_quote(&ctx, &quotes, qi, &attributed, &echoes) {
+            Reading::Scare => quotes[qi].scare = true,
+            Reading::Own => quotes[qi].own = true,
+            Reading::Quoted(sp) => {
+                if quotes[qi].speaker.is_none() {
+                    quotes[qi].speaker = sp;
+                }
+            }
+        }
     }
 
     let quoted: Vec<(Range<usize>, Option<String>)> = quotes
         .iter()
-        .filter(|q| !q.scare && !q.inner.is_empty())
+        .filter(|q| !q.scare && !q.own && !q.inner.is_empty())
         .map(|q| (q.range.clone(), q.speaker.clone()))
         .collect();
     let scare_quotes = quotes

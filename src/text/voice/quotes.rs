@@ -23,6 +23,9 @@ pub(super) struct Quote {
     pub(super) framed: bool,
     pub(super) speaker: Option<String>,
     pub(super) scare: bool,
+    /// A name, title or word mentioned as a word: neither someone's speech
+    /// nor distancing.
+    pub(super) own: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +76,7 @@ fn new_quote(range: Range<usize>, para: usize, closed: bool, continues: bool) ->
         framed: false,
         speaker: None,
         scare: false,
+        own: false,
     }
 }
 
@@ -313,6 +317,8 @@ fn has_final_punct(ctx: &Ctx, inner: &Range<usize>) -> bool {
     false
 }
 
+/// Whether `q` has the shape of a scare quote: short, closed, unframed,
+/// with narration around it. What it then is, [`super::readings`] decides.
 pub(super) fn is_scare(ctx: &Ctx, q: &Quote) -> bool {
     if !q.closed || q.framed || q.in_chain {
         return false;

@@ -7,8 +7,8 @@ use std::ops::Range;
 use super::quotes::Quote;
 use super::tokens::{in_list, Tok};
 use super::words::{
-    lower_in, ADVERBS, CONJUNCTIONS, CUT_WORDS, DETERMINERS, LEAD_INS, NAME_PARTICLES,
-    OBJECT_STARTS, PREPOSITIONS, RELATIVES, SUBORDINATORS,
+    lower_in, verbs, ADVERBS, CONJUNCTIONS, CUT_WORDS, DETERMINERS, LEAD_INS, NAME_PARTICLES,
+    OBJECT_STARTS, PAST_VERBS, PREPOSITIONS, RELATIVES, ROLE_NOUNS, SUBORDINATORS, WEEKDAYS_MONTHS,
 };
 use super::Ctx;
 use crate::text::VoiceSegment;
@@ -62,7 +62,19 @@ pub(super) fn subject_before(text: &str, region: Range<usize>) -> Option<String>
         from += 1;
     }
     let whole = text.get(from..region.end)?;
-    let s = whole;
+    // `Sen. Ann Lee (R-Maine) said`: the party tag is no boundary.
+    let without_tag;
+    let s = match whole
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|t| t.rsplit_once('('))
+    {
+        Some((head, tag)) if tag.split_whitespace().count() <= 3 && !head.trim().is_empty() => {
+            without_tag = head.trim_end().to_string();
+            without_tag.as_str()
+        }
+        _ => whole,
+    };
     // Start after the last clause boundary.
     let mut start = 0;
     let mut chars = s.char_indices().peekable();
@@ -126,7 +138,11 @@ pub(super) fn subject_before(text: &str, region: Range<usize>) -> Option<String>
         }
         parts.push(p);
     }
-    let chosen = parts.iter().rev().find(|p| name_like(p)).or(parts.first());
+    let chosen = parts
+        .iter()
+        .rev()
+        .find(|p| name_like(p) && !party_tag(p))
+        .or(parts.first());
     chosen
         .and_then(|p| clean_np(p))
         .or_else(|| capitalised_run_before(s))
@@ -197,6 +213,10 @@ pub(super) fn clean_np(s: &str) -> Option<String> {
     while from < words.len() && lower_in(words[from], &["what", "which", "whom", "who"]) {
         from += 1;
     }
+    // `Wednesday afternoon the council said`: the time is not the speaker.
+    while words.len() > from + 1 && is_time_word(words[from]) {
+        from += 1;
+    }
     let mut out: Vec<&str> = Vec::new();
     for (k, w) in words.iter().enumerate().skip(from) {
         if k > from {
@@ -210,7 +230,24 @@ pub(super) fn clean_np(s: &str) -> Option<String> {
                 && w.ends_with("ed")
                 && w.chars().all(|c| c.is_lowercase())
                 && words.get(k + 1).is_some_and(|n| lower_in(n, OBJECT_STARTS));
-            if is_ed_verb {
+            // `Mr. Dale went on`, `activist Ann Lee warned lawmakers`: the
+            // phrase has become a clause.
+            let finite = lower_in(w, PAST_VERBS) || verbs().contains_key(*w);
+            // `Sheriff Ray Lee dispelled rumors`: a past tense right after a
+            // name.
+            let after_name = words[k - 1].chars().next().is_some_and(char::is_uppercase)
+                && !lower_in(words[k - 1], DETERMINERS);
+            let finite = finite
+                || (after_name
+                    && w.len() > 4
+                    && w.ends_with("ed")
+                    && w.chars().all(char::is_lowercase));
+            // `American officials routinely describe`.
+            let adverb = w.len() > 5
+                && w.ends_with("ly")
+                && w.chars().all(char::is_lowercase)
+                && !lower_in(w, &["family", "assembly", "supply", "monopoly", "anomaly"]);
+            if is_ed_verb || finite || adverb {
                 break;
             }
         }
@@ -223,7 +260,136 @@ pub(super) fn clean_np(s: &str) -> Option<String> {
     if n == 0 || n > 12 || !trimmed.chars().any(char::is_alphabetic) {
         return None;
     }
-    Some(trimmed.to_string())
+    speaker_phrase(trimmed)
+}
+
+/// A speaker is a name, a role with a name, a role or body by itself (`a
+/// senior official`, `court records`) or a pronoun; a clause fragment
+/// (`A large share of`, `taking office`, `Wednesday afternoon`) names
+/// nobody.
+fn speaker_phrase(s: &str) -> Option<String> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let first = bare(words.first()?);
+    let last_raw = *words.last()?;
+    let last = bare(last_raw);
+    if words.len() == 1 && is_pronoun(first) {
+        return Some(s.to_string());
+    }
+    // `That year it`: the pronoun is the subject.
+    if words.len() > 1 && lower_in(last, &["he", "she", "it", "they", "we"]) {
+        return Some(last.to_string());
+    }
+    let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let function_end = lower_in(last, PREPOSITIONS)
+        || lower_in(last, DETERMINERS)
+        || lower_in(last, CONJUNCTIONS)
+        || lower_in(last, &["be", "being", "been", "of", "to"]);
+    let gerund_start = first.len() > 4
+        && first.ends_with("ing")
+        && (!capital(first)
+            || lower_in(
+                first,
+                &[
+                    "using",
+                    "being",
+                    "becoming",
+                    "having",
+                    "citing",
+                    "speaking",
+                    "following",
+                ],
+            ));
+    let clause_start = lower_in(first, &["of", "that", "to", "if", "whether"])
+        || (first.ends_with("ly") && !capital(first));
+    let dangling_possessive = last_raw.ends_with("'s") || last_raw.ends_with("s'");
+    let only_dates = words.iter().all(|w| is_time_word(w));
+    if function_end || gerund_start || clause_start || dangling_possessive || only_dates {
+        return None;
+    }
+    // Without a name, the phrase's head must be someone who speaks. A
+    // capital opening a longer phrase may only open its sentence.
+    // `al-Sudani`, `McCain`: a capital inside a word is no sentence start.
+    let inner_capital = |w: &str| w.chars().skip(1).any(char::is_uppercase);
+    let named = words
+        .iter()
+        .skip(1)
+        .any(|w| w.chars().any(char::is_uppercase))
+        || inner_capital(words[0])
+        || (words.len() == 1 && capital(first) && !lower_in(first, DETERMINERS));
+    if !named && !speaks(head(&words)) {
+        return None;
+    }
+    Some(s.to_string())
+}
+
+/// The head noun of a phrase: its last word before any prepositional part
+/// (`three people with knowledge of …` → `people`).
+fn head<'a>(words: &[&'a str]) -> &'a str {
+    let cut = [
+        "of", "with", "familiar", "close", "from", "in", "at", "for", "on",
+    ];
+    let end = words
+        .iter()
+        .skip(1)
+        .position(|w| lower_in(w, &cut))
+        .map_or(words.len(), |i| i + 1);
+    words[..end].last().map_or("", |w| bare(w))
+}
+
+/// Whether a noun names a person, a body or a document that can speak.
+fn speaks(noun: &str) -> bool {
+    let w = noun.to_lowercase();
+    let w = w.trim_end_matches("'s");
+    let singular = if let Some(stem) = w.strip_suffix("ies") {
+        format!("{stem}y")
+    } else {
+        w.strip_suffix('s').unwrap_or(w).to_string()
+    };
+    let person = [
+        "er", "or", "ist", "ian", "man", "men", "woman", "women", "ee", "ive",
+    ];
+    [w, singular.as_str()]
+        .iter()
+        .any(|x| lower_in(x, ROLE_NOUNS) || (x.len() > 3 && person.iter().any(|p| x.ends_with(p))))
+}
+
+fn is_time_word(w: &str) -> bool {
+    let w = bare(w);
+    lower_in(w, WEEKDAYS_MONTHS)
+        || lower_in(
+            w,
+            &[
+                "morning",
+                "afternoon",
+                "evening",
+                "night",
+                "last",
+                "late",
+                "early",
+            ],
+        )
+}
+
+/// `D-Vt.`, `R-Alaska`, `Republican of Ohio`, `California Democrat`: a
+/// party tag after a name, which is the speaker.
+fn party_tag(part: &str) -> bool {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    let parties = [
+        "Democrat",
+        "Republican",
+        "Independent",
+        "Democrats",
+        "Republicans",
+    ];
+    match words.as_slice() {
+        [w] => {
+            let b = w.as_bytes();
+            b.len() > 2 && matches!(b[0], b'D' | b'R' | b'I') && b[1] == b'-'
+        }
+        [a, b] => parties.contains(b) && !lower_in(a, DETERMINERS),
+        [a, b, _] => parties.contains(a) && *b == "of",
+        _ => false,
+    }
 }
 
 /// Words for `VERB NP` frames (`…," said the official.`).

@@ -263,6 +263,8 @@ pub(super) const CUT_WORDS: &[&str] = &[
     "too",
     "afterwards",
     "tonight",
+    "now",
+    "probably",
 ];
 
 /// Words that follow a transitive verb (used to spot `issued a`, `denied
@@ -430,3 +432,49 @@ pub(super) const NAME_PARTICLES: &[&str] = &[
 pub(super) fn lower_in(w: &str, list: &[&str]) -> bool {
     list.iter().any(|x| x.eq_ignore_ascii_case(w))
 }
+
+/// Heads of a speaker phrase without a name (`a senior official`, `court
+/// records`): people, bodies and documents that speak.
+#[rustfmt::skip]
+pub(super) const ROLE_NOUNS: &[&str] = &[
+    "official", "officials", "spokesman", "spokeswoman", "spokesperson", "spokespeople",
+    "aide", "aides", "source", "sources", "lawmaker", "lawmakers", "senator", "senators",
+    "legislator", "legislators", "leader", "leaders", "prosecutor", "prosecutors",
+    "authorities", "police", "investigator", "investigators", "expert", "experts", "analyst",
+    "analysts", "critic", "critics", "advocate", "advocates", "observer", "observers",
+    "resident", "residents", "witness", "witnesses", "commander", "commanders", "people",
+    "person", "president", "minister", "secretary", "governor", "mayor", "judge", "judges",
+    "justice", "justices", "lawyer", "lawyers", "attorney", "attorneys", "administration",
+    "government", "department", "agency", "office", "ministry", "committee", "campaign",
+    "court", "organization", "organisation", "group", "groups", "company", "firm", "member",
+    "members", "representative", "representatives", "voters", "activists", "supporters",
+    "opponent", "opponents", "protesters", "officer", "officers", "agents", "staff",
+    "staffers", "doctors", "scientists", "researchers", "economists", "speakers", "chairman",
+    "chairwoman", "chair", "director", "chief", "adviser", "advisers", "advisor", "advisors",
+    "diplomat", "diplomats", "envoy", "ambassador", "general", "soldiers", "troops",
+    "military", "army", "team", "candidate", "candidates", "nominee", "manager", "counsel",
+    "sheriff", "deputies", "neighbor", "neighbors", "neighbour", "neighbours", "parents",
+    "union", "inspector", "watchdog", "outlets", "media", "broadcaster", "newspaper",
+    "report", "reports", "statement", "letter", "complaint", "memo", "filing", "records",
+    "documents", "study", "survey", "poll", "polls", "analysis", "estimate", "ruling",
+    "order", "lawsuit", "senate", "house", "congress", "council", "board", "commission",
+    "panel", "party", "parties", "allies", "partners", "colleagues", "friends", "family",
+    "users", "readers", "viewers", "participants", "respondents", "negotiators", "rebels",
+    "militants", "fighters", "insurgents", "clerics", "cleric", "scholars", "historians",
+    "executives", "executive", "owners", "owner", "workers", "employees", "pilot", "victims",
+    "survivors", "students", "teachers", "republicans", "democrats", "conservatives",
+    "liberals", "progressives", "moderates", "others", "some", "many", "both", "all",
+    "agent", "student", "participant", "correspondent", "assistant", "consultant",
+    "lieutenant", "sergeant", "television", "radio", "news", "agency", "press", "network",
+    "channel", "website", "outlet", "data", "figures", "government", "faction", "factions",
+    "resistance", "militia", "militias", "coalition", "alliance",
+];
+
+/// Common irregular past tenses, at which a speaker phrase has turned into
+/// a clause (`Mr. Dale went on`).
+#[rustfmt::skip]
+pub(super) const PAST_VERBS: &[&str] = &[
+    "went", "came", "took", "made", "gave", "got", "saw", "knew", "thought", "spoke", "began",
+    "left", "met", "sent", "put", "kept", "held", "brought", "became", "ran", "felt", "found",
+    "led", "won", "lost", "paid", "built", "sought", "struck", "fought", "stood", "wrote",
+];
