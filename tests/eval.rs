@@ -35,6 +35,30 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Whether a line of the printed tables has exactly these fields (columns
+/// are separated by two or more spaces; names like `lexicon: story` have
+/// one).
+fn has_row(text: &str, fields: &[&str]) -> bool {
+    text.lines().any(|line| {
+        let got: Vec<&str> = line
+            .trim()
+            .split("  ")
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .collect();
+        got == fields
+    })
+}
+
+/// The starter lexicon as it was when the figures below were worked out by
+/// hand, so that they do not move with the embedded one.
+const LEXICON: [&str; 4] = [
+    "--lexicon",
+    "data/lexicon/iraq-2024.toml",
+    "--lexicon",
+    "data/lexicon/generic.toml",
+];
+
 fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
@@ -44,14 +68,16 @@ fn figures_on_an_invented_file() {
     let dir = corpus_with(&[("babe.csv", format!("{HEADER}{ROWS}").as_bytes())]);
     let data = dir.path().join("babe.csv");
     let json = dir.path().join("eval.json");
-    let out = eval(&[
+    let mut args = vec![
         "--data",
         path_str(&data),
         "--split",
         "all",
         "--json",
         path_str(&json),
-    ]);
+    ];
+    args.extend(LEXICON);
+    let out = eval(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     // Gold B B B N N N N, predicted B B N N N B N.
@@ -61,22 +87,40 @@ fn figures_on_an_invented_file() {
     );
     // accuracy 5/7; macro-F1 (2/3 + 3/4) / 2.
     assert!(
-        text.contains("lexicon          7        5    0.7143    0.7083"),
+        has_row(&text, &["lexicon", "7", "5", "0.7143", "0.7083"]),
         "{text}"
     );
     assert!(
-        text.contains("lexicon  Biased           3          3        2     0.6667  0.6667  0.6667"),
+        has_row(
+            &text,
+            &["lexicon", "Biased", "3", "3", "2", "0.6667", "0.6667", "0.6667"]
+        ),
         "{text}"
     );
     assert!(
-        text.contains("lexicon  Non-biased       4          4        3     0.7500  0.7500  0.7500"),
+        has_row(
+            &text,
+            &[
+                "lexicon",
+                "Non-biased",
+                "4",
+                "4",
+                "3",
+                "0.7500",
+                "0.7500",
+                "0.7500"
+            ]
+        ),
         "{text}"
     );
     // Gold words {regime} {thugs, looted} {reckless, ruin} {so, called};
     // predicted {regime} {gang, thugs} {so, called}: 4 of 7 found, 4 of 5
     // right, F1 = 8/12.
     assert!(
-        text.contains("lexicon  words            7          5        4     0.8000  0.5714  0.6667"),
+        has_row(
+            &text,
+            &["lexicon", "words", "7", "5", "4", "0.8000", "0.5714", "0.6667"]
+        ),
         "{text}"
     );
 
@@ -85,11 +129,12 @@ fn figures_on_an_invented_file() {
     assert_eq!(report["split"], "all");
     assert_eq!(report["rows"], 8);
     assert_eq!(report["skipped_no_agreement"], 1);
-    let lexicon = &report["layers"][0];
+    // One row per layer of the lexicon (story, general), then the whole.
+    assert_eq!(report["layers"].as_array().map(Vec::len), Some(3));
+    let lexicon = &report["layers"][2];
     assert_eq!(lexicon["layer"], "lexicon");
     assert_eq!(lexicon["correct"], 5);
     assert_eq!(lexicon["words"]["correct"], 4);
-    assert_eq!(report["layers"].as_array().map(Vec::len), Some(1));
 }
 
 /// Two more invented rows whose SHA-256 starts with a byte divisible by 5
@@ -106,6 +151,7 @@ fn dev_and_train_split_the_rows_by_their_hash() {
     let run = |split: &[&str]| {
         let mut args = vec!["--data", path_str(&data)];
         args.extend(split);
+        args.extend(LEXICON);
         let out = eval(&args);
         assert!(out.status.success(), "{}", stderr(&out));
         stdout(&out)
@@ -117,7 +163,7 @@ fn dev_and_train_split_the_rows_by_their_hash() {
         "{dev}"
     );
     assert!(
-        dev.contains("lexicon          2        2    1.0000    1.0000"),
+        has_row(&dev, &["lexicon", "2", "2", "1.0000", "1.0000"]),
         "{dev}"
     );
     let train = run(&["--split", "train"]);
@@ -126,7 +172,7 @@ fn dev_and_train_split_the_rows_by_their_hash() {
         "{train}"
     );
     assert!(
-        train.contains("lexicon          7        5    0.7143    0.7083"),
+        has_row(&train, &["lexicon", "7", "5", "0.7143", "0.7083"]),
         "{train}"
     );
 }
