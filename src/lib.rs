@@ -13,6 +13,7 @@
 //! lexicon     load, check, compile, match
 //! analyze     one article through text and lexicon: its mentions
 //! sentiment   the target-sentiment model (train, evaluate, score)
+//! detect      the loaded-word detector model (train on BABE, tag sentences)
 //! score       per-outlet aggregates with intervals
 //! report      renders the tables: CSV files, `slant diff`
 //! store       what a run keeps on disk between runs, and the lock
@@ -26,6 +27,7 @@
 pub mod analyze;
 pub mod bench;
 pub mod corpus;
+pub mod detect;
 pub mod disk;
 pub mod eval;
 pub mod lexicon;

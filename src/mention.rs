@@ -65,18 +65,20 @@ impl std::fmt::Display for Voice {
 
 /// Which layer of loaded-language detection a mention comes from, so that
 /// an outlet's rate on the story's own labels is not drowned by generic
-/// words: the story lexicon (its concepts and competing labels), or the
+/// words: the story lexicon (its concepts and competing labels), the
 /// general layer (loaded language whatever the story: distancing words,
-/// scare quotes, generic labels, intensifiers).
+/// scare quotes, generic labels, intensifiers), or the loaded-word
+/// detector (a model's hits that no lexicon term covers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Layer {
     Story,
     General,
+    Detector,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 2] = [Layer::Story, Layer::General];
+    pub const ALL: [Layer; 3] = [Layer::Story, Layer::General, Layer::Detector];
 
     /// The name used in the lexicon's `[meta] layer` and in the reports.
     ///
@@ -87,6 +89,15 @@ impl Layer {
         match self {
             Layer::Story => "story",
             Layer::General => "general",
+            Layer::Detector => "detector",
+        }
+    }
+
+    /// What found the mention: `lexicon` or `model` (the `source` column).
+    pub fn source(self) -> &'static str {
+        match self {
+            Layer::Story | Layer::General => "lexicon",
+            Layer::Detector => "model",
         }
     }
 
@@ -96,7 +107,7 @@ impl Layer {
     }
 }
 
-/// One lexicon hit (or one distancing marker) in one article.
+/// One lexicon hit, distancing marker or detector hit in one article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mention {
     pub article_id: ArticleId,
@@ -112,8 +123,14 @@ pub struct Mention {
     /// Concept id, or a generic category id, or `distancing`.
     pub concept: String,
     pub label: String,
-    /// The lexicon layer of the term's file; scare quotes are general.
+    /// The lexicon layer of the term's file; scare quotes are general;
+    /// the detector's own hits are [`Layer::Detector`].
     pub layer: Layer,
+    /// The loaded-word detector's probability for the mention's words when
+    /// it called them loaded (its highest word); `None` when it did not, or
+    /// did not run. A lexicon mention with a probability was found by both.
+    #[serde(default)]
+    pub model_prob: Option<f32>,
     /// Loadedness in 0..=1 (0 for neutral labels).
     pub loaded: f32,
     /// Direction toward the referent in -1..=1.

@@ -75,6 +75,7 @@ fn figures_on_an_invented_file() {
         "all",
         "--json",
         path_str(&json),
+        "--no-model",
     ];
     args.extend(LEXICON);
     let out = eval(&args);
@@ -135,6 +136,54 @@ fn figures_on_an_invented_file() {
     assert_eq!(lexicon["layer"], "lexicon");
     assert_eq!(lexicon["correct"], 5);
     assert_eq!(lexicon["words"]["correct"], 4);
+}
+
+/// Without `--no-model` the detector adds its two rows after the lexicon's,
+/// which stay as they are.
+#[cfg(feature = "model")]
+#[test]
+fn the_detector_adds_its_rows_and_leaves_the_lexicons() {
+    let dir = corpus_with(&[("babe.csv", format!("{HEADER}{ROWS}").as_bytes())]);
+    let data = dir.path().join("babe.csv");
+    let json = dir.path().join("eval.json");
+    let mut args = vec![
+        "--data",
+        path_str(&data),
+        "--split",
+        "all",
+        "--json",
+        path_str(&json),
+    ];
+    args.extend(LEXICON);
+    let out = eval(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("json written")).expect("json");
+    let names: Vec<&str> = report["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["layer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "lexicon: story",
+            "lexicon: general",
+            "lexicon",
+            "detector",
+            "lexicon + detector"
+        ]
+    );
+    assert_eq!(report["layers"][2]["correct"], 5);
+    // Seven scored sentences, and "thugs" and "reckless" are what the
+    // detector was trained to find.
+    let detector = &report["layers"][3];
+    assert_eq!(detector["sentences"], 7);
+    assert!(
+        detector["words"]["correct"].as_u64().unwrap() >= 2,
+        "{detector}"
+    );
 }
 
 /// Two more invented rows whose SHA-256 starts with a byte divisible by 5

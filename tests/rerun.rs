@@ -117,7 +117,7 @@ fn fresh(corpus: &Path) -> Vec<Vec<u8>> {
 }
 
 fn cache_file(out: &Path, ext: &str) -> PathBuf {
-    out.join(".slant-cache").join(format!("articles-v5.{ext}"))
+    out.join(".slant-cache").join(format!("articles-v6.{ext}"))
 }
 
 #[test]

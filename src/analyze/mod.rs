@@ -7,6 +7,8 @@
 //! ([`crate::store`]) keeps what each article gave between runs,
 //! so a rerun analyses only new or changed articles.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::{Article, ArticleId, OutletId};
@@ -23,6 +25,28 @@ pub use crate::lexicon::DISTANCING;
 /// scare quote (its words can be anything), so it gets a fixed mid weight.
 pub const SCARE_QUOTE_LABEL: &str = "scare_quote";
 pub const SCARE_QUOTE_LOADED: f32 = 0.5;
+
+/// Concept id of the detector's own hits (words no lexicon term covers).
+pub const DETECTED: &str = "detected";
+
+/// Loaded words found by a model rather than listed in a lexicon: the
+/// loaded-word detector ([`crate::detect`]), or a stand-in in tests.
+///
+/// `find` gets the article's sentences (normalised text, boilerplate left
+/// out) and returns, for each, the loaded stretches it found: byte ranges
+/// into that sentence with their probability.
+pub trait WordFinder: Sync {
+    fn find(&self, sentences: &[&str]) -> Result<Vec<Stretches>, FinderError>;
+}
+
+/// A sentence's loaded stretches: byte ranges into it, with probabilities.
+pub type Stretches = Vec<(Range<usize>, f32)>;
+
+/// A [`WordFinder`] that failed; the run stops rather than report an
+/// article without the detector's hits.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("loaded-word detector: {0}")]
+pub struct FinderError(pub String);
 
 /// What the reports need to know about one article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,10 +68,11 @@ pub struct ArticleAnalysis {
 }
 
 /// What the sentiment model scores for a mention: its sentence and its span
-/// in that sentence (character offsets), or `None` for a distancing marker,
-/// which has no referent to judge.
+/// in that sentence (character offsets), or `None` for a distancing marker
+/// or a detector hit, which name no referent to judge ("slammed",
+/// "so-called").
 pub fn sentiment_target(m: &Mention) -> Option<Target> {
-    if m.concept == DISTANCING {
+    if m.concept == DISTANCING || m.layer == Layer::Detector {
         return None;
     }
     Some(Target {
@@ -63,6 +88,34 @@ pub fn analyze_article(
     repeated: &RepeatedLines,
     matcher: &Matcher,
 ) -> ArticleAnalysis {
+    match analyze_article_with(article, repeated, matcher, None) {
+        Ok(analysis) => analysis,
+        // Without a finder nothing can fail.
+        Err(_) => unreachable!("analysis without a finder failed"),
+    }
+}
+
+/// [`analyze_article`] with a [`WordFinder`]'s hits as mentions too.
+///
+/// The lexicon is the authority where both hit: a lexicon mention that a
+/// finder's stretch overlaps keeps its concept and label and records the
+/// probability ([`Mention::model_prob`]); the stretch gives no mention of
+/// its own. Any other stretch becomes a [`Layer::Detector`] mention of
+/// concept [`DETECTED`], its label the lower-cased words, its loadedness
+/// the probability, direction 0 (a word's lean toward a referent is not
+/// something the detector knows), and voice, speaker, scare quote and
+/// negation as for any mention.
+///
+/// The story lexicon is taken as it is; a [`Layer::General`] hit the
+/// finder did not call loaded keeps its mention with loadedness 0: the
+/// general layer lists words that are loaded in most uses, and the finder
+/// reads the use.
+pub fn analyze_article_with(
+    article: &Article,
+    repeated: &RepeatedLines,
+    matcher: &Matcher,
+    finder: Option<&dyn WordFinder>,
+) -> Result<ArticleAnalysis, FinderError> {
     let prepared = PreparedText::prepare(&article.text, repeated);
     let chars = CharIndex::new(&article.text);
     let norm = &prepared.normalized;
@@ -93,6 +146,9 @@ pub fn analyze_article(
         )
     };
 
+    // The normalised range of each mention pushed, index for index, so that
+    // a finder's stretch can find the lexicon mentions it overlaps.
+    let mut lexicon_ranges: Vec<Range<usize>> = Vec::new();
     for hit in matcher.find(norm) {
         // Hits in boilerplate belong to no sentence: page chrome is not the
         // outlet's framing of the story.
@@ -103,6 +159,7 @@ pub fn analyze_article(
         let (span, surface, sentence_span, sentence, voice, speaker) =
             base(hit.range.clone(), sentence_index);
         let sentence_range = sentence_range(&hit.range, sentence_index);
+        lexicon_ranges.push(hit.range.clone());
         mentions.push(Mention {
             article_id: article.id.clone(),
             outlet: article.outlet.clone(),
@@ -113,6 +170,7 @@ pub fn analyze_article(
             concept: entry.concept.clone(),
             label: entry.label.clone(),
             layer: entry.layer,
+            model_prob: None,
             loaded: entry.loaded,
             direction: entry.direction,
             voice,
@@ -130,6 +188,7 @@ pub fn analyze_article(
             continue;
         };
         let (span, surface, sentence_span, sentence, _, _) = base(quote.clone(), sentence_index);
+        lexicon_ranges.push(quote.clone());
         mentions.push(Mention {
             article_id: article.id.clone(),
             outlet: article.outlet.clone(),
@@ -141,6 +200,7 @@ pub fn analyze_article(
             label: SCARE_QUOTE_LABEL.to_string(),
             // Found by the text stage on any story.
             layer: Layer::General,
+            model_prob: None,
             loaded: SCARE_QUOTE_LOADED,
             direction: 0.0,
             // A scare quote is the outlet distancing itself, by definition.
@@ -153,9 +213,74 @@ pub fn analyze_article(
             sentiment: None,
         });
     }
+    if let Some(finder) = finder {
+        let texts: Vec<&str> = prepared
+            .sentences
+            .iter()
+            .map(|s| norm.get(s.range.clone()).unwrap_or(""))
+            .collect();
+        let found = finder.find(&texts)?;
+        // Lexicon mentions by their range in the normalised text.
+        let lexicon: Vec<Range<usize>> = lexicon_ranges;
+        for (sentence_index, stretches) in found.into_iter().enumerate() {
+            let Some(sentence) = prepared.sentences.get(sentence_index) else {
+                break;
+            };
+            for (r, p) in stretches {
+                let range = sentence.range.start + r.start..sentence.range.start + r.end;
+                if range.end > sentence.range.end || r.start >= r.end {
+                    continue;
+                }
+                let mut covered = false;
+                for (i, l) in lexicon.iter().enumerate() {
+                    if l.start < range.end && range.start < l.end {
+                        covered = true;
+                        let m: &mut Mention = &mut mentions[i];
+                        m.model_prob = Some(m.model_prob.map_or(p, |q| q.max(p)));
+                    }
+                }
+                if covered {
+                    continue;
+                }
+                let (span, surface, sentence_span, sentence_text, voice, speaker) =
+                    base(range.clone(), sentence_index);
+                let sentence_range = sentence_range(&range, sentence_index);
+                mentions.push(Mention {
+                    article_id: article.id.clone(),
+                    outlet: article.outlet.clone(),
+                    sentence_index,
+                    span,
+                    term: surface.clone(),
+                    label: crate::text::lower_words(&surface),
+                    surface,
+                    concept: DETECTED.to_string(),
+                    layer: Layer::Detector,
+                    model_prob: Some(p),
+                    loaded: p,
+                    direction: 0.0,
+                    voice,
+                    speaker,
+                    distancing: prepared.in_scare_quote(range.clone()),
+                    negated: is_negated(norm, sentence_range, range),
+                    sentence_span,
+                    sentence: sentence_text,
+                    sentiment: None,
+                });
+            }
+        }
+        // The general layer lists words that are loaded in most uses, not
+        // in every one ("radical change", "a brutal winter"); the detector
+        // reads the use. A general hit it did not call loaded stays as
+        // evidence, with loadedness 0.
+        for m in &mut mentions {
+            if m.layer == Layer::General && m.model_prob.is_none() {
+                m.loaded = 0.0;
+            }
+        }
+    }
     mentions.sort_by(|a, b| (a.span, &a.concept).cmp(&(b.span, &b.concept)));
 
-    ArticleAnalysis {
+    Ok(ArticleAnalysis {
         id: article.id.clone(),
         outlet: article.outlet.clone(),
         outlet_name: article.outlet_name.clone(),
@@ -168,7 +293,7 @@ pub fn analyze_article(
         sentences: prepared.sentences.len(),
         boilerplate_removed: prepared.boilerplate_removed,
         mentions,
-    }
+    })
 }
 
 /// Character offsets → byte offsets without a byte offset per character:
@@ -211,6 +336,119 @@ impl<'a> CharIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::{content_id, sha256_hex};
+    use crate::lexicon::Lexicon;
+
+    /// Finds fixed words wherever they stand, at probability 0.9.
+    struct Words(&'static [&'static str]);
+
+    impl WordFinder for Words {
+        fn find(&self, sentences: &[&str]) -> Result<Vec<Stretches>, FinderError> {
+            Ok(sentences
+                .iter()
+                .map(|s| {
+                    self.0
+                        .iter()
+                        .filter_map(|w| s.find(w).map(|i| (i..i + w.len(), 0.9)))
+                        .collect()
+                })
+                .collect())
+        }
+    }
+
+    fn article(text: &str) -> Article {
+        let content_hash = sha256_hex(text.as_bytes());
+        Article {
+            id: content_id(&content_hash),
+            outlet: OutletId("o".into()),
+            outlet_name: None,
+            title: None,
+            published: None,
+            url: None,
+            source: "o/a.txt".into(),
+            text: text.into(),
+            content_hash,
+        }
+    }
+
+    #[test]
+    fn a_finders_stretch_is_a_mention_with_its_voice_and_the_lexicon_keeps_its_own() {
+        let lexicon = Lexicon::embedded();
+        let matcher = lexicon.compile().unwrap();
+        let text = "The occupation forces stayed, a shameful choice.\n\
+                    \"It is a disgraceful retreat,\" the minister said.\n";
+        let finder = Words(&["stayed", "disgraceful", "occupation"]);
+        let a = analyze_article_with(
+            &article(text),
+            &RepeatedLines::empty(),
+            &matcher,
+            Some(&finder),
+        )
+        .unwrap();
+        let detected: Vec<(&str, Voice)> = a
+            .mentions
+            .iter()
+            .filter(|m| m.layer == Layer::Detector)
+            .map(|m| (m.surface.as_str(), m.voice))
+            .collect();
+        assert_eq!(
+            detected,
+            [("stayed", Voice::Own), ("disgraceful", Voice::Quoted)]
+        );
+        let d = a.mentions.iter().find(|m| m.surface == "stayed").unwrap();
+        assert_eq!((d.concept.as_str(), d.label.as_str()), (DETECTED, "stayed"));
+        assert_eq!((d.loaded, d.model_prob, d.direction), (0.9, Some(0.9), 0.0));
+        // "occupation forces" is the story lexicon's: it stays its mention,
+        // with the model's probability beside it.
+        let story = a
+            .mentions
+            .iter()
+            .find(|m| m.surface == "occupation forces")
+            .unwrap();
+        assert_eq!((story.layer, story.model_prob), (Layer::Story, Some(0.9)));
+        // "shameful" is the general layer's; the finder did not call it
+        // loaded here, so it stays as evidence with loadedness 0.
+        let general = |a: &ArticleAnalysis| {
+            let m = a.mentions.iter().find(|m| m.surface == "shameful").unwrap();
+            (m.layer, m.loaded, m.model_prob)
+        };
+        assert_eq!(general(&a), (Layer::General, 0.0, None));
+        // Without a finder: the same lexicon mentions, no probabilities.
+        let plain = analyze_article(&article(text), &RepeatedLines::empty(), &matcher);
+        let lexicon_only: Vec<_> = a
+            .mentions
+            .iter()
+            .filter(|m| m.layer != Layer::Detector)
+            .map(|m| (m.span, m.concept.clone()))
+            .collect();
+        let want: Vec<_> = plain
+            .mentions
+            .iter()
+            .map(|m| (m.span, m.concept.clone()))
+            .collect();
+        assert_eq!(lexicon_only, want);
+        assert!(plain.mentions.iter().all(|m| m.model_prob.is_none()));
+        assert!(general(&plain).1 > 0.0);
+    }
+
+    #[test]
+    fn a_failing_finder_fails_the_analysis() {
+        struct Broken;
+        impl WordFinder for Broken {
+            fn find(&self, _: &[&str]) -> Result<Vec<Stretches>, FinderError> {
+                Err(FinderError("out of memory".into()))
+            }
+        }
+        let lexicon = Lexicon::embedded();
+        let matcher = lexicon.compile().unwrap();
+        let r = analyze_article_with(
+            &article("A sentence.\n"),
+            &RepeatedLines::empty(),
+            &matcher,
+            Some(&Broken),
+        );
+        assert!(r.is_err());
+    }
 
     #[test]
     fn char_index_matches_chars() {

@@ -30,12 +30,15 @@ pub struct AnalyzeArgs {
     /// Fail (exit 2, no reports) if any input is skipped.
     #[arg(long)]
     strict: bool,
-    /// Lexicon only: skip the sentiment model.
+    /// Lexicon only: skip both models (sentiment and loaded-word detector).
     #[arg(long)]
     no_model: bool,
     /// Sentiment model folder. Default: the model shipped with slant.
     #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
     model: Option<PathBuf>,
+    /// Loaded-word detector folder. Default: the detector shipped with slant.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
+    detector: Option<PathBuf>,
     /// Ignore the cache of a previous run in --out and analyse everything.
     #[arg(long)]
     force: bool,
@@ -46,9 +49,9 @@ pub struct AnalyzeArgs {
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let config = RunConfig {
-        inputs: args.inputs,
+        inputs: args.inputs.clone(),
         out: args.out.clone(),
-        lexicons: args.lexicons,
+        lexicons: args.lexicons.clone(),
         csv: CsvOptions {
             excel_bom: args.excel,
             part_rows: args.part_rows,
@@ -60,7 +63,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     // Taken before anything else touches the folder, so that a second run
     // says at once that it is busy and leaves everything as it is.
     let lock = OutLock::acquire(&config.out)?;
-    let summary = run_pipeline(&config, &lock, &args.model, args.no_model)?;
+    let summary = run_pipeline(&config, &lock, &args)?;
     for w in &summary.warnings {
         eprintln!("slant: warning: {w}");
     }
@@ -99,13 +102,23 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 fn run_pipeline(
     config: &RunConfig,
     lock: &OutLock,
-    model: &Option<PathBuf>,
-    no_model: bool,
+    args: &AnalyzeArgs,
 ) -> anyhow::Result<pipeline::RunSummary> {
-    if no_model {
-        return pipeline::run(config, lock, None).context("analyze");
+    if args.no_model {
+        return pipeline::run(config, lock, None, None).context("analyze");
     }
-    let dir = model
+    let dir = args
+        .detector
+        .clone()
+        .unwrap_or_else(slant::detect::Detector::default_dir);
+    let detector = pipeline::DetectorFinder::open(&dir).with_context(|| {
+        format!(
+            "loaded-word detector {} (or run with --no-model)",
+            dir.display()
+        )
+    })?;
+    let dir = args
+        .model
         .clone()
         .unwrap_or_else(slant::sentiment::SentimentModel::default_dir);
     let mut scorer = pipeline::ModelScorer::open(&dir, &config.out, config.force)
@@ -113,18 +126,19 @@ fn run_pipeline(
     if let Some(note) = &scorer.note {
         eprintln!("slant: sentiment cache: {note}; rebuilding");
     }
-    pipeline::run(config, lock, Some(&mut scorer)).context("analyze")
+    pipeline::run(config, lock, Some(&mut scorer), Some(&detector)).context("analyze")
 }
 
 #[cfg(not(feature = "model"))]
 fn run_pipeline(
     config: &RunConfig,
     lock: &OutLock,
-    model: &Option<PathBuf>,
-    _no_model: bool,
+    args: &AnalyzeArgs,
 ) -> anyhow::Result<pipeline::RunSummary> {
-    if model.is_some() {
-        anyhow::bail!("this slant was built without the `model` feature; --model is not available");
+    if args.model.is_some() || args.detector.is_some() {
+        anyhow::bail!(
+            "this slant was built without the `model` feature; --model and --detector are not available"
+        );
     }
-    pipeline::run(config, lock, None).context("analyze")
+    pipeline::run(config, lock, None, None).context("analyze")
 }

@@ -21,6 +21,9 @@ enum SplitArg {
     Dev,
     /// The other four fifths.
     Train,
+    /// The eighth of train that chooses the detector's checkpoint and
+    /// thresholds and how layers combine.
+    Tune,
     All,
 }
 
@@ -38,6 +41,25 @@ pub struct LoadedArgs {
     /// Also write the figures as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Loaded-word detector folder [default: the bundled one].
+    #[arg(long, value_name = "DIR")]
+    detector: Option<PathBuf>,
+    /// Lexicon layers only: no detector rows.
+    #[arg(long)]
+    no_model: bool,
+}
+
+#[cfg(feature = "model")]
+fn load_detector(dir: Option<PathBuf>) -> anyhow::Result<slant::detect::Finder> {
+    let dir = dir.unwrap_or_else(slant::detect::Detector::default_dir);
+    let detector = slant::detect::Detector::load(&dir)
+        .with_context(|| format!("loading detector {}", dir.display()))?;
+    Ok(slant::detect::Finder::new(Box::new(detector)))
+}
+
+#[cfg(not(feature = "model"))]
+fn load_detector(_dir: Option<PathBuf>) -> anyhow::Result<slant::detect::Finder> {
+    anyhow::bail!("this slant was built without the model feature: run with --no-model")
 }
 
 pub fn run(cmd: EvalCommand) -> anyhow::Result<ExitCode> {
@@ -55,9 +77,15 @@ fn run_loaded(args: LoadedArgs) -> anyhow::Result<ExitCode> {
     let split = match args.split {
         SplitArg::Dev => Split::Dev,
         SplitArg::Train => Split::Train,
+        SplitArg::Tune => Split::Tune,
         SplitArg::All => Split::All,
     };
-    let report = slant::eval::loaded::run(&args.data, &lexicon, split)?;
+    let detector = if args.no_model {
+        None
+    } else {
+        Some(load_detector(args.detector)?)
+    };
+    let report = slant::eval::loaded::run(&args.data, &lexicon, split, detector.as_ref())?;
     print!("{}", report.render());
     if let Some(path) = args.json {
         let json = serde_json::to_vec_pretty(&report).context("report as JSON")?;

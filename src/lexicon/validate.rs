@@ -114,6 +114,13 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
             }
         }
         let layer = meta.layer.unwrap_or(crate::mention::Layer::Story);
+        if layer == crate::mention::Layer::Detector {
+            d.error(
+                path,
+                line(raw.meta.span()),
+                "[meta] layer is \"detector\": that layer is the model's hits; a lexicon file is \"story\" or \"general\"".to_string(),
+            );
+        }
         metas.push(Meta {
             name: meta.name.get_ref().clone(),
             version: meta.version.get_ref().clone(),

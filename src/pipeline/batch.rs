@@ -11,7 +11,7 @@ use super::read_ahead::read_ahead;
 use super::scorer::{attach_sentiment, SentimentScorer};
 use super::sink::Sink;
 use super::{PipelineError, BATCH_ARTICLES, BATCH_BYTES};
-use crate::analyze::{analyze_article, ArticleAnalysis};
+use crate::analyze::{analyze_article_with, ArticleAnalysis, FinderError, WordFinder};
 use crate::corpus::{Article, Corpus, Entry, OutletId, Skip};
 use crate::lexicon::Matcher;
 use crate::score::ArticlePartial;
@@ -42,6 +42,14 @@ impl<F> Outcome<F> {
             Outcome::Cached { record, results } => Outcome::Cached { record, results },
             Outcome::Fresh(x) => Outcome::Fresh(f(x)),
         }
+    }
+
+    /// [`Outcome::map`] by a step that can fail.
+    fn try_map<G, E>(self, f: impl FnOnce(F) -> Result<G, E>) -> Result<Outcome<G>, E> {
+        Ok(match self {
+            Outcome::Cached { record, results } => Outcome::Cached { record, results },
+            Outcome::Fresh(x) => Outcome::Fresh(f(x)?),
+        })
     }
 }
 
@@ -90,6 +98,10 @@ pub(super) struct Batcher<'a> {
     pub matcher: &'a Matcher,
     /// The sentiment model's hash, empty without a model.
     pub model_hash: &'a str,
+    /// Both models' hashes, for the cache key.
+    pub key_models: &'a str,
+    /// The loaded-word detector, when it runs.
+    pub finder: Option<&'a dyn WordFinder>,
     pub empty: RepeatedLines,
     pub bar: indicatif::ProgressBar,
 }
@@ -113,7 +125,7 @@ impl Batcher<'_> {
                 &kept.lines,
                 self.repeated(&kept.outlet),
                 kept.duplicates,
-                self.model_hash,
+                self.key_models,
             )
         };
         let cached = |record| -> Result<_, StoreError> {
@@ -151,15 +163,16 @@ impl Batcher<'_> {
         }))
     }
 
-    fn analyse(&self, Read { article, key }: Read) -> Analysed {
-        Analysed {
-            analysis: Box::new(analyze_article(
+    fn analyse(&self, Read { article, key }: Read) -> Result<Analysed, FinderError> {
+        Ok(Analysed {
+            analysis: Box::new(analyze_article_with(
                 &article,
                 self.repeated(&article.outlet),
                 self.matcher,
-            )),
+                self.finder,
+            )?),
             key,
-        }
+        })
     }
 
     /// Runs one batch of `(slot, entry)` pairs, emptying it.
@@ -170,14 +183,15 @@ impl Batcher<'_> {
     ) -> Result<BatchDone, PipelineError> {
         let prepared: Vec<(usize, Result<Outcome<Analysed>, Skip>)> = std::mem::take(batch)
             .into_par_iter()
-            .map(|(slot, entry)| {
-                let outcome = self
-                    .prepare(&self.plan.kept[slot], entry)?
-                    .map(|read| read.map(|r| self.analyse(r)));
+            .map(|(slot, entry)| -> Result<_, PipelineError> {
+                let outcome = match self.prepare(&self.plan.kept[slot], entry)? {
+                    Ok(read) => Ok(read.try_map(|r| self.analyse(r))?),
+                    Err(skip) => Err(skip),
+                };
                 self.bar.inc(1);
                 Ok((slot, outcome))
             })
-            .collect::<Result<_, StoreError>>()?;
+            .collect::<Result<_, PipelineError>>()?;
         let mut skips = Vec::new();
         let mut outcomes: Vec<(usize, Outcome<Analysed>)> = Vec::with_capacity(prepared.len());
         for (slot, p) in prepared {

@@ -16,6 +16,7 @@
 //! benchmarks read through.
 
 mod batch;
+mod detector;
 mod finish;
 pub(crate) mod plan;
 pub(crate) mod read_ahead;
@@ -35,6 +36,9 @@ use sink::Sink;
 use summary::{progress_bar, write_run_json, Timings};
 
 #[cfg(feature = "model")]
+pub use detector::DetectorFinder;
+pub use detector::{DetectorSummary, LoadedWords};
+#[cfg(feature = "model")]
 pub use scorer::{score_cached, ModelScorer};
 pub use scorer::{ModelSummary, SentimentScorer};
 pub use summary::RunSummary;
@@ -53,6 +57,8 @@ pub enum PipelineError {
     Lock(#[from] LockError),
     #[error("sentiment model: {0}")]
     Sentiment(String),
+    #[error(transparent)]
+    Detector(#[from] crate::analyze::FinderError),
     #[error("{count} input(s) skipped and --strict is set; no reports written")]
     Strict { count: usize },
     #[error("no article could be read ({skipped} skipped); no reports written")]
@@ -94,10 +100,15 @@ const BATCH_BYTES: usize = 64 * 1024 * 1024;
 ///
 /// On Linux it sets the process's transparent-huge-pages flag (off, then
 /// on for a DFA; README, Benchmarks).
+///
+/// `detector`, when given, adds the loaded-word detector's hits
+/// ([`crate::analyze::analyze_article_with`]); its hash is part of every
+/// article's cache key.
 pub fn run(
     config: &RunConfig,
     lock: &OutLock,
     mut sentiment: Option<&mut dyn SentimentScorer>,
+    detector: Option<&dyn LoadedWords>,
 ) -> Result<RunSummary, PipelineError> {
     if lock.out() != config.out {
         return Err(PipelineError::WrongLock {
@@ -105,18 +116,25 @@ pub fn run(
             locked: lock.out().to_path_buf(),
         });
     }
-    let first = run_once(config, sentiment.as_deref_mut(), config.force, None);
+    let first = run_once(
+        config,
+        sentiment.as_deref_mut(),
+        detector,
+        config.force,
+        None,
+    );
     let why = match &first {
         Err(PipelineError::Store(e @ StoreError::Corrupt { .. })) => e.to_string(),
         _ => return first,
     };
     let note = format!("{why}; the cache was not used and is rebuilt");
-    run_once(config, sentiment, true, Some(note))
+    run_once(config, sentiment, detector, true, Some(note))
 }
 
 fn run_once<'s>(
     config: &RunConfig,
     mut sentiment: Option<&mut (dyn SentimentScorer + 's)>,
+    detector: Option<&dyn LoadedWords>,
     ignore_cache: bool,
     note: Option<String>,
 ) -> Result<RunSummary, PipelineError> {
@@ -135,6 +153,14 @@ fn run_once<'s>(
     time.lap("load");
 
     let model_hash = sentiment.as_deref().map(|s| s.summary().sha256);
+    let detector_summary = detector.map(|d| d.summary());
+    // Whatever decides an article's rows: both models' hashes.
+    let key_models = format!(
+        "{}/{}",
+        model_hash.as_deref().unwrap_or_default(),
+        detector_summary.as_ref().map_or("", |d| d.sha256.as_str())
+    );
+    let detector_before = detector.map(|d| d.spent()).unwrap_or_default();
     let note = note.or_else(|| previous.note.clone());
     let sink = Sink::new(config.csv, &previous, &mut next, note, started_ns);
     let batcher = Batcher {
@@ -142,6 +168,8 @@ fn run_once<'s>(
         previous: &previous,
         matcher: &matcher,
         model_hash: model_hash.as_deref().unwrap_or_default(),
+        key_models: &key_models,
+        finder: detector.map(|d| d as &dyn crate::analyze::WordFinder),
         empty: RepeatedLines::empty(),
         bar: progress_bar(config.progress, plan.kept.len()),
     };
@@ -166,6 +194,13 @@ fn run_once<'s>(
     } = sink;
     time.lap("analyze");
     time.carve("analyze", "sentiment", spent);
+    if let Some(d) = detector {
+        time.carve(
+            "analyze",
+            "detector",
+            d.spent().saturating_sub(detector_before),
+        );
+    }
     // Pass 1's articles borrow their line keys from the previous cache:
     // keep what the summary needs, so that the cache can move on.
     let (bytes, mut skipped, plan_warnings) = (plan.bytes, plan.skipped, plan.warnings);
@@ -198,6 +233,7 @@ fn run_once<'s>(
         lexicon: lexicon.files().to_vec(),
         lexicon_hash: lexicon.hash(),
         model: sentiment.as_deref().map(|s| s.summary()),
+        detector: detector_summary,
         articles: counts.new + counts.changed + counts.cached,
         outlets: outlets.len(),
         bytes,

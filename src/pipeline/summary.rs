@@ -20,6 +20,8 @@ pub struct RunSummary {
     pub lexicon: Vec<crate::lexicon::LexiconFile>,
     pub lexicon_hash: String,
     pub model: Option<ModelSummary>,
+    /// The loaded-word detector, when it ran.
+    pub detector: Option<super::DetectorSummary>,
     pub articles: usize,
     pub outlets: usize,
     pub bytes: usize,

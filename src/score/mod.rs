@@ -32,7 +32,7 @@ struct ArticleSums {
     words_own: f64,
     loaded_own: f64,
     /// `loaded_own` split by [`Layer`], in [`Layer::ALL`] order.
-    loaded_own_by_layer: [f64; 2],
+    loaded_own_by_layer: [f64; 3],
     words_quoted: f64,
     loaded_quoted: f64,
 }
@@ -334,7 +334,7 @@ pub struct OutletRow {
     pub loaded_per_1k_own: Estimate,
     /// The same rate from each [`Layer`]'s mentions alone, in
     /// [`Layer::ALL`] order; they add up to `loaded_per_1k_own`.
-    pub loaded_per_1k_own_by_layer: [Estimate; 2],
+    pub loaded_per_1k_own_by_layer: [Estimate; 3],
     pub loaded_per_1k_quoted: Option<f64>,
     pub distancing_own: u64,
     pub negated_own: u64,
@@ -490,6 +490,19 @@ fn outlet_row(outlet: &OutletId, acc: &OutletAccumulator, concepts: &[String]) -
         .collect();
     let words_own: f64 = own.iter().map(|a| a.1).sum();
     let loaded_own: f64 = own.iter().map(|a| a.0).sum();
+    // The whole own-voice rate and its layers from the same resamples.
+    let by_layer: Vec<([f64; 4], f64)> = acc
+        .per_article
+        .iter()
+        .map(|a| {
+            let [story, general, detector] = a.loaded_own_by_layer.map(|l| l * 1000.0);
+            (
+                [a.loaded_own * 1000.0, story, general, detector],
+                a.words_own,
+            )
+        })
+        .collect();
+    let own_ci = stats::bootstrap_ratios(&by_layer, outlet.0.as_str());
     let words_quoted: f64 = acc.per_article.iter().map(|a| a.words_quoted).sum();
     let loaded_quoted: f64 = acc.per_article.iter().map(|a| a.loaded_quoted).sum();
     let mut top: Vec<(&CompactString, &(u64, f64))> =
@@ -509,19 +522,18 @@ fn outlet_row(outlet: &OutletId, acc: &OutletAccumulator, concepts: &[String]) -
         mentions_attributed: acc.mentions_by_voice[2],
         loaded_per_1k_own: Estimate {
             value: (words_own > 0.0).then(|| loaded_own / words_own),
-            ci: stats::bootstrap_ratio(&own, outlet.0.as_str()),
+            ci: own_ci[0],
             n: acc.articles,
         },
         loaded_per_1k_own_by_layer: Layer::ALL.map(|layer| {
-            let own: Vec<(f64, f64)> = acc
+            let loaded: f64 = acc
                 .per_article
                 .iter()
-                .map(|a| (a.loaded_own_by_layer[layer.index()] * 1000.0, a.words_own))
-                .collect();
-            let loaded: f64 = own.iter().map(|a| a.0).sum();
+                .map(|a| a.loaded_own_by_layer[layer.index()] * 1000.0)
+                .sum();
             Estimate {
                 value: (words_own > 0.0).then(|| loaded / words_own),
-                ci: stats::bootstrap_ratio(&own, &format!("{outlet}\u{1f}{}", layer.as_str())),
+                ci: own_ci[1 + layer.index()],
                 n: acc.articles,
             }
         }),
@@ -585,8 +597,9 @@ mod tests {
         }
         let outlets = BTreeMap::from([(OutletId("o".into()), acc)]);
         let row = &finish(&lexicon, &outlets).outlets[0];
-        let [story, general] = row.loaded_per_1k_own_by_layer;
+        let [story, general, detector] = row.loaded_per_1k_own_by_layer;
         let (story, general) = (story.value.unwrap(), general.value.unwrap());
+        assert_eq!(detector.value, Some(0.0), "no detector ran");
         assert!(story > 0.0, "occupation forces is a story label");
         assert!(general > 0.0, "so-called is general loaded language");
         let total = row.loaded_per_1k_own.value.unwrap();
@@ -594,7 +607,7 @@ mod tests {
             (story + general - total).abs() < 1e-9,
             "{story} + {general} != {total}"
         );
-        // Three articles: each layer has its own bootstrap interval.
+        // Three articles: each layer has its bootstrap interval.
         assert!(row
             .loaded_per_1k_own_by_layer
             .iter()

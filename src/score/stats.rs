@@ -54,39 +54,70 @@ pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
 /// assert!(bootstrap_ratio(&articles[..1], "outlet-a").is_none());
 /// ```
 pub fn bootstrap_ratio(items: &[(f64, f64)], key: &str) -> Option<(f64, f64)> {
+    let items: Vec<([f64; 1], f64)> = items.iter().map(|&(a, b)| ([a], b)).collect();
+    let [ci] = bootstrap_ratios(&items, key);
+    ci
+}
+
+/// [`bootstrap_ratio`] of `K` numerators over one denominator, from the
+/// same resamples: the intervals of parts of a rate (its layers, say) come
+/// from the same resampled articles as the whole, and the draws, most of
+/// the cost, are made once. The first numerator's interval is exactly
+/// `bootstrap_ratio` of it with the same key.
+///
+/// ```
+/// use slant::score::stats::{bootstrap_ratio, bootstrap_ratios};
+/// let articles = [([2.0, 1.0], 1000.0), ([6.0, 5.0], 1000.0), ([4.0, 0.0], 1000.0)];
+/// let [whole, part] = bootstrap_ratios(&articles, "outlet-a");
+/// let firsts: Vec<(f64, f64)> = articles.iter().map(|(n, d)| (n[0], *d)).collect();
+/// assert_eq!(whole, bootstrap_ratio(&firsts, "outlet-a"));
+/// assert!(part.unwrap().1 <= whole.unwrap().1);
+/// ```
+pub fn bootstrap_ratios<const K: usize>(
+    items: &[([f64; K], f64)],
+    key: &str,
+) -> [Option<(f64, f64)>; K] {
+    let none = [None; K];
     if items.len() < 2 || items.iter().map(|i| i.1).sum::<f64>() <= 0.0 {
-        return None;
+        return none;
     }
-    let n = u32::try_from(items.len()).ok()?;
+    let Ok(n) = u32::try_from(items.len()) else {
+        return none;
+    };
     let seed = BOOTSTRAP_SEED ^ fnv1a(key);
     // Each resample has its own stream (seeded from the key and its number),
     // so resamples run on all cores and the interval does not depend on
     // how many there are.
-    let mut stats: Vec<f64> = (0..BOOTSTRAP_RESAMPLES as u64)
+    let resamples: Vec<[f64; K]> = (0..BOOTSTRAP_RESAMPLES as u64)
         .into_par_iter()
         .filter_map(|r| {
             let rng =
                 Xoshiro256PlusPlus::seed_from_u64(seed ^ r.wrapping_mul(0x9e37_79b9_7f4a_7c15));
             let mut draws = Draws::new(rng, n);
-            // Two pairs of sums halve the chain of dependent additions.
-            let (mut num, mut den) = ([0.0; 2], [0.0; 2]);
+            // Two sets of sums halve the chain of dependent additions.
+            let (mut num, mut den) = ([[0.0; K]; 2], [0.0; 2]);
             for i in 0..n as usize {
-                let (a, b) = items[draws.next()];
-                num[i & 1] += a;
+                let (a, b) = &items[draws.next()];
+                for (sum, x) in num[i & 1].iter_mut().zip(a) {
+                    *sum += x;
+                }
                 den[i & 1] += b;
             }
-            let (num, den) = (num[0] + num[1], den[0] + den[1]);
+            let den = den[0] + den[1];
             // A resample whose denominator is zero has no ratio; it is
             // dropped rather than counted as zero, which would bias the
             // interval down.
-            (den > 0.0).then(|| num / den)
+            (den > 0.0).then(|| std::array::from_fn(|k| (num[0][k] + num[1][k]) / den))
         })
         .collect();
-    if stats.is_empty() {
-        return None;
+    if resamples.is_empty() {
+        return none;
     }
-    stats.sort_by(f64::total_cmp);
-    Some((percentile(&stats, 0.025), percentile(&stats, 0.975)))
+    std::array::from_fn(|k| {
+        let mut stats: Vec<f64> = resamples.iter().map(|r| r[k]).collect();
+        stats.sort_by(f64::total_cmp);
+        Some((percentile(&stats, 0.025), percentile(&stats, 0.975)))
+    })
 }
 
 /// Uniform indices in `0..n`, two per 64-bit draw, by Lemire's

@@ -30,9 +30,11 @@ pub mod train;
 
 pub use crate::target::{Polarity, Sentiment, Target, TargetKey};
 #[cfg(feature = "model")]
+pub(crate) use model::bundled_dir;
+#[cfg(feature = "model")]
 pub use model::{
-    update_model_config, BaseEncoder, ModelConfig, ModelInfo, PredictionCheck, SentimentModel,
-    DEFAULT_MODEL_NAME,
+    configure_threads, update_model_config, BaseEncoder, ModelConfig, ModelInfo, PredictionCheck,
+    SentimentModel, DEFAULT_MODEL_NAME,
 };
 
 use std::path::PathBuf;

@@ -238,9 +238,31 @@ pub(crate) fn read_model_file(path: &Path) -> Result<Vec<u8>, SentimentError> {
     })
 }
 
+/// Where a shipped model folder is: `$ENV` if set; else `models/NAME`
+/// beside the executable or one or two levels up (an unpacked release:
+/// `bin/slant` beside `models/`), the first that holds `marker`; else
+/// `models/NAME` in the source tree the binary was built from (what `cargo
+/// run` and `cargo install --path .` use), so a missing folder is named in
+/// the error.
+pub(crate) fn bundled_dir(env: &str, name: &str, marker: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(env) {
+        return PathBuf::from(p);
+    }
+    let rel = Path::new("models").join(name);
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors().skip(1).take(3) {
+            let p = dir.join(&rel);
+            if p.join(marker).is_file() {
+                return p;
+            }
+        }
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
 /// Sizes libtorch's thread pool to the machine and keeps the tokenizer
 /// single-threaded, so the two do not oversubscribe a small machine.
-pub(crate) fn configure_threads(threads: Option<usize>) {
+pub fn configure_threads(threads: Option<usize>) {
     tokenizers::utils::parallelism::set_parallelism(false);
     let n = threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -348,19 +370,7 @@ impl SentimentModel {
     /// When none exists this returns the last candidate, so the error names
     /// the path that was expected.
     pub fn default_dir() -> PathBuf {
-        if let Some(p) = std::env::var_os("SLANT_MODEL") {
-            return PathBuf::from(p);
-        }
-        let rel = Path::new("models").join(DEFAULT_MODEL_NAME);
-        if let Ok(exe) = std::env::current_exe() {
-            for dir in exe.ancestors().skip(1).take(3) {
-                let p = dir.join(&rel);
-                if p.join(SLANT_FILE).is_file() {
-                    return p;
-                }
-            }
-        }
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+        bundled_dir("SLANT_MODEL", DEFAULT_MODEL_NAME, SLANT_FILE)
     }
 
     pub fn info(&self) -> ModelInfo {

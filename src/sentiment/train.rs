@@ -25,8 +25,8 @@ use super::data::{read_jsonl, Example};
 use super::encode::{Encoded, Encoder, Marking};
 use super::metrics::Scores;
 use super::model::{
-    configure_threads, predict, read_bert_config, read_model_file, BaseEncoder, Batch, ModelConfig,
-    Net, PredictionCheck, SentimentModel, CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, POOLING,
+    configure_threads, predict, read_bert_config, BaseEncoder, Batch, ModelConfig, Net,
+    PredictionCheck, SentimentModel, CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, POOLING,
     SLANT_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
 };
 use super::{Polarity, SentimentError, MODEL_HINT};
@@ -108,7 +108,11 @@ fn encode_all(enc: &Encoder, ex: &[Example], path: &Path) -> Result<Vec<Encoded>
 
 /// Length-bucketed batches: shuffle, sort groups of 50 batches by length,
 /// cut into batches, shuffle the batches.
-fn bucketed_batches(lens: &[usize], batch: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<usize>> {
+pub(crate) fn bucketed_batches(
+    lens: &[usize],
+    batch: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Vec<usize>> {
     let mut idx: Vec<usize> = (0..lens.len()).collect();
     idx.shuffle(rng);
     let mut out = Vec::new();
@@ -121,7 +125,7 @@ fn bucketed_batches(lens: &[usize], batch: usize, rng: &mut ChaCha8Rng) -> Vec<V
     out
 }
 
-fn lr_at(step: usize, total: usize, warm: usize, peak: f64) -> f64 {
+pub(crate) fn lr_at(step: usize, total: usize, warm: usize, peak: f64) -> f64 {
     if step < warm {
         peak * (step + 1) as f64 / warm as f64
     } else {
@@ -367,7 +371,7 @@ pub fn data_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-fn file_sha256(path: &Path) -> String {
+pub(crate) fn file_sha256(path: &Path) -> String {
     std::fs::read(path)
         .map(|b| sha256_hex(&b))
         .unwrap_or_default()
@@ -440,10 +444,45 @@ fn save_model(
     out: &Path,
     config: &ModelConfig,
 ) -> Result<(), SentimentError> {
-    std::fs::create_dir_all(out).map_err(io_err(out))?;
+    write_weights(vs, base, out).map_err(|e| match e {
+        WriteError::Read { path, error } => SentimentError::MissingModel {
+            path,
+            reason: error.to_string(),
+            hint: MODEL_HINT,
+        },
+        WriteError::Write { path, error } => SentimentError::Io { path, error },
+        WriteError::Torch(e) => SentimentError::Torch(e),
+    })?;
+    write_json(&out.join(SLANT_FILE), config)
+}
+
+/// Why [`write_weights`] failed; each model turns it into its own error.
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    Write {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    Torch(String),
+}
+
+/// The part of a model folder every model of slant's has: the base's
+/// `config.json` and `tokenizer.json`, copied, and the weights of `vs` as
+/// fp16 safetensors (written beside, then renamed into place).
+pub(crate) fn write_weights(vs: &nn::VarStore, base: &Path, out: &Path) -> Result<(), WriteError> {
+    let write = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| WriteError::Write { path, error }
+    };
+    std::fs::create_dir_all(out).map_err(write(out))?;
     for f in [CONFIG_FILE, TOKENIZER_FILE] {
-        let bytes = read_model_file(&base.join(f))?;
-        write_atomic(&out.join(f), &bytes).map_err(io_err(&out.join(f)))?;
+        let from = base.join(f);
+        let bytes = std::fs::read(&from).map_err(|error| WriteError::Read { path: from, error })?;
+        write_atomic(&out.join(f), &bytes).map_err(write(&out.join(f)))?;
     }
     let mut named: Vec<(String, Tensor)> = vs
         .variables()
@@ -453,9 +492,8 @@ fn save_model(
     named.sort_by(|a, b| a.0.cmp(&b.0));
     let dest = out.join(WEIGHTS_FILE);
     let tmp = out.join(format!(".{WEIGHTS_FILE}.tmp"));
-    Tensor::write_safetensors(&named, &tmp).map_err(|e| SentimentError::Torch(e.to_string()))?;
-    std::fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
-    write_json(&out.join(SLANT_FILE), config)
+    Tensor::write_safetensors(&named, &tmp).map_err(|e| WriteError::Torch(e.to_string()))?;
+    std::fs::rename(&tmp, &dest).map_err(write(&dest))
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use crate::score::ArticlePartial;
 use crate::text::LineKey;
 
 const INDEX_MAGIC: &[u8; 16] = b"SLANT-ARTICLES\0\0";
-pub(super) const ROWS_MAGIC: &[u8; 8] = b"SLANTRW\x05";
-pub(super) const RESULTS_MAGIC: &[u8; 8] = b"SLANTRS\x05";
+pub(super) const ROWS_MAGIC: &[u8; 8] = b"SLANTRW\x06";
+pub(super) const RESULTS_MAGIC: &[u8; 8] = b"SLANTRS\x06";
 /// Magic and generation at the start of the rows and results files.
 pub(super) const DATA_HEADER: u64 = 16;
 
@@ -203,7 +203,7 @@ pub(super) fn remove_old_versions(out: &Path) {
     let dir = cache_dir(out);
     for v in 1..CACHE_VERSION {
         let _ = std::fs::remove_file(dir.join(format!("analyses-v{v}.jsonl")));
-        for ext in ["idx", "rows", "parts"] {
+        for ext in ["idx", "rows", "parts", "results"] {
             let _ = std::fs::remove_file(dir.join(format!("articles-v{v}.{ext}")));
         }
     }

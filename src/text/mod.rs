@@ -95,6 +95,20 @@ pub fn word_count(s: &str) -> usize {
     s.unicode_words().count()
 }
 
+/// Lower case, white space runs as one space, `’` as `'`: how a stretch of
+/// text is named when no lexicon names it (a detector hit's label).
+///
+/// ```
+/// assert_eq!(slant::text::lower_words("Far-Left\n  Mobs’"), "far-left mobs'");
+/// ```
+pub fn lower_words(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('\u{2019}', "'")
+        .to_lowercase()
+}
+
 impl PreparedText {
     /// Runs the whole text stage on one article's original text.
     ///
