@@ -52,7 +52,11 @@ pub struct Tagged {
 impl Tagged {
     /// The loaded stretches: runs of adjacent words at or above `threshold`
     /// (words separated only by a hyphen, space or apostrophe are one
-    /// stretch), each with its highest word probability.
+    /// stretch), each with its highest word probability. A number, or a
+    /// name (a capitalised word that does not begin the sentence:
+    /// "Blinken", "BuzzFeed"), is never a hit: the model learnt from
+    /// sentences where names stand beside loaded words, and a name is not a
+    /// wording choice.
     ///
     /// ```
     /// use slant::detect::Tagged;
@@ -60,11 +64,16 @@ impl Tagged {
     /// let t = Tagged { sentence: 0.9, words: vec![(0..1, 0.1), (2..5, 0.8), (6..10, 0.7), (11..14, 0.2), (15..23, 0.6)] };
     /// let hits: Vec<&str> = t.hits(s, 0.5).into_iter().map(|(r, _)| &s[r]).collect();
     /// assert_eq!(hits, ["far-left", "attacked"]);
+    ///
+    /// let s = "Then Blinken slammed 2 of them";
+    /// let t = Tagged { sentence: 0.9, words: vec![(0..4, 0.1), (5..12, 0.9), (13..20, 0.9), (21..22, 0.9), (23..25, 0.1), (26..30, 0.1)] };
+    /// let hits: Vec<&str> = t.hits(s, 0.5).into_iter().map(|(r, _)| &s[r]).collect();
+    /// assert_eq!(hits, ["slammed"]);
     /// ```
     pub fn hits(&self, sentence: &str, threshold: f32) -> Vec<(Range<usize>, f32)> {
         let mut out: Vec<(Range<usize>, f32)> = Vec::new();
-        for (span, p) in &self.words {
-            if *p < threshold {
+        for (i, (span, p)) in self.words.iter().enumerate() {
+            if *p < threshold || is_name_or_number(sentence, span, i == 0) {
                 continue;
             }
             if let Some((last, q)) = out.last_mut() {
@@ -79,6 +88,16 @@ impl Tagged {
         }
         out
     }
+}
+
+/// A word the detector's call is not taken for: a number, or a name (a
+/// capitalised word that does not begin the sentence).
+fn is_name_or_number(sentence: &str, word: &Range<usize>, first: bool) -> bool {
+    let Some(text) = sentence.get(word.clone()) else {
+        return true;
+    };
+    !text.chars().any(char::is_alphabetic)
+        || (!first && text.chars().next().is_some_and(char::is_uppercase))
 }
 
 /// The cut-offs that turn probabilities into calls.

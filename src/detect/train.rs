@@ -116,7 +116,8 @@ pub fn gold_words(sentence: &Sentence) -> BTreeSet<String> {
 }
 
 /// Sentence and word scores of predictions at fixed thresholds, counted as
-/// `slant eval loaded` counts them (a word key once per sentence).
+/// `slant eval loaded` counts them: the words of the [`Tagged::hits`], a
+/// word key once per sentence.
 pub fn score_at(
     sentences: &[Sentence],
     tagged: &[Tagged],
@@ -136,10 +137,15 @@ pub fn score_at(
         }
         let gold = gold_words(s);
         let predicted: BTreeSet<String> = t
-            .words
-            .iter()
-            .filter(|(_, p)| *p >= word_threshold)
-            .map(|(r, _)| word_key(&s.text[r.clone()]))
+            .hits(&s.text, word_threshold)
+            .into_iter()
+            .flat_map(|(r, _)| {
+                let stretch = &s.text[r];
+                word_spans(stretch)
+                    .into_iter()
+                    .map(|w| word_key(&stretch[w]))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         words += Counts {
             gold: gold.len(),

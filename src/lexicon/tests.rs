@@ -104,6 +104,13 @@ fn a_file_sets_the_layer_of_its_terms() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].message.contains("story"), "{}", e[0]);
     assert_eq!(e[0].line, Some(5));
+    // The detector's layer is the model's, not a file's.
+    let detector =
+        lex(&[("l", 0.5, 0.5, &["word"])]).replace(META, &format!("{META}layer = \"detector\"\n"));
+    let e = errors(&detector);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].message.contains("model's hits"), "{}", e[0]);
+    assert!(e[0].line.is_some(), "{}", e[0]);
 }
 
 #[test]
