@@ -19,7 +19,7 @@
 //! each at its best threshold on a 0.05 grid.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use rand::SeedableRng;
@@ -35,9 +35,10 @@ use super::model::{
 };
 use super::{DetectError, Detector, Tagged, Tagger};
 use crate::corpus::babe::{self, is_dev, is_tune, Bias, Sentence};
-use crate::disk::atomic::write as write_atomic;
 use crate::metrics::{Confusion, Counts};
-use crate::sentiment::train::{bucketed_batches, file_sha256, lr_at, write_weights, WriteError};
+use crate::sentiment::train::{
+    bucketed_batches, file_sha256, lr_at, write_json_file, write_weights, WriteError,
+};
 
 /// Everything `slant model train-detector` takes.
 #[derive(Debug, Clone, Serialize)]
@@ -447,7 +448,7 @@ pub fn train(opts: &TrainOptions, log: &mut dyn FnMut(&str)) -> Result<TrainSumm
         saved_dev.word_f1
     ));
     let recorded = serde_json::json!({ "tune": saved_tune, "dev": saved_dev });
-    write_json(
+    write_json_file(
         &opts.out.join(SLANT_FILE),
         &config(opts, &evals, &best, recorded),
     )?;
@@ -496,18 +497,20 @@ fn config(
     }
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DetectError + '_ {
-    move |error| DetectError::Io {
-        path: path.to_path_buf(),
-        error,
+impl From<WriteError> for DetectError {
+    fn from(e: WriteError) -> DetectError {
+        match e {
+            WriteError::Read { path, error } => DetectError::MissingModel {
+                path,
+                reason: error.to_string(),
+            },
+            WriteError::Write { path, error } => DetectError::Io { path, error },
+            WriteError::Encode { path, reason } => {
+                DetectError::Data(format!("serialising {}: {reason}", path.display()))
+            }
+            WriteError::Torch(e) => DetectError::Torch(e),
+        }
     }
-}
-
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), DetectError> {
-    let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| DetectError::Data(format!("serialising {}: {e}", path.display())))?;
-    text.push('\n');
-    write_atomic(path, text.as_bytes()).map_err(io_err(path))
 }
 
 /// Writes the folder: the base's `config.json` and `tokenizer.json`, the
@@ -517,15 +520,8 @@ fn save(
     opts: &TrainOptions,
     config: &DetectorConfig,
 ) -> Result<(), DetectError> {
-    write_weights(vs, &opts.base, &opts.out).map_err(|e| match e {
-        WriteError::Read { path, error } => DetectError::MissingModel {
-            path,
-            reason: error.to_string(),
-        },
-        WriteError::Write { path, error } => DetectError::Io { path, error },
-        WriteError::Torch(e) => DetectError::Torch(e),
-    })?;
-    write_json(&opts.out.join(SLANT_FILE), config)
+    write_weights(vs, &opts.base, &opts.out)?;
+    Ok(write_json_file(&opts.out.join(SLANT_FILE), config)?)
 }
 
 #[cfg(test)]

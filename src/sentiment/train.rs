@@ -422,18 +422,8 @@ fn model_config(
     }
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SentimentError + '_ {
-    move |source| SentimentError::Io {
-        path: path.to_path_buf(),
-        error: source,
-    }
-}
-
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), SentimentError> {
-    let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| SentimentError::Torch(format!("serialising {}: {e}", path.display())))?;
-    text.push('\n');
-    write_atomic(path, text.as_bytes()).map_err(io_err(path))
+    Ok(write_json_file(path, value)?)
 }
 
 /// Writes a model folder: the base's `config.json` and `tokenizer.json`, the
@@ -444,19 +434,12 @@ fn save_model(
     out: &Path,
     config: &ModelConfig,
 ) -> Result<(), SentimentError> {
-    write_weights(vs, base, out).map_err(|e| match e {
-        WriteError::Read { path, error } => SentimentError::MissingModel {
-            path,
-            reason: error.to_string(),
-            hint: MODEL_HINT,
-        },
-        WriteError::Write { path, error } => SentimentError::Io { path, error },
-        WriteError::Torch(e) => SentimentError::Torch(e),
-    })?;
+    write_weights(vs, base, out)?;
     write_json(&out.join(SLANT_FILE), config)
 }
 
-/// Why [`write_weights`] failed; each model turns it into its own error.
+/// Why writing a model folder failed; each model turns it into its own
+/// error.
 #[derive(Debug)]
 pub(crate) enum WriteError {
     Read {
@@ -467,7 +450,41 @@ pub(crate) enum WriteError {
         path: PathBuf,
         error: std::io::Error,
     },
+    Encode {
+        path: PathBuf,
+        reason: String,
+    },
     Torch(String),
+}
+
+impl From<WriteError> for SentimentError {
+    fn from(e: WriteError) -> SentimentError {
+        match e {
+            WriteError::Read { path, error } => SentimentError::MissingModel {
+                path,
+                reason: error.to_string(),
+                hint: MODEL_HINT,
+            },
+            WriteError::Write { path, error } => SentimentError::Io { path, error },
+            WriteError::Encode { path, reason } => {
+                SentimentError::Torch(format!("serialising {}: {reason}", path.display()))
+            }
+            WriteError::Torch(e) => SentimentError::Torch(e),
+        }
+    }
+}
+
+/// `value` as pretty JSON with a final newline, written atomically.
+pub(crate) fn write_json_file<T: Serialize>(path: &Path, value: &T) -> Result<(), WriteError> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| WriteError::Encode {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    text.push('\n');
+    write_atomic(path, text.as_bytes()).map_err(|error| WriteError::Write {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// The part of a model folder every model of slant's has: the base's
