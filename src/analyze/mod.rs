@@ -12,7 +12,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::{Article, ArticleId, OutletId};
-use crate::lexicon::{is_negated, Matcher};
+use crate::lexicon::{affiliation_labels, is_negated, Matcher, AFFILIATION, AFFILIATION_LOADED};
 use crate::mention::{Layer, Mention, Span, Voice};
 use crate::target::Target;
 use crate::text::{PreparedText, RepeatedLines};
@@ -99,12 +99,13 @@ pub fn analyze_article(
 ///
 /// The lexicon is the authority where both hit: a lexicon mention that a
 /// finder's stretch overlaps keeps its concept and label and records the
-/// probability ([`Mention::model_prob`]); the stretch gives no mention of
-/// its own. Any other stretch becomes a [`Layer::Detector`] mention of
-/// concept [`DETECTED`], its label the lower-cased words, its loadedness
-/// the probability, direction 0 (a word's lean toward a referent is not
-/// something the detector knows), and voice, speaker, scare quote and
-/// negation as for any mention.
+/// probability ([`Mention::model_prob`]); the words of the stretch beyond
+/// the lexicon's (trimmed to letters and digits), and any other stretch,
+/// become a [`Layer::Detector`] mention of concept [`DETECTED`], its label
+/// the lower-cased words, its loadedness the stretch's probability,
+/// direction 0 (a word's lean toward a referent is not something the
+/// detector knows), and voice, speaker, scare quote and negation as for
+/// any mention.
 ///
 /// The story lexicon is taken as it is; a [`Layer::General`] hit the
 /// finder did not call loaded keeps its mention with loadedness 0: the
@@ -183,6 +184,50 @@ pub fn analyze_article_with(
         });
     }
 
+    // Affiliation labels the lexicon does not list ("Saudi-funded"): the
+    // general layer's pattern; a listed term keeps its own concept.
+    for range in affiliation_labels(norm) {
+        if lexicon_ranges
+            .iter()
+            .any(|l| l.start < range.end && range.start < l.end)
+        {
+            continue;
+        }
+        let Some(sentence_index) = prepared.sentence_index_at(range.start) else {
+            continue;
+        };
+        let (span, surface, sentence_span, sentence, voice, speaker) =
+            base(range.clone(), sentence_index);
+        let sentence_range = sentence_range(&range, sentence_index);
+        let label = surface
+            .rsplit('-')
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        lexicon_ranges.push(range.clone());
+        mentions.push(Mention {
+            article_id: article.id.clone(),
+            outlet: article.outlet.clone(),
+            sentence_index,
+            span,
+            term: surface.clone(),
+            surface,
+            concept: AFFILIATION.to_string(),
+            label,
+            layer: Layer::General,
+            model_prob: None,
+            loaded: AFFILIATION_LOADED,
+            direction: 0.0,
+            voice,
+            speaker,
+            distancing: prepared.in_scare_quote(range.clone()),
+            negated: is_negated(norm, sentence_range, range),
+            sentence_span,
+            sentence,
+            sentiment: None,
+        });
+    }
+
     for quote in &prepared.scare_quotes {
         let Some(sentence_index) = prepared.sentence_index_at(quote.start) else {
             continue;
@@ -231,41 +276,45 @@ pub fn analyze_article_with(
                 if range.end > sentence.range.end || r.start >= r.end {
                     continue;
                 }
-                let mut covered = false;
+                // The lexicon keeps the words it covers; what the stretch
+                // holds beyond them is the detector's.
+                let mut pieces = vec![range.clone()];
                 for (i, l) in lexicon.iter().enumerate() {
                     if l.start < range.end && range.start < l.end {
-                        covered = true;
                         let m: &mut Mention = &mut mentions[i];
                         m.model_prob = Some(m.model_prob.map_or(p, |q| q.max(p)));
+                        pieces = pieces.into_iter().flat_map(|r| outside(r, l)).collect();
                     }
                 }
-                if covered {
-                    continue;
+                for piece in pieces {
+                    let Some(range) = words_within(norm, piece) else {
+                        continue;
+                    };
+                    let (span, surface, sentence_span, sentence_text, voice, speaker) =
+                        base(range.clone(), sentence_index);
+                    let sentence_range = sentence_range(&range, sentence_index);
+                    mentions.push(Mention {
+                        article_id: article.id.clone(),
+                        outlet: article.outlet.clone(),
+                        sentence_index,
+                        span,
+                        term: surface.clone(),
+                        label: crate::text::lower_words(&surface),
+                        surface,
+                        concept: DETECTED.to_string(),
+                        layer: Layer::Detector,
+                        model_prob: Some(p),
+                        loaded: p,
+                        direction: 0.0,
+                        voice,
+                        speaker,
+                        distancing: prepared.in_scare_quote(range.clone()),
+                        negated: is_negated(norm, sentence_range, range),
+                        sentence_span,
+                        sentence: sentence_text,
+                        sentiment: None,
+                    });
                 }
-                let (span, surface, sentence_span, sentence_text, voice, speaker) =
-                    base(range.clone(), sentence_index);
-                let sentence_range = sentence_range(&range, sentence_index);
-                mentions.push(Mention {
-                    article_id: article.id.clone(),
-                    outlet: article.outlet.clone(),
-                    sentence_index,
-                    span,
-                    term: surface.clone(),
-                    label: crate::text::lower_words(&surface),
-                    surface,
-                    concept: DETECTED.to_string(),
-                    layer: Layer::Detector,
-                    model_prob: Some(p),
-                    loaded: p,
-                    direction: 0.0,
-                    voice,
-                    speaker,
-                    distancing: prepared.in_scare_quote(range.clone()),
-                    negated: is_negated(norm, sentence_range, range),
-                    sentence_span,
-                    sentence: sentence_text,
-                    sentiment: None,
-                });
             }
         }
         // The general layer lists words that are loaded in most uses, not
@@ -294,6 +343,25 @@ pub fn analyze_article_with(
         boilerplate_removed: prepared.boilerplate_removed,
         mentions,
     })
+}
+
+/// `r` without the part `cut` covers: nothing, or one or two ranges.
+fn outside(r: Range<usize>, cut: &Range<usize>) -> Vec<Range<usize>> {
+    [r.start..r.end.min(cut.start), r.start.max(cut.end)..r.end]
+        .into_iter()
+        .filter(|piece| piece.start < piece.end)
+        .collect()
+}
+
+/// `r` trimmed to its first and last letter or digit, if it has a letter.
+fn words_within(text: &str, r: Range<usize>) -> Option<Range<usize>> {
+    let piece = text.get(r.clone())?;
+    let trimmed = piece.trim_matches(|c: char| !c.is_alphanumeric());
+    if !trimmed.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    let start = r.start + (trimmed.as_ptr() as usize - piece.as_ptr() as usize);
+    Some(start..start + trimmed.len())
 }
 
 /// Character offsets → byte offsets without a byte offset per character:
@@ -429,6 +497,61 @@ mod tests {
         assert_eq!(lexicon_only, want);
         assert!(plain.mentions.iter().all(|m| m.model_prob.is_none()));
         assert!(general(&plain).1 > 0.0);
+    }
+
+    #[test]
+    fn a_stretch_over_a_lexicon_term_leaves_it_the_term_and_keeps_the_rest() {
+        let lexicon = Lexicon::embedded();
+        let matcher = lexicon.compile().unwrap();
+        let text = "They made a shameful, reckless choice.\n";
+        let finder = Words(&["shameful, reckless choice"]);
+        let a = analyze_article_with(
+            &article(text),
+            &RepeatedLines::empty(),
+            &matcher,
+            Some(&finder),
+        )
+        .unwrap();
+        let shameful = a.mentions.iter().find(|m| m.surface == "shameful").unwrap();
+        assert_eq!(shameful.layer, Layer::General);
+        assert_eq!(shameful.model_prob, Some(0.9));
+        assert!(shameful.loaded > 0.0, "confirmed: it keeps its weight");
+        let detected: Vec<&str> = a
+            .mentions
+            .iter()
+            .filter(|m| m.layer == Layer::Detector)
+            .map(|m| m.surface.as_str())
+            .collect();
+        // What the lexicon does not cover is the detector's, trimmed to
+        // its words (no ", " left at the front).
+        assert_eq!(detected, ["reckless choice"]);
+    }
+
+    #[test]
+    fn affiliation_labels_the_lexicon_lacks_are_general_mentions() {
+        let lexicon = Lexicon::embedded();
+        let matcher = lexicon.compile().unwrap();
+        let text = "Saudi-funded outlets praised the Iran-backed militias.\n";
+        let a = analyze_article(&article(text), &RepeatedLines::empty(), &matcher);
+        let of = |surface: &str| a.mentions.iter().find(|m| m.surface == surface).unwrap();
+        let saudi = of("Saudi-funded");
+        assert_eq!(
+            (saudi.concept.as_str(), saudi.label.as_str(), saudi.layer),
+            (AFFILIATION, "funded", Layer::General)
+        );
+        assert_eq!(
+            (saudi.loaded, saudi.voice),
+            (AFFILIATION_LOADED, Voice::Own)
+        );
+        // The story lexicon lists "Iran-backed": its concept, not the pattern's.
+        assert_ne!(of("Iran-backed").concept, AFFILIATION);
+        assert_eq!(
+            a.mentions
+                .iter()
+                .filter(|m| m.concept == AFFILIATION)
+                .count(),
+            1
+        );
     }
 
     #[test]

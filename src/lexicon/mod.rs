@@ -27,6 +27,7 @@
 //! term ([`Matcher`]); [`is_negated`] decides whether a hit is negated in its
 //! sentence.
 
+mod affiliation;
 mod format;
 mod matcher;
 mod negation;
@@ -39,6 +40,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+pub use affiliation::{affiliation_labels, AFFILIATION, AFFILIATION_LOADED};
 pub use matcher::{Hit, Matcher};
 pub use negation::{is_negated, MAX_GAP as NEGATION_MAX_GAP};
 pub use ordinary::ordinary_phrase;

@@ -48,6 +48,11 @@ pub fn ordinary_phrase(phrase: &str) -> bool {
         })
 }
 
+/// Whether `word` is a common function word (the same list), ignoring case.
+pub(crate) fn is_stop_word(word: &str) -> bool {
+    stop_words().contains(word.to_lowercase().as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

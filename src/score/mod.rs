@@ -369,7 +369,9 @@ pub struct Tables {
 /// Turns accumulators into report rows: outlets sorted by id, concepts and
 /// labels in lexicon order (every label of every concept, zero rows
 /// included, so outlets line up row for row), then labels seen in mentions
-/// but not in the lexicon (scare quotes), sorted.
+/// but not in the lexicon (scare quotes, affiliation labels), sorted. The
+/// detector's own hits (concept `detected`) are no concept's labels and
+/// have no rows here.
 pub fn finish(lexicon: &Lexicon, outlets: &BTreeMap<OutletId, OutletAccumulator>) -> Tables {
     let mut tables = Tables::default();
     let mut order: Vec<(String, String, Option<f32>, Option<f32>)> = Vec::new();
@@ -386,6 +388,9 @@ pub fn finish(lexicon: &Lexicon, outlets: &BTreeMap<OutletId, OutletAccumulator>
     let mut extra: Vec<(String, String)> = outlets
         .values()
         .flat_map(|a| a.labels.keys())
+        // The detector's hits share no referent: their words are a list of
+        // evidence in mentions/, not labels competing for one concept.
+        .filter(|k| k.0 != crate::analyze::DETECTED)
         .filter(|k| !order.iter().any(|o| o.0 == k.0 && o.1 == k.1))
         .map(|(c, l)| (c.to_string(), l.to_string()))
         .collect();
