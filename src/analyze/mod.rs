@@ -133,18 +133,38 @@ pub fn analyze_article_with(
             .map_or(range.end, |last| prepared.sentences[last].range.end);
         first.start..first.end.max(end)
     };
-    let base = |range: std::ops::Range<usize>, sentence_index: usize| {
+    // A mention at a range of the normalised text, with everything that is
+    // read off the text the same way whoever found it: offsets, surface,
+    // sentence, voice and speaker, scare quote, negation. What found it
+    // fills in the rest (term and label default to the surface; general
+    // layer, loadedness and direction 0).
+    let at = |range: Range<usize>, sentence_index: usize| -> Mention {
         let span = prepared.original_span(range.clone());
-        let sentence_span = prepared.original_span(sentence_range(&range, sentence_index));
-        let (voice, speaker) = prepared.voice_at(range);
-        (
+        let whole = sentence_range(&range, sentence_index);
+        let sentence_span = prepared.original_span(whole.clone());
+        let (voice, speaker) = prepared.voice_at(range.clone());
+        let surface = chars.slice(span).to_string();
+        Mention {
+            article_id: article.id.clone(),
+            outlet: article.outlet.clone(),
+            sentence_index,
             span,
-            chars.slice(span).to_string(),
-            sentence_span,
-            chars.slice(sentence_span).to_string(),
+            term: surface.clone(),
+            label: surface.clone(),
+            surface,
+            concept: String::new(),
+            layer: Layer::General,
+            model_prob: None,
+            loaded: 0.0,
+            direction: 0.0,
             voice,
-            speaker.map(str::to_string),
-        )
+            speaker: speaker.map(str::to_string),
+            distancing: prepared.in_scare_quote(range.clone()),
+            negated: is_negated(norm, whole, range),
+            sentence_span,
+            sentence: chars.slice(sentence_span).to_string(),
+            sentiment: None,
+        }
     };
 
     // The normalised range of each mention pushed, index for index, so that
@@ -157,30 +177,17 @@ pub fn analyze_article_with(
             continue;
         };
         let entry = matcher.entry(hit.entry);
-        let (span, surface, sentence_span, sentence, voice, speaker) =
-            base(hit.range.clone(), sentence_index);
-        let sentence_range = sentence_range(&hit.range, sentence_index);
-        lexicon_ranges.push(hit.range.clone());
+        let m = at(hit.range.clone(), sentence_index);
+        lexicon_ranges.push(hit.range);
         mentions.push(Mention {
-            article_id: article.id.clone(),
-            outlet: article.outlet.clone(),
-            sentence_index,
-            span,
-            surface,
             term: entry.term.clone(),
             concept: entry.concept.clone(),
             label: entry.label.clone(),
             layer: entry.layer,
-            model_prob: None,
             loaded: entry.loaded,
             direction: entry.direction,
-            voice,
-            speaker,
-            distancing: entry.distancing || prepared.in_scare_quote(hit.range.clone()),
-            negated: is_negated(norm, sentence_range, hit.range),
-            sentence_span,
-            sentence,
-            sentiment: None,
+            distancing: entry.distancing || m.distancing,
+            ..m
         });
     }
 
@@ -196,35 +203,19 @@ pub fn analyze_article_with(
         let Some(sentence_index) = prepared.sentence_index_at(range.start) else {
             continue;
         };
-        let (span, surface, sentence_span, sentence, voice, speaker) =
-            base(range.clone(), sentence_index);
-        let sentence_range = sentence_range(&range, sentence_index);
-        let label = surface
+        let m = at(range.clone(), sentence_index);
+        let label = m
+            .surface
             .rsplit('-')
             .next()
             .unwrap_or_default()
             .to_lowercase();
-        lexicon_ranges.push(range.clone());
+        lexicon_ranges.push(range);
         mentions.push(Mention {
-            article_id: article.id.clone(),
-            outlet: article.outlet.clone(),
-            sentence_index,
-            span,
-            term: surface.clone(),
-            surface,
             concept: AFFILIATION.to_string(),
             label,
-            layer: Layer::General,
-            model_prob: None,
             loaded: AFFILIATION_LOADED,
-            direction: 0.0,
-            voice,
-            speaker,
-            distancing: prepared.in_scare_quote(range.clone()),
-            negated: is_negated(norm, sentence_range, range),
-            sentence_span,
-            sentence,
-            sentiment: None,
+            ..m
         });
     }
 
@@ -232,30 +223,19 @@ pub fn analyze_article_with(
         let Some(sentence_index) = prepared.sentence_index_at(quote.start) else {
             continue;
         };
-        let (span, surface, sentence_span, sentence, _, _) = base(quote.clone(), sentence_index);
         lexicon_ranges.push(quote.clone());
         mentions.push(Mention {
-            article_id: article.id.clone(),
-            outlet: article.outlet.clone(),
-            sentence_index,
-            span,
-            term: surface.clone(),
-            surface,
             concept: DISTANCING.to_string(),
             label: SCARE_QUOTE_LABEL.to_string(),
             // Found by the text stage on any story.
             layer: Layer::General,
-            model_prob: None,
             loaded: SCARE_QUOTE_LOADED,
-            direction: 0.0,
             // A scare quote is the outlet distancing itself, by definition.
             voice: Voice::Own,
             speaker: None,
             distancing: true,
             negated: false,
-            sentence_span,
-            sentence,
-            sentiment: None,
+            ..at(quote.clone(), sentence_index)
         });
     }
     if let Some(finder) = finder {
@@ -290,29 +270,14 @@ pub fn analyze_article_with(
                     let Some(range) = words_within(norm, piece) else {
                         continue;
                     };
-                    let (span, surface, sentence_span, sentence_text, voice, speaker) =
-                        base(range.clone(), sentence_index);
-                    let sentence_range = sentence_range(&range, sentence_index);
+                    let m = at(range, sentence_index);
                     mentions.push(Mention {
-                        article_id: article.id.clone(),
-                        outlet: article.outlet.clone(),
-                        sentence_index,
-                        span,
-                        term: surface.clone(),
-                        label: crate::text::lower_words(&surface),
-                        surface,
+                        label: crate::text::lower_words(&m.surface),
                         concept: DETECTED.to_string(),
                         layer: Layer::Detector,
                         model_prob: Some(p),
                         loaded: p,
-                        direction: 0.0,
-                        voice,
-                        speaker,
-                        distancing: prepared.in_scare_quote(range.clone()),
-                        negated: is_negated(norm, sentence_range, range),
-                        sentence_span,
-                        sentence: sentence_text,
-                        sentiment: None,
+                        ..m
                     });
                 }
             }
