@@ -63,8 +63,9 @@ fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
 
-#[test]
-fn figures_on_an_invented_file() {
+/// `slant eval loaded` on `ROWS` (every split) with the hand-worked
+/// lexicon and `extra` options, writing `eval.json` beside the data.
+fn eval_invented(extra: &[&str]) -> (tempfile::TempDir, Output) {
     let dir = corpus_with(&[("babe.csv", format!("{HEADER}{ROWS}").as_bytes())]);
     let data = dir.path().join("babe.csv");
     let json = dir.path().join("eval.json");
@@ -75,10 +76,17 @@ fn figures_on_an_invented_file() {
         "all",
         "--json",
         path_str(&json),
-        "--no-model",
     ];
+    args.extend(extra);
     args.extend(LEXICON);
     let out = eval(&args);
+    (dir, out)
+}
+
+#[test]
+fn figures_on_an_invented_file() {
+    let (dir, out) = eval_invented(&["--no-model"]);
+    let json = dir.path().join("eval.json");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     // Gold B B B N N N N, predicted B B N N N B N.
@@ -143,19 +151,8 @@ fn figures_on_an_invented_file() {
 #[cfg(feature = "model")]
 #[test]
 fn the_detector_adds_its_rows_and_leaves_the_lexicons() {
-    let dir = corpus_with(&[("babe.csv", format!("{HEADER}{ROWS}").as_bytes())]);
-    let data = dir.path().join("babe.csv");
+    let (dir, out) = eval_invented(&[]);
     let json = dir.path().join("eval.json");
-    let mut args = vec![
-        "--data",
-        path_str(&data),
-        "--split",
-        "all",
-        "--json",
-        path_str(&json),
-    ];
-    args.extend(LEXICON);
-    let out = eval(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json).expect("json written")).expect("json");

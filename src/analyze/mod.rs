@@ -245,8 +245,6 @@ pub fn analyze_article_with(
             .map(|s| norm.get(s.range.clone()).unwrap_or(""))
             .collect();
         let found = finder.find(&texts)?;
-        // Lexicon mentions by their range in the normalised text.
-        let lexicon: Vec<Range<usize>> = lexicon_ranges;
         for (sentence_index, stretches) in found.into_iter().enumerate() {
             let Some(sentence) = prepared.sentences.get(sentence_index) else {
                 break;
@@ -259,7 +257,7 @@ pub fn analyze_article_with(
                 // The lexicon keeps the words it covers; what the stretch
                 // holds beyond them is the detector's.
                 let mut pieces = vec![range.clone()];
-                for (i, l) in lexicon.iter().enumerate() {
+                for (i, l) in lexicon_ranges.iter().enumerate() {
                     if l.start < range.end && range.start < l.end {
                         let m: &mut Mention = &mut mentions[i];
                         m.model_prob = Some(m.model_prob.map_or(p, |q| q.max(p)));

@@ -9,6 +9,7 @@
 //! ([`EncodedSentence::first_token`] is `None` for them) rather than judged
 //! out of context.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -16,6 +17,7 @@ use tokenizers::Tokenizer;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::DetectError;
+use crate::metrics::Counts;
 
 /// Byte spans of the words of `text`, in order.
 ///
@@ -38,6 +40,39 @@ pub fn word_spans(text: &str) -> Vec<Range<usize>> {
 /// ```
 pub fn word_key(word: &str) -> String {
     word.replace('\u{2019}', "'").to_lowercase()
+}
+
+/// The word keys of a text, each once: the words the word-level scores
+/// count (`slant eval loaded`, and training's choices).
+///
+/// ```
+/// let keys = slant::detect::word_keys("\"Hard-line\" mobs’ don’t");
+/// assert_eq!(keys, ["don't", "hard", "line", "mobs"].map(String::from).into());
+/// ```
+pub fn word_keys(text: &str) -> BTreeSet<String> {
+    word_spans(text)
+        .into_iter()
+        .map(|r| word_key(&text[r]))
+        .collect()
+}
+
+/// Word-level counts of one sentence: its gold words (the keys of the
+/// annotators' items), the predicted words (the keys of the predicted
+/// texts) and the gold words found among them.
+///
+/// ```
+/// let gold = ["'thugs'".to_string(), "rioting".to_string()];
+/// let c = slant::detect::word_counts(&gold, &["so-called thugs".to_string()]);
+/// assert_eq!((c.gold, c.predicted, c.correct), (2, 3, 1));
+/// ```
+pub fn word_counts(gold: &[String], predicted: &[String]) -> Counts {
+    let gold: BTreeSet<String> = gold.iter().flat_map(|w| word_keys(w)).collect();
+    let predicted: BTreeSet<String> = predicted.iter().flat_map(|s| word_keys(s)).collect();
+    Counts {
+        gold: gold.len(),
+        predicted: predicted.len(),
+        correct: gold.intersection(&predicted).count(),
+    }
 }
 
 /// The tagger's input for one sentence.

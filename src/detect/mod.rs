@@ -27,7 +27,7 @@ mod model;
 #[cfg(feature = "model")]
 pub mod train;
 
-pub use encode::{word_key, word_spans, EncodedSentence, WordEncoder};
+pub use encode::{word_counts, word_key, word_keys, word_spans, EncodedSentence, WordEncoder};
 #[cfg(feature = "model")]
 pub use model::{Detector, DetectorConfig, DetectorInfo, DEFAULT_DETECTOR_NAME};
 

@@ -10,7 +10,6 @@
 //! A model folder holds `config.json` (BERT), `tokenizer.json`,
 //! `model.safetensors` (fp16) and `slant_detector.json` ([`DetectorConfig`]).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
@@ -21,6 +20,7 @@ use tch::{nn, Device, Tensor};
 use super::encode::{EncodedSentence, WordEncoder};
 use super::{DetectError, Tagged, Tagger, Thresholds};
 use crate::corpus::sha256_hex;
+use crate::sentiment::BaseEncoder;
 
 /// Name of the model folder committed under `models/`.
 pub const DEFAULT_DETECTOR_NAME: &str = "babe-loaded-minilm-l6";
@@ -45,8 +45,8 @@ pub struct DetectorConfig {
     pub word_threshold: f32,
     /// A sentence at or above this probability is called biased.
     pub sentence_threshold: f32,
-    /// Base encoder: name and where its weights came from.
-    pub base: BTreeMap<String, String>,
+    /// The base encoder: its name and where its weights came from.
+    pub base: BaseEncoder,
     /// How it was trained (command, data, split, hyper-parameters, log).
     #[serde(default)]
     pub training: serde_json::Value,

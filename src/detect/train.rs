@@ -28,7 +28,7 @@ use serde::Serialize;
 use tch::nn::OptimizerConfig;
 use tch::{nn, Device, Kind, Reduction, Tensor};
 
-use super::encode::{word_key, word_spans, EncodedSentence, WordEncoder};
+use super::encode::{word_counts, word_key, word_keys, EncodedSentence, WordEncoder};
 use super::model::{
     predict, read_bert_config, Batch, DetectorConfig, Net, CONFIG_FILE, FORMAT, FORMAT_VERSION,
     SLANT_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
@@ -39,6 +39,7 @@ use crate::metrics::{Confusion, Counts};
 use crate::sentiment::train::{
     bucketed_batches, file_sha256, lr_at, write_json_file, write_weights, WriteError,
 };
+use crate::sentiment::BaseEncoder;
 
 /// Everything `slant model train-detector` takes.
 #[derive(Debug, Clone, Serialize)]
@@ -107,12 +108,7 @@ pub fn gold_words(sentence: &Sentence) -> BTreeSet<String> {
     sentence
         .biased_words
         .iter()
-        .flat_map(|item| {
-            word_spans(item)
-                .into_iter()
-                .map(|r| word_key(&item[r]))
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|item| word_keys(item))
         .collect()
 }
 
@@ -136,23 +132,12 @@ pub fn score_at(
             };
             confusion.add(gold.index(), predicted.index());
         }
-        let gold = gold_words(s);
-        let predicted: BTreeSet<String> = t
+        let hits: Vec<String> = t
             .hits(&s.text, word_threshold)
             .into_iter()
-            .flat_map(|(r, _)| {
-                let stretch = &s.text[r];
-                word_spans(stretch)
-                    .into_iter()
-                    .map(|w| word_key(&stretch[w]))
-                    .collect::<Vec<_>>()
-            })
+            .map(|(r, _)| s.text[r].to_string())
             .collect();
-        words += Counts {
-            gold: gold.len(),
-            predicted: predicted.len(),
-            correct: gold.intersection(&predicted).count(),
-        };
+        words += word_counts(&s.biased_words, &hits);
     }
     (confusion, words)
 }
@@ -487,11 +472,10 @@ fn config(
         max_len: opts.max_len,
         word_threshold: best.tune.word_threshold,
         sentence_threshold: best.tune.sentence_threshold,
-        base: [
-            ("name".to_string(), opts.base_name.clone()),
-            ("source".to_string(), opts.base_source.clone()),
-        ]
-        .into(),
+        base: BaseEncoder {
+            name: opts.base_name.clone(),
+            source: opts.base_source.clone(),
+        },
         training,
         scores,
     }

@@ -39,7 +39,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
-use unicode_segmentation::UnicodeSegmentation;
 
 use super::EvalError;
 use crate::analyze::{analyze_article_with, FinderError, WordFinder};
@@ -222,19 +221,18 @@ pub fn is_own_loaded(m: &Mention) -> bool {
     m.voice == Voice::Own && (m.loaded > 0.0 || m.distancing)
 }
 
-/// Every layer this build can evaluate, in report order: each layer of the
-/// lexicon that has terms (story, general), then the whole lexicon. `bytes`
-/// is the text they will read, which sizes the lexicon's automaton.
-pub fn layers(lexicon: &Lexicon, bytes: usize) -> Result<Vec<Box<dyn Layer>>, EvalError> {
-    let matcher = lexicon.compile_for(bytes)?;
+/// Every lexicon layer this build can evaluate, in report order: each layer
+/// of the lexicon that has terms (story, general), then the whole lexicon,
+/// all through `matcher`, the lexicon compiled.
+pub fn layers<'a>(lexicon: &Lexicon, matcher: &Matcher) -> Vec<Box<dyn Layer + 'a>> {
     let mut out: Vec<Box<dyn Layer>> = Vec::new();
     for layer in crate::mention::Layer::ALL {
         if lexicon.entries().iter().any(|e| e.layer == layer) {
             out.push(Box::new(LexiconLayer::only(matcher.clone(), layer)));
         }
     }
-    out.push(Box::new(LexiconLayer::new(matcher)));
-    Ok(out)
+    out.push(Box::new(LexiconLayer::new(matcher.clone())));
+    out
 }
 
 /// The words of a text, as the word-level scores count them (module doc).
@@ -244,21 +242,12 @@ pub fn layers(lexicon: &Lexicon, bytes: usize) -> Result<Vec<Box<dyn Layer>>, Ev
 /// assert_eq!(words("\"Hard-line\" mobs’ don’t"), ["don't", "hard", "line", "mobs"].map(String::from).into());
 /// ```
 pub fn words(text: &str) -> BTreeSet<String> {
-    let text = text.replace('\u{2019}', "'");
-    text.unicode_words().map(str::to_lowercase).collect()
+    crate::detect::word_keys(text)
 }
 
 /// Word-level counts of one sentence: gold words, predicted words and
 /// gold words found among the predicted ones (module doc).
-pub fn word_counts(biased_words: &[String], spans: &[String]) -> Counts {
-    let gold: BTreeSet<String> = biased_words.iter().flat_map(|w| words(w)).collect();
-    let predicted: BTreeSet<String> = spans.iter().flat_map(|s| words(s)).collect();
-    Counts {
-        gold: gold.len(),
-        predicted: predicted.len(),
-        correct: gold.intersection(&predicted).count(),
-    }
-}
+pub use crate::detect::word_counts;
 
 /// One layer's scores on a set of sentences.
 #[derive(Debug, Clone, PartialEq)]
@@ -378,15 +367,16 @@ pub fn run(
     let count = |label: Option<Bias>| selected.iter().filter(|s| s.label == label).count();
     let (biased, non_biased) = (count(Some(Bias::Biased)), count(Some(Bias::NonBiased)));
     let bytes = selected.iter().map(|s| s.text.len()).sum();
-    let lexicon_layers = layers(lexicon, bytes)?;
-    let mut layers: Vec<LayerReport> = lexicon_layers
+    // Sized for the text the layers will read.
+    let matcher = lexicon.compile_for(bytes)?;
+    let mut layers: Vec<LayerReport> = layers(lexicon, &matcher)
         .iter()
         .map(|layer| LayerReport::from(&evaluate(layer.as_ref(), &selected)))
         .collect();
     if let Some(finder) = detector {
         let detector = DetectorLayer::new(finder, &selected)?;
         layers.push(LayerReport::from(&evaluate(&detector, &selected)));
-        let both = Combined::new(lexicon.compile_for(bytes)?, finder, &detector);
+        let both = Combined::new(matcher, finder, &detector);
         layers.push(LayerReport::from(&evaluate(&both, &selected)));
     }
     Ok(Report {

@@ -488,13 +488,8 @@ fn concept_sentiment(acc: &OutletAccumulator, outlet: &OutletId, concept: &str) 
 }
 
 fn outlet_row(outlet: &OutletId, acc: &OutletAccumulator, concepts: &[String]) -> OutletRow {
-    let own: Vec<(f64, f64)> = acc
-        .per_article
-        .iter()
-        .map(|a| (a.loaded_own * 1000.0, a.words_own))
-        .collect();
-    let words_own: f64 = own.iter().map(|a| a.1).sum();
-    let loaded_own: f64 = own.iter().map(|a| a.0).sum();
+    let words_own: f64 = acc.per_article.iter().map(|a| a.words_own).sum();
+    let loaded_own: f64 = acc.per_article.iter().map(|a| a.loaded_own * 1000.0).sum();
     // The whole own-voice rate and its layers from the same resamples.
     let by_layer: Vec<([f64; 4], f64)> = acc
         .per_article
