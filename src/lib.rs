@@ -15,6 +15,7 @@
 //! sentiment   the target-sentiment model (train, evaluate, score)
 //! detect      the loaded-word detector model (train on BABE, tag sentences)
 //! score       per-outlet aggregates with intervals
+//! discover    keyness, competing labels, divergence, a draft lexicon
 //! report      renders the tables: CSV files, `slant diff`
 //! store       what a run keeps on disk between runs, and the lock
 //! pipeline    a whole run: pass 1, pass 2, sink, finish
@@ -28,6 +29,7 @@ pub mod analyze;
 pub mod bench;
 pub mod corpus;
 pub mod detect;
+pub mod discover;
 pub mod disk;
 pub mod eval;
 pub mod lexicon;

@@ -65,6 +65,8 @@ pub struct ArticleAnalysis {
     pub boilerplate_removed: usize,
     /// Mentions in text order.
     pub mentions: Vec<Mention>,
+    /// Its phrases by voice, for discovery ([`crate::text::phrases`]).
+    pub phrases: crate::text::phrases::ArticlePhrases,
 }
 
 /// What the sentiment model scores for a mention: its sentence and its span
@@ -305,6 +307,7 @@ pub fn analyze_article_with(
         sentences: prepared.sentences.len(),
         boilerplate_removed: prepared.boilerplate_removed,
         mentions,
+        phrases: crate::text::phrases::article_phrases(&prepared),
     })
 }
 
@@ -396,6 +399,7 @@ mod tests {
             title: None,
             published: None,
             url: None,
+            metadata: Vec::new(),
             source: "o/a.txt".into(),
             text: text.into(),
             content_hash,

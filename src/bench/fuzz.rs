@@ -225,6 +225,7 @@ pub fn analyze(data: &[u8]) {
         title: None,
         published: None,
         url: None,
+        metadata: Vec::new(),
         source: "fuzz".into(),
         text: original.clone(),
         content_hash: hash,

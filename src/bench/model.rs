@@ -128,8 +128,8 @@ pub fn corpus_pairs(input: &Path) -> Result<Vec<Target>, SentimentError> {
     };
     let lock = OutLock::acquire(&config.out).map_err(|e| data(&e))?;
     let mut recorder = Recorder(Vec::new());
-    let summary =
-        crate::pipeline::run(&config, &lock, Some(&mut recorder), None).map_err(|e| data(&e))?;
+    let summary = crate::pipeline::run(&config, &lock, Some(&mut recorder), None, None)
+        .map_err(|e| data(&e))?;
     for skip in &summary.skipped {
         eprintln!("slant: skipped: {skip}");
     }

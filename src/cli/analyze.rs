@@ -17,9 +17,15 @@ pub struct AnalyzeArgs {
     /// Folder for the reports (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Lexicon file(s); repeat to combine. Default: the embedded starter lexicon.
+    /// Lexicon file(s); repeat to combine. They are read over the embedded
+    /// general layer of loaded language (their terms win where both list
+    /// one). Default: the embedded starter lexicon.
     #[arg(long = "lexicon", value_name = "FILE")]
     lexicons: Vec<PathBuf>,
+    /// With --lexicon: use only the files given, without the embedded
+    /// general layer.
+    #[arg(long, requires = "lexicons")]
+    no_general: bool,
     /// Start each CSV with a byte-order mark so Excel reads it as UTF-8.
     #[arg(long)]
     excel: bool,
@@ -30,7 +36,23 @@ pub struct AnalyzeArgs {
     /// Fail (exit 2, no reports) if any input is skipped.
     #[arg(long)]
     strict: bool,
-    /// Lexicon only: skip both models (sentiment and loaded-word detector).
+    #[command(flatten)]
+    models: ModelArgs,
+    /// Ignore the cache of a previous run in --out and analyse everything.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    discovery: DiscoveryArgs,
+    /// Print nothing but errors and warnings.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Which models a run uses.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelArgs {
+    /// Lexicon only: skip the models (sentiment, loaded-word detector and
+    /// phrase encoder); label groups then rest on string evidence.
     #[arg(long)]
     no_model: bool,
     /// Sentiment model folder. Default: the model shipped with slant.
@@ -39,12 +61,49 @@ pub struct AnalyzeArgs {
     /// Loaded-word detector folder. Default: the detector shipped with slant.
     #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
     detector: Option<PathBuf>,
-    /// Ignore the cache of a previous run in --out and analyse everything.
+}
+
+/// Groups and discovery: `groups.csv`, `keyness.csv`, `labels.csv`,
+/// `divergence.csv`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DiscoveryArgs {
+    /// Metadata column that names each article's group (a lean, a country,
+    /// an owner). Default: `group`.
+    #[arg(long, value_name = "COLUMN")]
+    pub group_by: Option<String>,
+    /// keyness.csv lists a phrase for an outlet or group only if this many
+    /// of its articles use it.
+    #[arg(long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(2..))]
+    keyness_min_articles: u32,
+    /// Phrases per outlet and per group in keyness.csv.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    keyness_top: usize,
+    /// Count quoted and attributed speech in keyness.csv too (default: the
+    /// outlet's own voice only).
     #[arg(long)]
-    force: bool,
-    /// Print nothing but errors and warnings.
-    #[arg(long, short)]
-    quiet: bool,
+    keyness_quotes: bool,
+    /// Least average similarity of the phrases of one label group (0–1).
+    #[arg(long, value_name = "SIM", default_value_t = slant::discover::labels::LabelOptions::default().threshold)]
+    label_threshold: f64,
+}
+
+impl DiscoveryArgs {
+    /// The pipeline's settings, checked.
+    pub fn options(&self) -> anyhow::Result<slant::discover::DiscoveryOptions> {
+        if !(0.0..=1.0).contains(&self.label_threshold) {
+            anyhow::bail!(
+                "--label-threshold {}: must be between 0 and 1",
+                self.label_threshold
+            );
+        }
+        let mut options = slant::discover::DiscoveryOptions::default();
+        options.keyness.min_articles = self.keyness_min_articles;
+        options.keyness.top = self.keyness_top;
+        options.keyness.quotes = self.keyness_quotes;
+        options.labels.threshold = self.label_threshold;
+        Ok(options)
+    }
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
@@ -52,6 +111,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         inputs: args.inputs.clone(),
         out: args.out.clone(),
         lexicons: args.lexicons.clone(),
+        no_general: args.no_general,
         csv: CsvOptions {
             excel_bom: args.excel,
             part_rows: args.part_rows,
@@ -59,11 +119,13 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         strict: args.strict,
         force: args.force,
         progress: !args.quiet,
+        group_by: args.discovery.group_by.clone(),
+        discovery: args.discovery.options()?,
     };
     // Taken before anything else touches the folder, so that a second run
     // says at once that it is busy and leaves everything as it is.
     let lock = OutLock::acquire(&config.out)?;
-    let summary = run_pipeline(&config, &lock, &args)?;
+    let summary = run_pipeline(&config, &lock, &args.models)?;
     for w in &summary.warnings {
         eprintln!("slant: warning: {w}");
     }
@@ -98,14 +160,15 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Runs the pipeline with the models `args` asks for, loaded here.
 #[cfg(feature = "model")]
-fn run_pipeline(
+pub fn run_pipeline(
     config: &RunConfig,
     lock: &OutLock,
-    args: &AnalyzeArgs,
+    args: &ModelArgs,
 ) -> anyhow::Result<pipeline::RunSummary> {
     if args.no_model {
-        return pipeline::run(config, lock, None, None).context("analyze");
+        return pipeline::run(config, lock, None, None, None).context("analyze");
     }
     let dir = args
         .detector
@@ -126,19 +189,19 @@ fn run_pipeline(
     if let Some(note) = &scorer.note {
         eprintln!("slant: sentiment cache: {note}; rebuilding");
     }
-    pipeline::run(config, lock, Some(&mut scorer), Some(&detector)).context("analyze")
+    pipeline::run(config, lock, Some(&mut scorer), Some(&detector), None).context("analyze")
 }
 
 #[cfg(not(feature = "model"))]
-fn run_pipeline(
+pub fn run_pipeline(
     config: &RunConfig,
     lock: &OutLock,
-    args: &AnalyzeArgs,
+    args: &ModelArgs,
 ) -> anyhow::Result<pipeline::RunSummary> {
     if args.model.is_some() || args.detector.is_some() {
         anyhow::bail!(
             "this slant was built without the `model` feature; --model and --detector are not available"
         );
     }
-    pipeline::run(config, lock, None, None).context("analyze")
+    pipeline::run(config, lock, None, None, None).context("analyze")
 }

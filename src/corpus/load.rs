@@ -6,12 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{content_id, sha256_hex, Article, ArticleHead, ArticleId, OutletId, MAX_ARTICLE_BYTES};
+use super::{
+    content_id, sha256_hex, Article, ArticleHead, ArticleId, Metadata, OutletId, MAX_ARTICLE_BYTES,
+};
 use crate::disk::FileStamp;
 
 /// A problem that stops a run before any article is read.
@@ -59,14 +61,29 @@ impl std::fmt::Display for Skip {
 
 /// Metadata the input gives about one article besides its text.
 #[derive(Debug, Clone, Default)]
-struct Meta {
-    outlet: String,
-    outlet_name: Option<String>,
-    title: Option<String>,
-    published: Option<String>,
-    url: Option<String>,
-    id: Option<String>,
+pub(super) struct Meta {
+    pub(super) outlet: String,
+    pub(super) outlet_name: Option<String>,
+    pub(super) title: Option<String>,
+    pub(super) published: Option<String>,
+    pub(super) url: Option<String>,
+    pub(super) id: Option<String>,
+    /// The input's other columns, in its order.
+    pub(super) metadata: Metadata,
 }
+
+/// The columns (manifest, CSV) and fields (JSONL) slant reads itself; any
+/// other passes through as [`Article::metadata`].
+pub(super) const KNOWN_COLUMNS: &[&str] = &[
+    "file",
+    "outlet",
+    "outlet_name",
+    "title",
+    "published",
+    "url",
+    "id",
+    "text",
+];
 
 #[derive(Debug)]
 enum Item {
@@ -144,8 +161,12 @@ impl Corpus {
                         Box::new(std::iter::once(Entry::Loaded(Err(skip.clone()))))
                     }
                     Item::Table { path, kind } => match kind {
-                        TableKind::Csv => Box::new(csv_rows(path).map(Entry::Loaded)),
-                        TableKind::Jsonl => Box::new(jsonl_rows(path).map(Entry::Loaded)),
+                        TableKind::Csv => {
+                            Box::new(super::tables::csv_rows(path).map(Entry::Loaded))
+                        }
+                        TableKind::Jsonl => {
+                            Box::new(super::tables::jsonl_rows(path).map(Entry::Loaded))
+                        }
                     },
                 }
             })
@@ -198,29 +219,12 @@ impl Corpus {
         let header = header_map(&mut reader, manifest)?;
         let file_col = require(&header, manifest, "file")?;
         let outlet_col = require(&header, manifest, "outlet")?;
-        let known = [
-            "file",
-            "outlet",
-            "outlet_name",
-            "title",
-            "published",
-            "url",
-            "id",
-        ];
-        for name in header.keys() {
-            if !known.contains(&name.as_str()) {
-                self.warnings.push(format!(
-                    "{}: unknown column `{name}` ignored (known: {})",
-                    manifest.display(),
-                    known.join(", ")
-                ));
-            }
-        }
+        let others = other_columns(&header);
         for record in reader.records() {
             let record = record.map_err(|e| csv_error(manifest, e))?;
             let line = record.position().map_or(0, |p| p.line());
             let source = format!("{}:{line}", manifest.display());
-            let meta = row_meta(&header, |i| record.get(i));
+            let meta = row_meta(&header, &others, |i| record.get(i));
             let file = record.get(file_col).unwrap_or("").trim();
             let outlet = record.get(outlet_col).unwrap_or("").trim();
             let skip = |reason: String| {
@@ -334,7 +338,7 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     Ok(out)
 }
 
-fn csv_reader(path: &Path) -> Result<csv::Reader<File>, CorpusError> {
+pub(super) fn csv_reader(path: &Path) -> Result<csv::Reader<File>, CorpusError> {
     csv_reader_with(path, b',')
 }
 
@@ -406,7 +410,23 @@ fn check_csv_header(path: &Path) -> Result<(), CorpusError> {
     Ok(())
 }
 
-fn row_meta<'a>(header: &BTreeMap<String, usize>, get: impl Fn(usize) -> Option<&'a str>) -> Meta {
+/// The columns of a header that slant does not read itself, in the
+/// header's order.
+pub(super) fn other_columns(header: &BTreeMap<String, usize>) -> Vec<(String, usize)> {
+    let mut others: Vec<(String, usize)> = header
+        .iter()
+        .filter(|(name, _)| !KNOWN_COLUMNS.contains(&name.as_str()))
+        .map(|(name, &i)| (name.clone(), i))
+        .collect();
+    others.sort_by_key(|o| o.1);
+    others
+}
+
+pub(super) fn row_meta<'a>(
+    header: &BTreeMap<String, usize>,
+    others: &[(String, usize)],
+    get: impl Fn(usize) -> Option<&'a str>,
+) -> Meta {
     let field = |name: &str| {
         header
             .get(name)
@@ -422,6 +442,15 @@ fn row_meta<'a>(header: &BTreeMap<String, usize>, get: impl Fn(usize) -> Option<
         published: field("published"),
         url: field("url"),
         id: field("id"),
+        metadata: others
+            .iter()
+            .map(|(name, i)| {
+                (
+                    name.clone(),
+                    get(*i).map(str::trim).unwrap_or("").to_string(),
+                )
+            })
+            .collect(),
     }
 }
 
@@ -444,6 +473,9 @@ fn load_file(path: &Path, meta: &Meta) -> Result<Article, Skip> {
 
 /// One step of [`Corpus::entries`]: an article file not read yet, or a
 /// table row (or skip) that came with the table.
+// An entry is made, passed on and consumed one at a time, never stored in
+// bulk: boxing the loaded article would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Entry<'a> {
     File(ArticleFile<'a>),
@@ -476,6 +508,11 @@ impl<'a> ArticleFile<'a> {
     /// The outlet the input gives for the file.
     pub fn outlet(&self) -> &'a str {
         &self.meta.outlet
+    }
+
+    /// The input's other columns for the file ([`Article::metadata`]).
+    pub fn metadata(&self) -> &'a Metadata {
+        &self.meta.metadata
     }
 
     /// The id of the article the file holds when its text hashes to
@@ -544,7 +581,7 @@ impl<'a> ArticleFile<'a> {
     }
 }
 
-fn io_reason(err: &std::io::Error) -> String {
+pub(super) fn io_reason(err: &std::io::Error) -> String {
     match err.kind() {
         std::io::ErrorKind::NotFound => "file not found".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -584,7 +621,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
     Ok(text.to_string())
 }
 
-fn article(text: String, meta: Meta, source: String) -> Article {
+pub(super) fn article(text: String, meta: Meta, source: String) -> Article {
     let content_hash = sha256_hex(text.as_bytes());
     article_with_hash(text, content_hash, meta, source)
 }
@@ -609,137 +646,11 @@ fn article_with_hash(text: String, content_hash: String, meta: Meta, source: Str
         title: meta.title,
         published: meta.published,
         url: meta.url,
+        metadata: meta.metadata,
         source,
         text,
         content_hash,
     }
-}
-
-fn table_article(meta: Meta, text: &str, source: String) -> Result<Article, Skip> {
-    let skip = |reason: String| Skip {
-        source: source.clone(),
-        reason,
-    };
-    if meta.outlet.is_empty() {
-        return Err(skip("empty `outlet`".into()));
-    }
-    let text = decode(text.as_bytes()).map_err(skip)?;
-    Ok(article(text, meta, source))
-}
-
-fn csv_rows(path: &Path) -> Box<dyn Iterator<Item = Result<Article, Skip>>> {
-    let display = path.display().to_string();
-    let fail = move |reason: String| -> Box<dyn Iterator<Item = Result<Article, Skip>>> {
-        Box::new(std::iter::once(Err(Skip {
-            source: display.clone(),
-            reason,
-        })))
-    };
-    let mut reader = match csv_reader(path) {
-        Ok(r) => r,
-        Err(e) => return fail(e.to_string()),
-    };
-    let header = match header_map(&mut reader, path) {
-        Ok(h) => h,
-        Err(e) => return fail(e.to_string()),
-    };
-    let Some(&text_col) = header.get("text") else {
-        return fail("missing required column `text`".into());
-    };
-    let display = path.display().to_string();
-    Box::new(reader.into_byte_records().map(move |record| {
-        let record = record.map_err(|e| Skip {
-            source: format!("{display}:{}", e.position().map_or(0, |p| p.line())),
-            reason: match e.kind() {
-                csv::ErrorKind::UnequalLengths {
-                    expected_len, len, ..
-                } => format!("row has {len} fields, the header has {expected_len}"),
-                _ => e.to_string(),
-            },
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
-        let source = format!("{display}:{line}");
-        let text = String::from_utf8_lossy(record.get(text_col).unwrap_or_default());
-        if std::str::from_utf8(record.get(text_col).unwrap_or_default()).is_err() {
-            return Err(Skip {
-                source,
-                reason: "`text` is not valid UTF-8".into(),
-            });
-        }
-        let meta = row_meta(&header, |i| {
-            record.get(i).and_then(|b| std::str::from_utf8(b).ok())
-        });
-        table_article(meta, &text, source)
-    }))
-}
-
-#[derive(serde::Deserialize)]
-struct JsonRow {
-    outlet: Option<serde_json::Value>,
-    text: Option<String>,
-    id: Option<serde_json::Value>,
-    outlet_name: Option<String>,
-    title: Option<String>,
-    published: Option<String>,
-    url: Option<String>,
-}
-
-fn json_string(value: Option<serde_json::Value>) -> Option<String> {
-    match value? {
-        serde_json::Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn jsonl_rows(path: &Path) -> Box<dyn Iterator<Item = Result<Article, Skip>>> {
-    let display = path.display().to_string();
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            return Box::new(std::iter::once(Err(Skip {
-                source: display,
-                reason: io_reason(&e),
-            })))
-        }
-    };
-    let lines = BufReader::new(file).split(b'\n').enumerate();
-    Box::new(lines.filter_map(move |(i, line)| {
-        let source = format!("{display}:{}", i + 1);
-        let skip = |reason: String| {
-            Some(Err(Skip {
-                source: source.clone(),
-                reason,
-            }))
-        };
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => return skip(io_reason(&e)),
-        };
-        let Ok(line) = std::str::from_utf8(&line) else {
-            return skip("not valid UTF-8".into());
-        };
-        let line = line.trim_start_matches('\u{feff}').trim();
-        if line.is_empty() {
-            return None;
-        }
-        let row: JsonRow = match serde_json::from_str(line) {
-            Ok(r) => r,
-            Err(e) => return skip(format!("malformed JSON: {e}")),
-        };
-        let Some(text) = row.text else {
-            return skip("missing field `text`".into());
-        };
-        let meta = Meta {
-            outlet: json_string(row.outlet).unwrap_or_default(),
-            outlet_name: row.outlet_name,
-            title: row.title,
-            published: row.published,
-            url: row.url,
-            id: json_string(row.id),
-        };
-        Some(table_article(meta, &text, source))
-    }))
 }
 
 #[cfg(test)]
@@ -777,11 +688,12 @@ mod tests {
             b"file,outlet,title,extra\na.txt,one,T1,x\nb.txt,two,T2,x\nmissing.txt,two,,x\n../x.txt,two,,x\n",
         );
         let corpus = Corpus::open(&[dir.path().to_path_buf()]).unwrap();
-        assert_eq!(corpus.warnings().len(), 1, "{:?}", corpus.warnings());
+        assert!(corpus.warnings().is_empty(), "{:?}", corpus.warnings());
         let (ok, skipped) = collect(&corpus);
         assert_eq!(ok.len(), 1);
         assert_eq!(ok[0].outlet.0, "one");
         assert_eq!(ok[0].title.as_deref(), Some("T1"));
+        assert_eq!(ok[0].metadata, [("extra".to_string(), "x".to_string())]);
         assert_eq!(ok[0].id.0.len(), 16);
         assert_eq!(skipped.len(), 3, "{skipped:?}");
         assert!(skipped[0].reason.contains("UTF-16"), "{skipped:?}");

@@ -4,9 +4,17 @@
 use serde::{Deserialize, Serialize};
 
 /// An outlet's short id, as given in the manifest, folder name or `outlet` column.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct OutletId(pub String);
+
+// Maps keyed by outlet can be looked up by a `&str` without an allocation
+// (the derived order and hash are the string's).
+impl std::borrow::Borrow<str> for OutletId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
 
 impl std::fmt::Display for OutletId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27,6 +35,7 @@ impl std::fmt::Display for ArticleId {
 
 pub mod babe;
 mod load;
+mod tables;
 
 pub use load::{ArticleFile, Corpus, CorpusError, Entry, Skip};
 
@@ -44,6 +53,11 @@ pub struct Article {
     pub title: Option<String>,
     pub published: Option<String>,
     pub url: Option<String>,
+    /// The input's other columns (a `group`, a `story`, …), lower-cased
+    /// name and trimmed value, in the input's column order (JSONL: by
+    /// name). They pass through to `articles.csv`; one of them can group
+    /// the articles ([`Article::metadata_value`]).
+    pub metadata: Metadata,
     /// Where the text came from: a file path, or `FILE:LINE` for CSV/JSONL rows.
     pub source: String,
     /// The decoded text (a leading byte-order mark removed). Every offset
@@ -53,7 +67,30 @@ pub struct Article {
     pub content_hash: String,
 }
 
+/// Metadata columns of an article: (name, value) pairs.
+pub type Metadata = Vec<(String, String)>;
+
+/// The value of `column` in `metadata`, if it is there and not empty.
+///
+/// ```
+/// let meta = vec![("group".to_string(), "left".to_string()), ("story".to_string(), "".to_string())];
+/// assert_eq!(slant::corpus::metadata_value(&meta, "group"), Some("left"));
+/// assert_eq!(slant::corpus::metadata_value(&meta, "story"), None);
+/// ```
+pub fn metadata_value<'m>(metadata: &'m [(String, String)], column: &str) -> Option<&'m str> {
+    metadata
+        .iter()
+        .find(|(name, _)| name == column)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
 impl Article {
+    /// The value of a metadata column ([`metadata_value`]).
+    pub fn metadata_value(&self, column: &str) -> Option<&str> {
+        metadata_value(&self.metadata, column)
+    }
+
     /// Everything about the article but its text, borrowed.
     pub fn head(&self) -> ArticleHead<'_> {
         ArticleHead {

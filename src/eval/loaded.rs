@@ -121,6 +121,7 @@ impl LexiconLayer<'_> {
             title: None,
             published: None,
             url: None,
+            metadata: Vec::new(),
             source: format!("line {}", sentence.line),
             text: sentence.text.clone(),
             content_hash,

@@ -72,6 +72,9 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The embedded files of the general layer (`[meta] layer = "general"`).
+const GENERAL_FILES: &[&str] = &["data/lexicon/general.toml", "data/lexicon/generic.toml"];
+
 /// A loaded, validated lexicon.
 #[derive(Debug, Clone)]
 pub struct Lexicon {
@@ -309,6 +312,39 @@ impl Lexicon {
             return Err(LexiconError::NoFiles);
         }
         let mut sources = Vec::with_capacity(paths.len());
+        for p in paths {
+            match read(p) {
+                Ok(src) => sources.push(src),
+                Err(ReadError::Io(source)) => {
+                    return Err(LexiconError::Io {
+                        path: p.display().to_string(),
+                        error: source,
+                    })
+                }
+                Err(ReadError::Invalid(d)) => return Err(LexiconError::Invalid(vec![d])),
+            }
+        }
+        finish(build(sources))
+    }
+
+    /// Lexicon files over the general layer compiled into the binary (the
+    /// embedded files whose `[meta] layer` is `general`): what
+    /// `slant analyze --lexicon FILE` uses, so that a story lexicon of its
+    /// own still finds loaded language the story lexicon does not list.
+    /// Where a file lists a term of the general layer, its label counts.
+    pub fn load_over_general(paths: &[PathBuf]) -> Result<Lexicon, LexiconError> {
+        if paths.is_empty() {
+            return Err(LexiconError::NoFiles);
+        }
+        let mut sources: Vec<Source> = EMBEDDED
+            .iter()
+            .filter(|(path, _)| GENERAL_FILES.contains(path))
+            .map(|(path, content)| Source {
+                path: path.to_string(),
+                content: content.to_string(),
+                embedded: true,
+            })
+            .collect();
         for p in paths {
             match read(p) {
                 Ok(src) => sources.push(src),

@@ -8,21 +8,7 @@
 //! `data/english/stop-words.txt`) is such a phrase: expansion drops it, and
 //! `slant lexicon check` says so.
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
-
-static STOP_WORDS: &str = include_str!("../../data/english/stop-words.txt");
-
-fn stop_words() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| {
-        STOP_WORDS
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    })
-}
+use crate::text::stop_words::stop_words;
 
 /// Whether `phrase` (words separated by spaces) is ordinary English: two
 /// or more words, each a common function word, ignoring ASCII case. A
@@ -48,10 +34,7 @@ pub fn ordinary_phrase(phrase: &str) -> bool {
         })
 }
 
-/// Whether `word` is a common function word (the same list), ignoring case.
-pub(crate) fn is_stop_word(word: &str) -> bool {
-    stop_words().contains(word.to_lowercase().as_str())
-}
+pub(crate) use crate::text::stop_words::is_stop_word;
 
 #[cfg(test)]
 mod tests {

@@ -1206,3 +1206,31 @@ fn a_hyphenated_term_does_not_match_its_ordinary_spaced_form() {
         ["would be"]
     );
 }
+
+#[test]
+fn a_story_lexicon_is_read_over_the_general_layer_and_wins_where_both_list_a_term() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("story.toml");
+    // "regime" is in the starter lexicon's general layer (generic.toml).
+    std::fs::write(
+        &path,
+        "[meta]\nname = \"s\"\nversion = \"0.1.0\"\ndescription = \"d\"\n\n[[concept]]\nid = \"gov\"\nreferent = \"The government\"\n\n[[concept.label]]\nid = \"regime\"\nloaded = 0.5\ndirection = -0.5\nterms = [\"regime\"]\n",
+    )
+    .unwrap();
+    let lexicon = Lexicon::load_over_general(std::slice::from_ref(&path)).unwrap();
+    let layers: Vec<_> = lexicon.files().iter().map(|f| f.path.clone()).collect();
+    assert_eq!(layers.len(), 3, "{layers:?}");
+    let matcher = lexicon.compile().unwrap();
+    let hits = matcher.find("the regime fell, a so-called deal");
+    let concepts: Vec<&str> = hits
+        .iter()
+        .map(|h| matcher.entry(h.entry).concept.as_str())
+        .collect();
+    assert_eq!(concepts[0], "gov", "{concepts:?}");
+    assert!(
+        concepts.contains(&"distancing"),
+        "general layer still there: {concepts:?}"
+    );
+    let alone = Lexicon::load(std::slice::from_ref(&path)).unwrap();
+    assert_eq!(alone.files().len(), 1);
+}

@@ -274,6 +274,53 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                     let key = rt.term.to_lowercase();
                     if let Some(&prev) = written.get(&key) {
                         let p: &TermEntry = &entries[prev];
+                        // A story lexicon names its referents: where it
+                        // lists a word the general layer has too, the
+                        // story's label is the one that counts.
+                        let story_wins = p.layer == crate::mention::Layer::General
+                            && layer == crate::mention::Layer::Story;
+                        let general_loses = p.layer == crate::mention::Layer::Story
+                            && layer == crate::mention::Layer::General;
+                        if story_wins || general_loses {
+                            let (story_at, general_at) = if story_wins {
+                                (
+                                    format!("`{id}/{lid}`"),
+                                    format!("`{}/{}` ({}:{})", p.concept, p.label, p.path, p.line),
+                                )
+                            } else {
+                                (
+                                    format!("`{}/{}` ({}:{})", p.concept, p.label, p.path, p.line),
+                                    format!("`{id}/{lid}`"),
+                                )
+                            };
+                            d.warning(
+                                path,
+                                Some(tline),
+                                format!(
+                                    "term {:?} is in story label {story_at} and in general label {general_at}; the story label counts",
+                                    rt.term
+                                ),
+                            );
+                            if general_loses {
+                                continue;
+                            }
+                            entries[prev] = TermEntry {
+                                term: rt.term.clone(),
+                                concept: id.clone(),
+                                label: lid.clone(),
+                                loaded: loaded as f32,
+                                direction: direction as f32,
+                                distancing: kind == ConceptKind::Distancing,
+                                kind,
+                                inflect: rt.inflect.or(l.inflect).unwrap_or(true),
+                                case_sensitive: rt.case_sensitive,
+                                layer,
+                                path: path.to_string(),
+                                line: tline,
+                            };
+                            label_terms.push(rt.term.clone());
+                            continue;
+                        }
                         if p.concept == id && p.label == lid {
                             d.warning(
                                 path,

@@ -259,6 +259,7 @@ impl Batcher<'_> {
             partial: ArticlePartial::of(analysis),
             targets,
             mentions: analysis.mentions.len() as u64,
+            phrases: analysis.phrases.clone(),
         };
         (rows.mention_rows, results)
     }

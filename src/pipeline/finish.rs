@@ -5,13 +5,33 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::summary::Timings;
+use super::summary::{DiscoverySummary, Timings};
 use super::PipelineError;
 use crate::corpus::OutletId;
-use crate::lexicon::{ConceptKind, Lexicon};
+use crate::discover::labels::PhraseEmbedder;
+use crate::discover::{Discovery, DiscoveryOptions, DiscoveryTables};
+use crate::lexicon::{ConceptKind, Lexicon, Matcher};
 use crate::report::{Spool, StageError};
-use crate::score::{self, OutletAccumulator};
+use crate::score::{self, OutletAccumulator, Tables};
 use crate::store::{Extent, NextCache, PreviousCache};
+
+/// What the end of a run computes its tables from.
+pub(super) struct Finish<'a> {
+    pub lexicon: &'a Lexicon,
+    pub matcher: &'a Matcher,
+    pub outlets: &'a BTreeMap<OutletId, OutletAccumulator>,
+    pub groups: &'a BTreeMap<OutletId, OutletAccumulator>,
+    pub discovery: &'a Discovery,
+    pub encoder: Option<&'a dyn PhraseEmbedder>,
+    pub options: DiscoveryOptions,
+}
+
+/// What the end of a run tells the user and `run.json`.
+pub(super) struct Finished {
+    pub notes: Vec<String>,
+    pub discovery: DiscoverySummary,
+    pub found: DiscoveryTables,
+}
 
 /// Writes the reports into `out` and puts the next cache in place; returns
 /// what the user should know about the reports. Times the reports as lap
@@ -23,13 +43,13 @@ use crate::store::{Extent, NextCache, PreviousCache};
 /// reuse (entries are keyed by content, never by position).
 pub(super) fn finish(
     out: &std::path::Path,
-    lexicon: &Lexicon,
-    outlets: &BTreeMap<OutletId, OutletAccumulator>,
+    run: Finish<'_>,
     spool: Spool<Extent>,
     mut next: NextCache,
     previous: PreviousCache,
     time: &mut Timings,
-) -> Result<Vec<String>, PipelineError> {
+) -> Result<Finished, PipelineError> {
+    let lexicon = run.lexicon;
     let concepts: Vec<String> = lexicon
         .concepts()
         .iter()
@@ -39,18 +59,31 @@ pub(super) fn finish(
     // The tables are computed while the mention parts are written: one is
     // arithmetic, the other mostly waits on the disk.
     let mut score_time = Duration::ZERO;
+    let mut discover_time = Duration::ZERO;
     let (tables, staged) = {
         let rows = next.rows_file()?;
         rayon::join(
             || {
                 let clock = Instant::now();
-                let tables = score::finish(lexicon, outlets);
+                let tables = tables(&run);
                 score_time = clock.elapsed();
-                tables
+                let clock = Instant::now();
+                let found = crate::discover::discover(
+                    run.discovery,
+                    run.matcher,
+                    &concepts,
+                    run.encoder,
+                    run.options,
+                );
+                discover_time = clock.elapsed();
+                (tables, found)
             },
             || spool.stage(out, &rows, previous.mention_parts()),
         )
     };
+    let (tables, found) = tables;
+    let found: DiscoveryTables = found.map_err(PipelineError::Encoder)?;
+    next.set_phrase_names(found.names.clone());
     let staged = staged.map_err(|e| match e {
         StageError::Report(e) => PipelineError::Report(e),
         StageError::Rows(e) => PipelineError::Store(e),
@@ -59,7 +92,7 @@ pub(super) fn finish(
     // The next cache is written while the tables are.
     let mut cache_time = Duration::ZERO;
     let (notes, cache) = rayon::join(
-        || staged.finish(out, &tables, &concepts),
+        || staged.finish(out, &tables, &found, &concepts),
         || {
             let clock = Instant::now();
             let cache = next.stage(previous);
@@ -71,7 +104,31 @@ pub(super) fn finish(
     let cache = cache?;
     time.lap("report");
     time.set("score", score_time);
+    time.set("discover", discover_time);
     cache.commit()?;
     time.add("cache_save", cache_time);
-    Ok(notes)
+    Ok(Finished {
+        notes,
+        discovery: DiscoverySummary::of(&found, run.options, run.encoder.is_some()),
+        found,
+    })
+}
+
+/// The outlets' and groups' tables. A group's row names its outlets.
+fn tables(run: &Finish<'_>) -> Tables {
+    let mut tables = score::finish(run.lexicon, run.outlets);
+    tables.groups = score::finish(run.lexicon, run.groups).outlets;
+    for row in &mut tables.groups {
+        let mut outlets: Vec<&str> = run
+            .discovery
+            .cells()
+            .iter()
+            .filter(|c| c.group.as_deref() == Some(row.outlet.0.as_str()))
+            .map(|c| c.outlet.0.as_str())
+            .collect();
+        outlets.sort_unstable();
+        outlets.dedup();
+        row.outlet_name = outlets.join("; ");
+    }
+    tables
 }

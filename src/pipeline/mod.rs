@@ -27,11 +27,13 @@ mod summary;
 use std::path::PathBuf;
 
 use crate::corpus::{Corpus, CorpusError};
+use crate::discover::labels::PhraseEmbedder;
 use crate::lexicon::{Lexicon, LexiconError, DFA_MIN_BYTES};
 use crate::report::{CsvOptions, ReportError};
 use crate::store::{LockError, OutLock, StoreError};
 use crate::text::RepeatedLines;
 use batch::{pass_two, Batcher, Passed};
+use finish::Finished;
 use sink::Sink;
 use summary::{progress_bar, write_run_json, Timings};
 
@@ -41,7 +43,7 @@ pub use detector::{DetectorSummary, LoadedWords};
 #[cfg(feature = "model")]
 pub use scorer::{score_cached, ModelScorer};
 pub use scorer::{ModelSummary, SentimentScorer};
-pub use summary::RunSummary;
+pub use summary::{DiscoverySummary, GroupSummary, RunSummary};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -59,6 +61,8 @@ pub enum PipelineError {
     Sentiment(String),
     #[error(transparent)]
     Detector(#[from] crate::analyze::FinderError),
+    #[error("phrase encoder: {0}")]
+    Encoder(String),
     #[error("{count} input(s) skipped and --strict is set; no reports written")]
     Strict { count: usize },
     #[error("no article could be read ({skipped} skipped); no reports written")]
@@ -73,7 +77,10 @@ pub struct RunConfig {
     pub inputs: Vec<PathBuf>,
     pub out: PathBuf,
     /// Lexicon files; empty means the starter lexicon embedded in the binary.
+    /// They are read over the embedded general layer unless `no_general`.
     pub lexicons: Vec<PathBuf>,
+    /// With `lexicons`: leave out the embedded general layer.
+    pub no_general: bool,
     pub csv: CsvOptions,
     /// Any skipped input fails the run before reports are written.
     pub strict: bool,
@@ -81,7 +88,14 @@ pub struct RunConfig {
     pub force: bool,
     /// Show a progress bar on stderr (drawn only when stderr is a terminal).
     pub progress: bool,
+    /// The metadata column that names an article's group; `None`: `group`.
+    pub group_by: Option<String>,
+    /// How keyness and label groups are computed.
+    pub discovery: crate::discover::DiscoveryOptions,
 }
+
+/// The metadata column groups come from unless `--group-by` says otherwise.
+pub const DEFAULT_GROUP_COLUMN: &str = "group";
 
 /// Pass 2 analyses articles in batches of at most this many articles or
 /// bytes: enough to keep every core busy, small enough that the corpus is
@@ -109,6 +123,7 @@ pub fn run(
     lock: &OutLock,
     mut sentiment: Option<&mut dyn SentimentScorer>,
     detector: Option<&dyn LoadedWords>,
+    encoder: Option<&dyn PhraseEmbedder>,
 ) -> Result<RunSummary, PipelineError> {
     if lock.out() != config.out {
         return Err(PipelineError::WrongLock {
@@ -120,6 +135,7 @@ pub fn run(
         config,
         sentiment.as_deref_mut(),
         detector,
+        encoder,
         config.force,
         None,
     );
@@ -128,13 +144,14 @@ pub fn run(
         _ => return first,
     };
     let note = format!("{why}; the cache was not used and is rebuilt");
-    run_once(config, sentiment, detector, true, Some(note))
+    run_once(config, sentiment, detector, encoder, true, Some(note))
 }
 
 fn run_once<'s>(
     config: &RunConfig,
     mut sentiment: Option<&mut (dyn SentimentScorer + 's)>,
     detector: Option<&dyn LoadedWords>,
+    encoder: Option<&dyn PhraseEmbedder>,
     ignore_cache: bool,
     note: Option<String>,
 ) -> Result<RunSummary, PipelineError> {
@@ -162,7 +179,8 @@ fn run_once<'s>(
     );
     let detector_before = detector.map(|d| d.spent()).unwrap_or_default();
     let note = note.or_else(|| previous.note.clone());
-    let sink = Sink::new(config.csv, &previous, &mut next, note, started_ns);
+    let group_by = config.group_by.as_deref().unwrap_or(DEFAULT_GROUP_COLUMN);
+    let sink = Sink::new(config.csv, &previous, &mut next, note, started_ns, group_by);
     let batcher = Batcher {
         plan: &plan,
         previous: &previous,
@@ -186,6 +204,9 @@ fn run_once<'s>(
     sink.counts.removed = previous.removed(&sink.seen);
     let Sink {
         outlets,
+        groups,
+        grouped,
+        discovery,
         spool,
         counts,
         mentions,
@@ -206,21 +227,38 @@ fn run_once<'s>(
     let (bytes, mut skipped, plan_warnings) = (plan.bytes, plan.skipped, plan.warnings);
     skipped.extend(skips);
 
-    let notes = finish::finish(
+    let finished = finish::finish(
         &config.out,
-        &lexicon,
-        &outlets,
+        finish::Finish {
+            lexicon: &lexicon,
+            matcher: &matcher,
+            outlets: &outlets,
+            groups: &groups,
+            discovery: &discovery,
+            encoder,
+            options: config.discovery,
+        },
         spool,
         next,
         previous,
         &mut time,
     )?;
+    let Finished {
+        notes,
+        discovery: discovery_summary,
+        found,
+    } = finished;
     if let Some(scorer) = sentiment.as_deref_mut() {
         scorer.finish().map_err(PipelineError::Sentiment)?;
     }
     time.lap("cache_save");
 
     let mut warnings = corpus.warnings().to_vec();
+    if config.group_by.is_some() && grouped == 0 {
+        warnings.push(format!(
+            "--group-by {group_by}: no article has a value in that column; groups.csv is empty"
+        ));
+    }
     warnings.extend(plan_warnings);
     warnings.extend(notes);
     let summary = RunSummary {
@@ -240,9 +278,16 @@ fn run_once<'s>(
         mentions,
         duplicates,
         cache: counts,
+        groups: summary::GroupSummary {
+            column: group_by.to_string(),
+            groups: groups.len(),
+            articles: grouped,
+        },
+        discovery: discovery_summary,
         skipped,
         warnings,
         timings_ms: time.ms,
+        discovered: found,
     };
     write_run_json(&config.out, &summary)?;
     Ok(summary)
@@ -268,7 +313,11 @@ fn open(
     let lexicon = if config.lexicons.is_empty() {
         Lexicon::embedded()
     } else {
-        Lexicon::load(&config.lexicons)?
+        if config.no_general {
+            Lexicon::load(&config.lexicons)?
+        } else {
+            Lexicon::load_over_general(&config.lexicons)?
+        }
     };
     let lexicon_hash = lexicon.hash();
     crate::report::prepare_out_dir(&config.out)?;

@@ -32,6 +32,8 @@ pub(crate) struct Kept<'c> {
     pub(crate) fingerprint: Option<FileStamp>,
     /// Copies dropped (same outlet, same content).
     pub(crate) duplicates: usize,
+    /// [`Article::metadata`] (borrowed from the corpus for a file).
+    pub(crate) metadata: Cow<'c, [(String, String)]>,
 }
 
 /// The outcome of pass 1 over the corpus.
@@ -176,6 +178,7 @@ pub(crate) fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache)
                             lines: Cow::Borrowed(record.lines.as_slice()),
                             fingerprint,
                             duplicates: 0,
+                            metadata: Cow::Borrowed(file.metadata().as_slice()),
                         };
                         (kept, String::new(), true)
                     }
@@ -190,6 +193,7 @@ pub(crate) fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache)
                             source,
                             text,
                             content_hash,
+                            metadata,
                             ..
                         } = *article;
                         let kept = Kept {
@@ -202,6 +206,7 @@ pub(crate) fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache)
                             lines: Cow::Borrowed(&[]),
                             fingerprint,
                             duplicates: 0,
+                            metadata: Cow::Owned(metadata),
                         };
                         (kept, text, false)
                     }
@@ -290,6 +295,7 @@ mod tests {
             title: None,
             published: None,
             url: None,
+            metadata: Vec::new(),
             source: "o/a1.txt".into(),
             text: text.into(),
             content_hash: hash,
@@ -309,6 +315,7 @@ mod tests {
             lines: Cow::Borrowed(&[]),
             fingerprint: None,
             duplicates: 0,
+            metadata: Cow::Borrowed(&[]),
         };
         assert!(second_read(&kept, Ok(first.clone())).is_ok());
         let skip = second_read(&kept, Ok(article("The coalition left."))).unwrap_err();

@@ -7,13 +7,21 @@ use std::collections::BTreeMap;
 
 use super::batch::{Done, Outcome, Rendered};
 use super::plan::Kept;
-use crate::corpus::OutletId;
+use crate::corpus::{metadata_value, OutletId};
+use crate::discover::Discovery;
 use crate::report::{CsvOptions, Spool, SpoolEntry};
 use crate::score::OutletAccumulator;
 use crate::store::{CacheCounts, Extent, NextCache, PreviousCache, Record, StoreError};
 
 pub(super) struct Sink<'a> {
     pub outlets: BTreeMap<OutletId, OutletAccumulator>,
+    /// The same per group, keyed by the group's value (as an id).
+    pub groups: BTreeMap<OutletId, OutletAccumulator>,
+    /// The metadata column that names an article's group.
+    pub group_by: &'a str,
+    /// Articles that have a value in it.
+    pub grouped: usize,
+    pub discovery: Discovery,
     pub spool: Spool<Extent>,
     pub next: &'a mut NextCache,
     pub previous: &'a PreviousCache,
@@ -36,9 +44,14 @@ impl<'a> Sink<'a> {
         next: &'a mut NextCache,
         note: Option<String>,
         started_ns: i128,
+        group_by: &'a str,
     ) -> Sink<'a> {
         Sink {
             outlets: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            group_by,
+            grouped: 0,
+            discovery: Discovery::with_names(previous.phrase_names()),
             spool: Spool::new(options),
             next,
             previous,
@@ -103,6 +116,24 @@ impl<'a> Sink<'a> {
         for _ in 0..kept.duplicates {
             acc.add_duplicate();
         }
+        let group = metadata_value(&kept.metadata, self.group_by);
+        if let Some(group) = group {
+            self.grouped += 1;
+            let acc = match self.groups.get_mut(group) {
+                Some(acc) => acc,
+                None => self.groups.entry(OutletId(group.to_string())).or_default(),
+            };
+            acc.add_partial(&results.partial);
+            for _ in 0..kept.duplicates {
+                acc.add_duplicate();
+            }
+        }
+        self.discovery.add(
+            &kept.outlet,
+            group,
+            &results.phrases,
+            results.partial.labels_own(),
+        );
         self.spool.add(SpoolEntry {
             outlet: kept.outlet.0.clone(),
             id: kept.id.clone(),
@@ -110,6 +141,7 @@ impl<'a> Sink<'a> {
             mentions: results.mentions,
             part,
             article_row: results.article_row,
+            metadata: kept.metadata.to_vec(),
         });
         if let Some(seen) = seen.and_then(|i| self.seen.get_mut(i)) {
             *seen = true;

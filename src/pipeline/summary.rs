@@ -28,9 +28,67 @@ pub struct RunSummary {
     pub mentions: usize,
     pub duplicates: usize,
     pub cache: CacheCounts,
+    /// How articles were grouped (`groups.csv`).
+    pub groups: GroupSummary,
+    /// What discovery found and how.
+    pub discovery: DiscoverySummary,
     pub skipped: Vec<Skip>,
     pub warnings: Vec<String>,
     pub timings_ms: BTreeMap<String, u128>,
+    /// Discovery's tables, for a caller that builds on them (`slant
+    /// lexicon suggest`); the reports hold them too.
+    #[serde(skip)]
+    pub discovered: crate::discover::DiscoveryTables,
+}
+
+/// How a run grouped its articles.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GroupSummary {
+    /// The metadata column groups come from.
+    pub column: String,
+    /// Distinct values of it.
+    pub groups: usize,
+    /// Articles with a value (the others are in no group).
+    pub articles: usize,
+}
+
+/// What discovery found, and the settings behind the figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DiscoverySummary {
+    pub keyness_rows: usize,
+    pub keyness_min_articles: u32,
+    pub keyness_top: usize,
+    pub keyness_quotes: bool,
+    pub label_candidates: usize,
+    pub label_groups: usize,
+    pub label_method: String,
+    /// Whether the phrase encoder grouped labels (else string evidence only).
+    pub label_encoder: bool,
+    pub divergence_tests: usize,
+    pub divergence_permutations: usize,
+    pub divergence_seed: u64,
+}
+
+impl DiscoverySummary {
+    pub(super) fn of(
+        found: &crate::discover::DiscoveryTables,
+        options: crate::discover::DiscoveryOptions,
+        encoder: bool,
+    ) -> DiscoverySummary {
+        DiscoverySummary {
+            keyness_rows: found.keyness.len(),
+            keyness_min_articles: options.keyness.min_articles,
+            keyness_top: options.keyness.top,
+            keyness_quotes: options.keyness.quotes,
+            label_candidates: found.labels.candidates,
+            label_groups: found.labels.groups.len(),
+            label_method: found.labels.method.clone(),
+            label_encoder: encoder,
+            divergence_tests: found.divergence.len(),
+            divergence_permutations: crate::discover::divergence::PERMUTATIONS,
+            divergence_seed: crate::discover::divergence::SEED,
+        }
+    }
 }
 
 /// Wall time per stage, in milliseconds, for `run.json`: each

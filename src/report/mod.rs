@@ -3,8 +3,9 @@
 //! and writes the CSV files. Renderers of other formats sit beside the CSV
 //! one and read the same tables.
 //!
-//! * [`tables`]: `outlets.csv`, `concepts.csv`, and the rows of
-//!   `articles.csv` and `mentions/` rendered per article;
+//! * [`tables`]: `outlets.csv`, `groups.csv`, `concepts.csv`, and the
+//!   rows of `articles.csv` and `mentions/` rendered per article;
+//! * [`discovery`]: `keyness.csv`, `labels.csv`, `divergence.csv`;
 //! * [`spool`]: articles arrive one at a time; the spool stages the
 //!   article-sized files and puts every report in place at once;
 //! * [`mentions`]: the evidence, `mentions/`, in parts a rerun can carry
@@ -19,6 +20,7 @@
 //! leaves the previous reports intact.
 
 pub mod diff;
+pub mod discovery;
 pub mod mentions;
 pub mod spool;
 pub mod tables;

@@ -5,12 +5,14 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::discovery::{stage_divergence, stage_keyness, stage_labels};
 use super::tables::{
     article_fields, csv_rows, header, mention_fields, stage_concepts, stage_outlets,
-    ARTICLES_COLUMNS, MENTIONS_COLUMNS,
+    ARTICLES_COLUMNS, GROUPS_FIRST_COLUMNS, MENTIONS_COLUMNS,
 };
 use super::{io_error, mentions, CsvOptions, ReportError};
 use crate::analyze::ArticleAnalysis;
+use crate::discover::DiscoveryTables;
 use crate::disk::FileStamp;
 use crate::score::Tables;
 
@@ -93,12 +95,21 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 ///     mentions: 1,
 ///     part: None,
 ///     article_row: b"an,article\n".to_vec(),
+///     metadata: vec![("group".into(), "left".into())],
 /// });
 /// let staged = spool.stage(out.path(), &rows, &[])?;
 /// assert_eq!(staged.parts().len(), 1);
-/// staged.finish(out.path(), &slant::score::Tables::default(), &[])?;
+/// staged.finish(
+///     out.path(),
+///     &slant::score::Tables::default(),
+///     &slant::discover::DiscoveryTables::default(),
+///     &[],
+/// )?;
 /// let part = std::fs::read_to_string(out.path().join("mentions/part-00001.csv"))?;
 /// assert!(part.ends_with("a,row\n"));
+/// let articles = std::fs::read_to_string(out.path().join("articles.csv"))?;
+/// assert!(articles.lines().next().unwrap().ends_with(",content_sha256,group"));
+/// assert!(articles.ends_with("an,article,left\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Spool<R> {
@@ -125,6 +136,10 @@ pub struct SpoolEntry<R> {
     /// if it is unchanged since.
     pub part: Option<u32>,
     pub article_row: Vec<u8>,
+    /// The input's other columns ([`crate::corpus::Article::metadata`]):
+    /// `articles.csv` gets a column for each name any article has, after
+    /// its own columns, in the order they are first met.
+    pub metadata: Vec<(String, String)>,
 }
 
 impl<R> SpoolEntry<R> {
@@ -193,13 +208,37 @@ impl<R: Send + Sync> Spool<R> {
         let articles_path = out.join("articles.csv");
         let mut articles = crate::disk::atomic::StagingFile::create(&articles_path)
             .map_err(io_error(&articles_path))?;
+        let mut extra: Vec<&str> = Vec::new();
+        for e in &entries {
+            for (name, _) in &e.metadata {
+                // Names a column of its own would hide (an `outlet` the
+                // input also gives) are left out, not written twice.
+                if !extra.contains(&name.as_str()) && !ARTICLES_COLUMNS.contains(&name.as_str()) {
+                    extra.push(name);
+                }
+            }
+        }
+        let mut columns = ARTICLES_COLUMNS.to_vec();
+        columns.extend(&extra);
         articles
-            .write_all(&header(options, ARTICLES_COLUMNS))
+            .write_all(&header(options, &columns))
             .map_err(io_error(&articles_path))?;
+        let mut row = Vec::new();
         for &i in &order {
-            articles
-                .write_all(&entries[i].article_row)
-                .map_err(io_error(&articles_path))?;
+            let e = &entries[i];
+            row.clear();
+            row.extend_from_slice(&e.article_row);
+            if !extra.is_empty() && row.last() == Some(&b'\n') {
+                row.pop();
+                row.push(b',');
+                let cells = extra.iter().map(|name| {
+                    crate::corpus::metadata_value(&e.metadata, name)
+                        .unwrap_or_default()
+                        .to_string()
+                });
+                row.extend(csv_rows([cells.collect::<Vec<_>>()]));
+            }
+            articles.write_all(&row).map_err(io_error(&articles_path))?;
         }
         Ok(StagedReports {
             options,
@@ -239,6 +278,7 @@ impl StagedReports {
         self,
         out: &Path,
         tables: &Tables,
+        discovery: &DiscoveryTables,
         sentiment_concepts: &[String],
     ) -> Result<Vec<String>, ReportError> {
         let StagedReports {
@@ -254,8 +294,19 @@ impl StagedReports {
                 &tables.outlets,
                 sentiment_concepts,
                 options,
+                ["outlet", "outlet_name"],
+            )?,
+            stage_outlets(
+                &out.join("groups.csv"),
+                &tables.groups,
+                sentiment_concepts,
+                options,
+                GROUPS_FIRST_COLUMNS,
             )?,
             stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?,
+            stage_keyness(&out.join("keyness.csv"), &discovery.keyness, options)?,
+            stage_labels(&out.join("labels.csv"), &discovery.labels.rows, options)?,
+            stage_divergence(&out.join("divergence.csv"), &discovery.divergence, options)?,
             articles,
         ];
         parts_dir.commit().map_err(io_error(&dir))?;

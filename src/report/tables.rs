@@ -37,7 +37,7 @@ impl Doc {
     }
 
     /// Writes the document to its temporary file, not yet in place.
-    fn stage(self, path: &Path) -> Result<Staged, ReportError> {
+    pub(super) fn stage(self, path: &Path) -> Result<Staged, ReportError> {
         let io = io_error(path);
         let bytes = self
             .writer
@@ -86,13 +86,20 @@ pub const OUTLETS_COLUMNS: &[&str] = &[
     "top_terms_own",
 ];
 
+/// `groups.csv` columns: those of `outlets.csv` with these two first.
+pub const GROUPS_FIRST_COLUMNS: [&str; 2] = ["group", "outlets"];
+
+/// `outlets.csv`, or with `first` = [`GROUPS_FIRST_COLUMNS`] `groups.csv`.
 pub(super) fn stage_outlets(
     path: &Path,
     rows: &[OutletRow],
     sentiment_concepts: &[String],
     options: CsvOptions,
+    first: [&str; 2],
 ) -> Result<Staged, ReportError> {
     let mut header: Vec<String> = OUTLETS_COLUMNS.iter().map(|s| s.to_string()).collect();
+    header[0] = first[0].to_string();
+    header[1] = first[1].to_string();
     for c in sentiment_concepts {
         header.push(format!("sentiment_own_{c}"));
         header.push(format!("sentiment_own_{c}_n"));

@@ -201,6 +201,16 @@ impl ArticlePartial {
     }
 }
 
+impl ArticlePartial {
+    /// Own-voice mentions per (concept, label), sorted.
+    pub fn labels_own(&self) -> impl Iterator<Item = (&str, &str, u64)> {
+        self.labels
+            .iter()
+            .filter(|(_, part)| part.mentions_own > 0)
+            .map(|((c, l), part)| (c.as_str(), l.as_str(), part.mentions_own))
+    }
+}
+
 impl OutletAccumulator {
     /// Adds one analysed article.
     pub fn add(&mut self, article: &ArticleAnalysis) {
@@ -364,6 +374,9 @@ pub struct ConceptRow {
 pub struct Tables {
     pub outlets: Vec<OutletRow>,
     pub concepts: Vec<ConceptRow>,
+    /// One row per group, as for an outlet: `outlet` is the group's name
+    /// and `outlet_name` its outlets, `; `-separated.
+    pub groups: Vec<OutletRow>,
 }
 
 /// Turns accumulators into report rows: outlets sorted by id, concepts and
@@ -566,6 +579,7 @@ mod tests {
             title: None,
             published: None,
             url: None,
+            metadata: Vec::new(),
             source: format!("o/{id}.txt"),
             text: text.into(),
             content_hash: sha256_hex(text.as_bytes()),

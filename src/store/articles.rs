@@ -83,6 +83,7 @@ pub fn open(
         }
         previous.records = p.index.records;
         previous.mentions = p.index.mentions;
+        previous.phrase_names = p.index.phrase_names;
     }
     let next = NextCache {
         out: out.to_path_buf(),
@@ -93,6 +94,7 @@ pub fn open(
         records: Vec::with_capacity(previous.len()),
         part_of: Vec::new(),
         mentions: Vec::new(),
+        phrase_names: Vec::new(),
     };
     Ok((previous, next))
 }
@@ -113,6 +115,8 @@ pub struct PreviousCache {
     rows: Option<File>,
     /// The parts of `mentions/` the previous run wrote.
     mentions: Vec<Part>,
+    /// Phrase names the previous run kept.
+    phrase_names: Vec<(u64, String)>,
     /// Why the previous cache was not used, when it was not.
     pub note: Option<String>,
 }
@@ -124,6 +128,12 @@ impl PreviousCache {
         let fingerprint = fingerprint?;
         let r = &self.records[*self.by_source.get(source)?];
         (r.fingerprint == Some(fingerprint)).then_some(r)
+    }
+
+    /// The phrase names the previous run kept (hash, surface form): the
+    /// names of the phrases its cached articles hold by hash.
+    pub fn phrase_names(&self) -> &[(u64, String)] {
+        &self.phrase_names
     }
 
     /// The parts of `mentions/` the previous run wrote.
@@ -214,6 +224,7 @@ pub struct NextCache {
     /// The part of `mentions/` of each record, in the order added.
     part_of: Vec<u32>,
     mentions: Vec<Part>,
+    phrase_names: Vec<(u64, String)>,
 }
 
 /// A record of the next index. A reused article's record stays in the
@@ -280,6 +291,12 @@ impl NextCache {
         self.mentions = parts.to_vec();
     }
 
+    /// The phrase names to keep for the next run (see
+    /// [`PreviousCache::phrase_names`]).
+    pub fn set_phrase_names(&mut self, names: Vec<(u64, String)>) {
+        self.phrase_names = names;
+    }
+
     /// The rows file with everything added so far, for copying rows into
     /// `mentions/`.
     pub fn rows_file(&mut self) -> Result<RowsFile<'_>, StoreError> {
@@ -331,6 +348,7 @@ impl NextCache {
             results_len: self.results.len,
             records,
             mentions: self.mentions,
+            phrase_names: self.phrase_names,
         };
         self.rows.sync()?;
         self.results.sync()?;

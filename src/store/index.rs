@@ -15,8 +15,8 @@ use crate::score::ArticlePartial;
 use crate::text::LineKey;
 
 const INDEX_MAGIC: &[u8; 16] = b"SLANT-ARTICLES\0\0";
-pub(super) const ROWS_MAGIC: &[u8; 8] = b"SLANTRW\x06";
-pub(super) const RESULTS_MAGIC: &[u8; 8] = b"SLANTRS\x06";
+pub(super) const ROWS_MAGIC: &[u8; 8] = b"SLANTRW\x07";
+pub(super) const RESULTS_MAGIC: &[u8; 8] = b"SLANTRS\x07";
 /// Magic and generation at the start of the rows and results files.
 pub(super) const DATA_HEADER: u64 = 16;
 
@@ -51,6 +51,8 @@ pub struct ArticleResults {
     /// cache keeps them while the article is cached here.
     pub targets: Vec<[u8; 16]>,
     pub mentions: u64,
+    /// Its phrases, for discovery (names only while fresh).
+    pub phrases: crate::text::phrases::ArticlePhrases,
 }
 
 impl ArticleResults {
@@ -71,6 +73,10 @@ pub(super) struct Index {
     pub records: Vec<Record>,
     /// The parts of `mentions/` written with these records.
     pub mentions: Vec<Part>,
+    /// Names of the phrases discovery counts (hash, surface form): those
+    /// the records' results hold by hash only (see
+    /// [`crate::text::phrases::ArticlePhrases`]).
+    pub phrase_names: Vec<(u64, String)>,
 }
 
 /// Writes the index beside `path`, synced, to be renamed into place:
@@ -231,6 +237,7 @@ mod tests {
             results_len: 100,
             records: vec![],
             mentions: vec![],
+            phrase_names: vec![],
         }
     }
 

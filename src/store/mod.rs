@@ -17,13 +17,13 @@
 //! (format version [`CACHE_VERSION`]) beside the sentiment results:
 //!
 //! ```text
-//! articles-v6.idx    magic "SLANT-ARTICLES\0\0", a postcard body (slant
+//! articles-v7.idx    magic "SLANT-ARTICLES\0\0", a postcard body (slant
 //!                    version, lexicon hash, generation, one Record per
 //!                    article, the report's mention parts), xxh3-128 of
 //!                    everything before it
-//! articles-v6.rows   magic "SLANTRW\x06", generation (u64 LE), then each
+//! articles-v7.rows   magic "SLANTRW\x07", generation (u64 LE), then each
 //!                    article's mention rows, appended run after run
-//! articles-v6.results  magic "SLANTRS\x06", generation, then each article's
+//! articles-v7.results  magic "SLANTRS\x07", generation, then each article's
 //!                    articles.csv row, ArticlePartial and sentiment keys
 //! ```
 //!
@@ -72,7 +72,7 @@ pub use lock::{LockError, OutLock};
 
 /// Version of the cache files; bumped whenever a record, the results or
 /// the key change shape.
-pub const CACHE_VERSION: u32 = 6;
+pub const CACHE_VERSION: u32 = 7;
 
 /// The cache folder inside an output folder.
 pub fn cache_dir(out: &Path) -> PathBuf {

@@ -33,7 +33,9 @@
 
 pub mod boilerplate;
 pub mod normalize;
+pub mod phrases;
 pub mod sentences;
+pub mod stop_words;
 pub mod voice;
 
 use std::ops::Range;

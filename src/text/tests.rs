@@ -809,4 +809,21 @@ proptest! {
         prop_assert!(span.start <= span.end);
         prop_assert!(span.end <= s.chars().count());
     }
+
+    #[test]
+    fn phrases_are_named_by_what_they_count(s in tricky()) {
+        use crate::text::phrases::{article_phrases, phrase_hash, MAX_WORDS};
+        let p = prep(&s);
+        let found = article_phrases(&p);
+        let names: Vec<&str> = found.names().collect();
+        prop_assert_eq!(names.len(), found.uses.len());
+        prop_assert!(found.uses.windows(2).all(|w| w[0].hash < w[1].hash));
+        let words = p.words() as u32;
+        for (u, name) in found.uses.iter().zip(&names) {
+            prop_assert_eq!(phrase_hash(name), u.hash, "{:?}", name);
+            prop_assert!(u.own + u.other >= 1 && u.own + u.other <= words);
+            prop_assert!(!name.chars().any(|c| c.is_ascii_digit()), "{:?}", name);
+            prop_assert!(name.unicode_words().count() <= MAX_WORDS, "{:?}", name);
+        }
+    }
 }

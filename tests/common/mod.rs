@@ -12,11 +12,15 @@ pub const ONE_PART: [&str; 2] = ["--part-rows", "1000000"];
 
 /// The CSV reports of a run on a small corpus, whose mentions fit in one
 /// part.
-pub const REPORTS: [&str; 4] = [
+pub const REPORTS: [&str; 8] = [
     "outlets.csv",
+    "groups.csv",
     "concepts.csv",
     "mentions/part-00001.csv",
     "articles.csv",
+    "keyness.csv",
+    "labels.csv",
+    "divergence.csv",
 ];
 
 /// The part files of `out/mentions`, in name order.

@@ -75,6 +75,8 @@ mod speakers;
 mod tokens;
 mod words;
 
+pub(crate) use words::is_speech_verb;
+
 use std::collections::HashSet;
 use std::ops::Range;
 

@@ -39,6 +39,13 @@ const SAY_BARE: &[&str] = &[
     "Says", "Tells", "Warns", "Insists", "Adds", "Argues",
 ];
 
+/// Whether `word` is one of the verbs that report speech (`said`,
+/// `claimed`, …), in any case.
+pub(crate) fn is_speech_verb(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    SAY_BARE.contains(&lower.as_str()) || SAY_THAT.contains(&lower.as_str())
+}
+
 /// Finite verbs that report speech only with `that` (`noted that`), with a
 /// quote, or as a closing frame (`…, analysts noted.`): without one of
 /// those they are as often something else (`claimed responsibility`,

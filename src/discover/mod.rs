@@ -1,0 +1,74 @@
+//! Discovery: what sets outlets and groups apart beyond what the lexicon
+//! lists, and whether it is more than chance.
+//!
+//! ```text
+//! counts      per-article phrase uses folded per cell (outlet × group)
+//! keyness     keyness.csv: distinctive phrases per outlet and group
+//! labels      labels.csv: phrases that name one referent, grouped
+//! divergence  divergence.csv: how differently two keys label a concept
+//! suggest     a draft story lexicon from the label groups
+//! stats       the statistics all of them use
+//! ```
+
+pub mod counts;
+pub mod divergence;
+pub mod keyness;
+pub mod labels;
+pub mod stats;
+pub mod suggest;
+
+pub use counts::{keys, Discovery, Key, Scope};
+
+use crate::lexicon::Matcher;
+
+/// What discovery computes and how.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DiscoveryOptions {
+    pub keyness: keyness::KeynessOptions,
+    pub labels: labels::LabelOptions,
+}
+
+/// Discovery's tables, in report order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiscoveryTables {
+    pub keyness: Vec<keyness::KeynessRow>,
+    pub labels: labels::Labels,
+    pub divergence: Vec<divergence::DivergenceRow>,
+    /// The phrase names the next run needs ([`Discovery::names_to_keep`]).
+    pub names: Vec<(u64, String)>,
+}
+
+/// Runs every discovery step on a run's accumulator. `concepts` are the
+/// lexicon's referent concepts, in lexicon order; `embedder` groups
+/// labels by meaning as well as by string when given.
+pub fn discover(
+    d: &Discovery,
+    matcher: &Matcher,
+    concepts: &[String],
+    embedder: Option<&dyn labels::PhraseEmbedder>,
+    options: DiscoveryOptions,
+) -> Result<DiscoveryTables, String> {
+    let corpus = d.sum(|_| true);
+    let (keyness, divergence) = rayon::join(
+        || keyness::keyness(d, &corpus, matcher, options.keyness),
+        || divergence::divergence(d, concepts),
+    );
+    let labels = labels::labels(d, &corpus, matcher, embedder, options.labels)?;
+    // A lexicon term one article uses can be a label candidate: its name is
+    // kept too, so that a rerun finds the same candidates.
+    let mut names = d.names_to_keep(&corpus);
+    names.extend(
+        labels
+            .lexicon_terms
+            .iter()
+            .filter_map(|&h| d.name(h).map(|n| (h, n.to_string()))),
+    );
+    names.sort_unstable();
+    names.dedup();
+    Ok(DiscoveryTables {
+        keyness,
+        labels,
+        divergence,
+        names,
+    })
+}

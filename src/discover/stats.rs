@@ -1,0 +1,859 @@
+//! The statistics behind slant's discovery reports: which phrases one outlet
+//! uses more than the rest ([`log_odds`] with an informative [`prior`]), how
+//! far apart two outlets' label distributions are ([`jensen_shannon`],
+//! [`weighted_block_jsd`]), whether that distance is more than chance
+//! ([`permutation_test`] over whole articles), and false-discovery control
+//! over the many comparisons a report makes ([`benjamini_hochberg`]).
+//!
+//! Each is small enough to recompute by hand, and the tests do. Intervals
+//! for rates are [`crate::score::stats`]'s.
+
+use std::ops::Range;
+
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+/// Monroe, Colaresi & Quinn (2008), "Fightin' Words", eq. 16 and 18-20:
+/// log-odds ratio of word w between group i and the rest j with an
+/// informative Dirichlet prior.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogOdds {
+    /// Log-odds of the phrase in the key minus in the rest: above 0 when the
+    /// key uses it more.
+    pub delta: f64,
+    /// The approximate variance of `delta` (eq. 20).
+    pub variance: f64,
+    /// `delta / sqrt(variance)`, the figure to rank and threshold on.
+    pub z: f64,
+}
+
+/// y_i: count of the phrase in the key; n_i: total phrase count of the key;
+/// y_j, n_j: same for the rest of the corpus; alpha_w: prior pseudo-count of
+/// the phrase; alpha_0: sum of the prior over all phrases.
+/// delta = ln((y_i+a_w)/(n_i+a_0-y_i-a_w)) - ln((y_j+a_w)/(n_j+a_0-y_j-a_w));
+/// variance = 1/(y_i+a_w) + 1/(y_j+a_w); z = delta / sqrt(variance).
+/// Returns None when a denominator would be <= 0 or alpha_w <= 0.
+///
+/// Also `None` when an input is not finite or `y + alpha_w <= 0` (a negative
+/// count), since the logarithm and the variance need both parts positive.
+///
+/// ```
+/// use slant::discover::stats::log_odds;
+/// // Key: 3 of 10 phrases; rest: 1 of 10; prior 1 of 2.
+/// // ln(4/8) - ln(2/10) = ln 2.5; variance 1/4 + 1/2.
+/// let lo = log_odds(3.0, 10.0, 1.0, 10.0, 1.0, 2.0).unwrap();
+/// assert!((lo.delta - 2.5f64.ln()).abs() < 1e-12);
+/// assert!((lo.variance - 0.75).abs() < 1e-12);
+/// assert!((lo.z - 2.5f64.ln() / 0.75f64.sqrt()).abs() < 1e-12);
+/// assert!(log_odds(3.0, 10.0, 1.0, 10.0, 0.0, 2.0).is_none());
+/// ```
+pub fn log_odds(
+    y_i: f64,
+    n_i: f64,
+    y_j: f64,
+    n_j: f64,
+    alpha_w: f64,
+    alpha_0: f64,
+) -> Option<LogOdds> {
+    if !(alpha_w > 0.0
+        && [y_i, n_i, y_j, n_j, alpha_w, alpha_0]
+            .iter()
+            .all(|x| x.is_finite()))
+    {
+        return None;
+    }
+    let (hit_i, miss_i) = (y_i + alpha_w, n_i + alpha_0 - y_i - alpha_w);
+    let (hit_j, miss_j) = (y_j + alpha_w, n_j + alpha_0 - y_j - alpha_w);
+    if [hit_i, miss_i, hit_j, miss_j].iter().any(|&x| x <= 0.0) {
+        return None;
+    }
+    // Differences of logarithms rather than the log of a quotient of
+    // quotients: nothing can overflow on the way.
+    let delta = (hit_i.ln() - miss_i.ln()) - (hit_j.ln() - miss_j.ln());
+    // Eq. 20 keeps only the phrase terms: the 1/(n - y) terms are small
+    // beside them for any phrase rarer than half its side's total.
+    let variance = 1.0 / hit_i + 1.0 / hit_j;
+    Some(LogOdds {
+        delta,
+        variance,
+        z: delta / variance.sqrt(),
+    })
+}
+
+/// The informative prior used by slant: alpha_w = alpha_0 * (corpus count of w / corpus total).
+/// (Monroe et al. use the corpus frequencies scaled to a prior size alpha_0.)
+///
+/// `None` unless `total > 0`, `alpha_0 > 0` and `0 <= count_w <= total`
+/// (all finite). A phrase the corpus never counts gets `Some(0.0)`, which
+/// [`log_odds`] refuses: such a phrase has nothing to compare.
+///
+/// ```
+/// use slant::discover::stats::prior;
+/// // 5 of 1,000 phrases in the corpus, prior size 200: 200 * 5/1000.
+/// assert_eq!(prior(5.0, 1000.0, 200.0), Some(1.0));
+/// assert_eq!(prior(5.0, 0.0, 200.0), None);
+/// ```
+pub fn prior(count_w: f64, total: f64, alpha_0: f64) -> Option<f64> {
+    let valid = total.is_finite()
+        && alpha_0.is_finite()
+        && total > 0.0
+        && alpha_0 > 0.0
+        && (0.0..=total).contains(&count_w);
+    valid.then(|| alpha_0 * (count_w / total))
+}
+
+/// Jensen–Shannon divergence, base 2 (so in [0, 1]), of two count vectors of
+/// equal length, each normalised to a distribution. None if either sums to 0 or
+/// lengths differ. 0·log 0 = 0.
+///
+/// Also `None` when a count is negative or not finite: they are not counts.
+///
+/// ```
+/// use slant::discover::stats::jensen_shannon;
+/// assert_eq!(jensen_shannon(&[2.0, 6.0], &[1.0, 3.0]), Some(0.0)); // same shares
+/// assert_eq!(jensen_shannon(&[4.0, 0.0], &[0.0, 9.0]), Some(1.0)); // disjoint
+/// assert_eq!(jensen_shannon(&[0.0, 0.0], &[1.0, 3.0]), None);
+/// ```
+pub fn jensen_shannon(p: &[f64], q: &[f64]) -> Option<f64> {
+    let (sp, sq) = (count_sum(p)?, count_sum(q)?);
+    if p.len() != q.len() || sp <= 0.0 || sq <= 0.0 {
+        return None;
+    }
+    let mut sum = 0.0;
+    for (&x, &y) in p.iter().zip(q) {
+        let (a, b) = (x / sp, y / sq);
+        let m = 0.5 * (a + b);
+        // Where a share is zero its term is 0·log 0 = 0; where it is not,
+        // m >= share/2 > 0, so the quotient is defined.
+        if a > 0.0 {
+            sum += a * (a / m).log2();
+        }
+        if b > 0.0 {
+            sum += b * (b / m).log2();
+        }
+    }
+    // Rounding can leave identical shares a hair below 0 or disjoint ones a
+    // hair above 1.
+    Some((0.5 * sum).clamp(0.0, 1.0))
+}
+
+/// The sum of a count vector, or `None` if an entry is negative or not finite.
+fn count_sum(v: &[f64]) -> Option<f64> {
+    v.iter()
+        .try_fold(0.0, |s, &x| (x >= 0.0 && x.is_finite()).then_some(s + x))
+}
+
+/// Result of a permutation test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Permutation {
+    /// The statistic on the sides as given.
+    pub observed: f64,
+    /// `(1 + hits) / (1 + permutations)`; never 0.
+    pub p_value: f64,
+    /// How many random splits were drawn.
+    pub permutations: usize,
+}
+
+/// Two-sample permutation test over whole units (articles). `a` and `b` are
+/// the units of the two sides, each unit a vector of counts of the same length
+/// L. `statistic` gets the two summed vectors (length L) and returns the
+/// statistic (None when undefined, e.g. an empty side; then the test returns None).
+/// Units are pooled and re-split at random into groups of the original sizes
+/// `permutations` times, with a Xoshiro256PlusPlus stream seeded from `seed`
+/// (deterministic: same inputs, same seed, same p-value, whatever the thread count).
+/// p = (1 + #{permuted stat >= observed - 1e-12}) / (1 + permutations) (Phipson & Smyth 2010: never 0).
+/// Permutations where the statistic is undefined count as not >= observed.
+///
+/// Also `None` when units differ in length, a count is negative or not
+/// finite, the observed statistic is NaN, or there are 2³² units or more.
+/// Larger statistics must mean "more different": the test is one-sided.
+///
+/// Permutations run in fixed chunks of [`PERMUTATION_CHUNK`], chunk `c` on
+/// its own stream seeded from `seed ^ c·0x9e3779b97f4a7c15`, so the chunks
+/// run on all cores and the p-value does not depend on how many there are.
+/// One summed side is drawn, the smaller, and the other is the pooled total
+/// minus it: exact for whole counts (below 2⁵³); fractional counts may
+/// differ from a direct sum in the last bits, which the 1e-12 tolerance
+/// absorbs.
+///
+/// ```
+/// use slant::discover::stats::{jensen_shannon, permutation_test};
+/// // 20 articles per side, every one of side a says "A", every one of b "B".
+/// let a = vec![vec![1.0, 0.0]; 20];
+/// let b = vec![vec![0.0, 1.0]; 20];
+/// let t = permutation_test(&a, &b, jensen_shannon, 999, 7).unwrap();
+/// assert_eq!(t.observed, 1.0);
+/// assert_eq!(t.p_value, 1.0 / 1000.0); // no random split is as far apart
+/// // Undefined on the sides as given: no test.
+/// assert!(permutation_test(&a, &[], jensen_shannon, 999, 7).is_none());
+/// ```
+pub fn permutation_test(
+    a: &[Vec<f64>],
+    b: &[Vec<f64>],
+    statistic: impl Fn(&[f64], &[f64]) -> Option<f64> + Sync,
+    permutations: usize,
+    seed: u64,
+) -> Option<Permutation> {
+    let len = a.iter().chain(b).map(Vec::len).next().unwrap_or(0);
+    let pool = Pool::new(a.iter().chain(b), len)?;
+    let (sum_a, sum_b) = (side_sum(a, len), side_sum(b, len));
+    let observed = statistic(&sum_a, &sum_b).filter(|s| !s.is_nan())?;
+    let k = a.len().min(b.len());
+    let split = Split {
+        total: sum_a.iter().zip(&sum_b).map(|(x, y)| x + y).collect(),
+        k: u32::try_from(k).ok()?,
+        // Draw the smaller side: fewer draws and fewer units to add.
+        drawn_is_a: a.len() <= b.len(),
+        draw: Draw::cheaper(pool.active.len(), k),
+        pool,
+        threshold: observed - TOLERANCE,
+        statistic: &statistic,
+    };
+    let chunks = permutations.div_ceil(PERMUTATION_CHUNK);
+    let hits: usize = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let start = c * PERMUTATION_CHUNK;
+            let count = PERMUTATION_CHUNK.min(permutations - start);
+            let stream = seed ^ (c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            split.hits(Xoshiro256PlusPlus::seed_from_u64(stream), count)
+        })
+        .sum();
+    Some(Permutation {
+        observed,
+        p_value: (1 + hits) as f64 / (1 + permutations) as f64,
+        permutations,
+    })
+}
+
+/// Permutations per random stream. Part of the result: a different chunk
+/// size gives different (equally valid) p-values for the same seed.
+pub const PERMUTATION_CHUNK: usize = 128;
+
+/// How far below the observed statistic a permuted one still counts as at
+/// least as extreme, so that a split equal to the observed one up to
+/// rounding is not missed.
+const TOLERANCE: f64 = 1e-12;
+
+fn side_sum(units: &[Vec<f64>], len: usize) -> Vec<f64> {
+    let mut sum = vec![0.0; len];
+    for unit in units {
+        for (s, x) in sum.iter_mut().zip(unit) {
+            *s += x;
+        }
+    }
+    sum
+}
+
+/// All units of both sides, only their nonzero counts: an article counts
+/// nothing for most labels of most concepts, and a permutation then costs
+/// the counts of the units it moves rather than units × L.
+struct Pool {
+    /// Unit `u`'s counts are `entries[starts[u]..starts[u + 1]]`.
+    starts: Vec<usize>,
+    /// (position in the vector, count).
+    entries: Vec<(usize, f64)>,
+    /// The units with any nonzero count, ascending.
+    active: Vec<u32>,
+}
+
+impl Pool {
+    /// `None` when a unit's length is not `len`, a count is negative or not
+    /// finite, or there are too many units to index with a `u32`.
+    fn new<'u>(units: impl Iterator<Item = &'u Vec<f64>>, len: usize) -> Option<Pool> {
+        let mut pool = Pool {
+            starts: vec![0],
+            entries: Vec::new(),
+            active: Vec::new(),
+        };
+        for (u, unit) in units.enumerate() {
+            if unit.len() != len {
+                return None;
+            }
+            count_sum(unit)?;
+            let before = pool.entries.len();
+            for (i, &x) in unit.iter().enumerate() {
+                if x != 0.0 {
+                    pool.entries.push((i, x));
+                }
+            }
+            if pool.entries.len() > before {
+                pool.active.push(u32::try_from(u).ok()?);
+            }
+            pool.starts.push(pool.entries.len());
+        }
+        u32::try_from(pool.starts.len() - 1).ok()?;
+        Some(pool)
+    }
+
+    fn units(&self) -> u32 {
+        // `new` checked that the count fits.
+        (self.starts.len() - 1) as u32
+    }
+
+    fn add(&self, unit: u32, sum: &mut [f64]) {
+        let u = unit as usize;
+        for &(i, x) in &self.entries[self.starts[u]..self.starts[u + 1]] {
+            sum[i] += x;
+        }
+    }
+}
+
+/// Two exact ways to draw a uniformly random `k` of the pooled units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Draw {
+    /// Partial Fisher–Yates over all units: `k` draws.
+    Shuffle,
+    /// Selection sampling (Knuth's Algorithm S) over the units in an order
+    /// that puts the active ones first, stopped after them: all-zero units
+    /// add nothing to a sum, so which of them are drawn does not matter.
+    /// One draw per active unit.
+    Select,
+}
+
+impl Draw {
+    fn cheaper(active: usize, k: usize) -> Draw {
+        if active < k {
+            Draw::Select
+        } else {
+            Draw::Shuffle
+        }
+    }
+}
+
+/// What each chunk of permutations shares.
+struct Split<'s, F> {
+    pool: Pool,
+    total: Vec<f64>,
+    /// The size of the drawn side.
+    k: u32,
+    drawn_is_a: bool,
+    draw: Draw,
+    threshold: f64,
+    statistic: &'s F,
+}
+
+impl<F: Fn(&[f64], &[f64]) -> Option<f64>> Split<'_, F> {
+    /// How many of `count` random splits reach the threshold. The buffers
+    /// are made once per chunk, not per permutation.
+    fn hits(&self, mut rng: Xoshiro256PlusPlus, count: usize) -> usize {
+        let len = self.total.len();
+        let (mut drawn, mut rest) = (vec![0.0; len], vec![0.0; len]);
+        let mut order = match self.draw {
+            Draw::Shuffle => (0..self.pool.units()).collect(),
+            Draw::Select => Vec::new(),
+        };
+        let mut hits = 0;
+        for _ in 0..count {
+            self.draw_sum(&mut rng, &mut order, &mut drawn);
+            for ((r, t), d) in rest.iter_mut().zip(&self.total).zip(&drawn) {
+                // Whole counts cannot go below 0 here; fractional ones can
+                // by a last-bit rounding, which a statistic on counts (such
+                // as `jensen_shannon`) would reject.
+                *r = (t - d).max(0.0);
+            }
+            let stat = if self.drawn_is_a {
+                (self.statistic)(&drawn, &rest)
+            } else {
+                (self.statistic)(&rest, &drawn)
+            };
+            if stat.is_some_and(|s| s >= self.threshold) {
+                hits += 1;
+            }
+        }
+        hits
+    }
+
+    /// Sets `sum` to the summed counts of `k` units drawn uniformly at
+    /// random. `order` is the Fisher–Yates array: it need not be reset
+    /// between draws, since a partial shuffle of any arrangement picks a
+    /// uniform subset.
+    fn draw_sum(&self, rng: &mut Xoshiro256PlusPlus, order: &mut [u32], sum: &mut [f64]) {
+        sum.fill(0.0);
+        let n = self.pool.units();
+        match self.draw {
+            Draw::Shuffle => {
+                for i in 0..self.k {
+                    let j = rng.gen_range(i..n);
+                    order.swap(i as usize, j as usize);
+                    self.pool.add(order[i as usize], sum);
+                }
+            }
+            Draw::Select => {
+                let mut need = self.k;
+                for (seen, &unit) in (0..n).zip(&self.pool.active) {
+                    if need == 0 {
+                        break;
+                    }
+                    // Take this unit with probability need / units left.
+                    if rng.gen_range(0..n - seen) < need {
+                        self.pool.add(unit, sum);
+                        need -= 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Benjamini–Hochberg q-values (step-up, monotone, capped at 1), in the input
+/// order. Empty in, empty out.
+///
+/// The q-value of the p-value ranked r (ascending) of m is the smallest
+/// `p·m/rank` over it and every larger p-value: reject every hypothesis with
+/// q ≤ 0.05 for a false-discovery rate of 5%. Tied p-values get the same
+/// q-value. Inputs are p-values in [0, 1].
+///
+/// ```
+/// use slant::discover::stats::benjamini_hochberg;
+/// // Ranked: 0.01·3/1 = 0.03, 0.02·3/2 = 0.03, 0.5·3/3 = 0.5.
+/// let q = benjamini_hochberg(&[0.5, 0.01, 0.02]);
+/// assert!((q[0] - 0.5).abs() < 1e-12 && (q[1] - 0.03).abs() < 1e-12 && (q[2] - 0.03).abs() < 1e-12);
+/// assert!(benjamini_hochberg(&[]).is_empty());
+/// ```
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len() as f64;
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|&i, &j| p[i].total_cmp(&p[j]));
+    let mut q = vec![0.0; p.len()];
+    // Starting the running minimum at 1 is the cap.
+    let mut running = 1.0f64;
+    for (rank0, &i) in order.iter().enumerate().rev() {
+        // m/rank first: at the top rank it is exactly 1, so q = p there.
+        running = running.min(p[i] * (m / (rank0 + 1) as f64));
+        q[i] = running;
+    }
+    q
+}
+
+/// The per-concept JSD statistic combined over concepts for an "overall" figure:
+/// given blocks (ranges of the count vector, one per concept), the mean of each
+/// block's JSD weighted by the block's total count over both sides; blocks where
+/// JSD is undefined are left out; None if none is defined.
+///
+/// Also `None` when `p` and `q` differ in length or a block does not lie
+/// within them: that is a mistake in the blocks, not an undefined block.
+/// Its signature fits [`permutation_test`] through a closure.
+///
+/// ```
+/// use slant::discover::stats::weighted_block_jsd;
+/// // Block 0..2 disjoint (JSD 1, weight 2), block 2..4 alike (JSD 0, weight 6).
+/// let (p, q) = ([1.0, 0.0, 1.0, 2.0], [0.0, 1.0, 1.0, 2.0]);
+/// assert_eq!(weighted_block_jsd(&p, &q, &[0..2, 2..4]), Some(2.0 / 8.0));
+/// assert_eq!(weighted_block_jsd(&p, &q, &[0..2, 2..5]), None);
+/// ```
+pub fn weighted_block_jsd(p: &[f64], q: &[f64], blocks: &[Range<usize>]) -> Option<f64> {
+    if p.len() != q.len() {
+        return None;
+    }
+    let (mut weighted, mut weight) = (0.0, 0.0);
+    for block in blocks {
+        let (bp, bq) = (p.get(block.clone())?, q.get(block.clone())?);
+        if let Some(d) = jensen_shannon(bp, bq) {
+            // Defined means both sides count something here, so w > 0.
+            let w = bp.iter().sum::<f64>() + bq.iter().sum::<f64>();
+            weighted += w * d;
+            weight += w;
+        }
+    }
+    (weight > 0.0).then(|| weighted / weight)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn log_odds_by_hand() {
+        // y_i=3, n_i=10, y_j=1, n_j=10, a_w=1, a_0=2:
+        //   key:  (3+1)/(10+2-3-1) = 4/8 = 1/2
+        //   rest: (1+1)/(10+2-1-1) = 2/10 = 1/5
+        //   delta = ln(1/2) - ln(1/5) = ln 2.5 = 0.916290731874155
+        //   variance = 1/4 + 1/2 = 0.75; sqrt = 0.866025403784439
+        //   z = 0.916290731874155 / 0.866025403784439 = 1.058041...
+        let lo = log_odds(3.0, 10.0, 1.0, 10.0, 1.0, 2.0).unwrap();
+        assert!(close(lo.delta, 0.916_290_731_874_155, 1e-12), "{lo:?}");
+        assert!(close(lo.variance, 0.75, 1e-12));
+        assert!(close(lo.z, 1.058_041, 1e-6), "{lo:?}");
+
+        // Swapping the sides flips delta and z, variance unchanged.
+        let flipped = log_odds(1.0, 10.0, 3.0, 10.0, 1.0, 2.0).unwrap();
+        assert!(close(flipped.delta, -lo.delta, 1e-12) && close(flipped.z, -lo.z, 1e-12));
+        assert!(close(flipped.variance, lo.variance, 1e-12));
+    }
+
+    #[test]
+    fn log_odds_second_hand_example() {
+        // y_i=10, n_i=100, y_j=20, n_j=400, a_w=1, a_0=10:
+        //   key:  11/(100+10-11) = 11/99 = 1/9      ln = -2.197224577
+        //   rest: 21/(400+10-21) = 21/389           ln = 3.044522438 - 5.963579344
+        //                                              = -2.919056906
+        //   delta = -2.197224577 + 2.919056906 = 0.721832329
+        //   variance = 1/11 + 1/21 = 32/231 = 0.138528139
+        //   z = 0.721832329 / sqrt(0.138528139) = 0.721832329 / 0.372193684 = 1.939400
+        let lo = log_odds(10.0, 100.0, 20.0, 400.0, 1.0, 10.0).unwrap();
+        assert!(close(lo.delta, 0.721_832_329, 1e-8), "{lo:?}");
+        assert!(close(lo.variance, 32.0 / 231.0, 1e-12));
+        assert!(close(lo.z, 1.939_400, 1e-5), "{lo:?}");
+    }
+
+    #[test]
+    fn log_odds_refuses_degenerate_inputs() {
+        // alpha_w must be positive.
+        assert!(log_odds(1.0, 10.0, 1.0, 10.0, 0.0, 2.0).is_none());
+        assert!(log_odds(1.0, 10.0, 1.0, 10.0, -1.0, 2.0).is_none());
+        // Key denominator: 0 + 1 - 0 - 1 = 0 (an empty key with a_0 = a_w).
+        assert!(log_odds(0.0, 0.0, 1.0, 10.0, 1.0, 1.0).is_none());
+        // Rest denominator: 5 + 1 - 5 - 1 = 0 (every phrase of the rest is w).
+        assert!(log_odds(1.0, 10.0, 5.0, 5.0, 1.0, 1.0).is_none());
+        // A negative count: y + a_w = -1 + 0.5 < 0.
+        assert!(log_odds(-1.0, 10.0, 1.0, 10.0, 0.5, 2.0).is_none());
+        assert!(log_odds(f64::INFINITY, 10.0, 1.0, 10.0, 1.0, 2.0).is_none());
+        // An empty key with a larger prior is fine: (0+1)/(0+10-0-1) = 1/9.
+        assert!(log_odds(0.0, 0.0, 1.0, 10.0, 1.0, 10.0).is_some());
+    }
+
+    #[test]
+    fn prior_by_hand() {
+        // 200 * 5/1000 = 1; 10 * 3/4 = 7.5; 50 * 0/20 = 0.
+        assert_eq!(prior(5.0, 1000.0, 200.0), Some(1.0));
+        assert_eq!(prior(3.0, 4.0, 10.0), Some(7.5));
+        assert_eq!(prior(0.0, 20.0, 50.0), Some(0.0));
+        assert_eq!(prior(5.0, 0.0, 200.0), None);
+        assert_eq!(prior(5.0, 1000.0, 0.0), None);
+        assert_eq!(prior(-1.0, 1000.0, 200.0), None);
+        assert_eq!(prior(1001.0, 1000.0, 200.0), None);
+        assert_eq!(prior(5.0, f64::INFINITY, 200.0), None);
+    }
+
+    #[test]
+    fn jsd_identical_and_disjoint() {
+        assert_eq!(
+            jensen_shannon(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]),
+            Some(0.0)
+        );
+        // Same shares from different totals.
+        let d = jensen_shannon(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]).unwrap();
+        assert!(close(d, 0.0, 1e-15));
+        assert_eq!(
+            jensen_shannon(&[1.0, 0.0, 0.0], &[0.0, 3.0, 4.0]),
+            Some(1.0)
+        );
+    }
+
+    #[test]
+    fn jsd_by_hand() {
+        // p=[1,0] -> P=(1,0); q=[1,1] -> Q=(1/2,1/2); M=(3/4,1/4).
+        //   KL(P||M) = 1·log2(1/(3/4)) = log2(4/3) = 2 - log2 3
+        //   KL(Q||M) = 1/2·log2((1/2)/(3/4)) + 1/2·log2((1/2)/(1/4))
+        //            = 1/2·(1 - log2 3) + 1/2·1 = 1 - 1/2·log2 3
+        //   JSD = 1/2·(2 - log2 3 + 1 - 1/2·log2 3) = 3/2 - 3/4·log2 3
+        //       = 1.5 - 0.75·1.584962501 = 0.311278124
+        let d = jensen_shannon(&[1.0, 0.0], &[1.0, 1.0]).unwrap();
+        assert!(close(d, 1.5 - 0.75 * 3f64.log2(), 1e-12), "{d}");
+        assert!(close(d, 0.311_278_124, 1e-9));
+        // Symmetric.
+        assert_eq!(jensen_shannon(&[1.0, 1.0], &[1.0, 0.0]), Some(d));
+    }
+
+    #[test]
+    fn jsd_undefined() {
+        assert_eq!(jensen_shannon(&[0.0, 0.0], &[1.0, 1.0]), None);
+        assert_eq!(jensen_shannon(&[1.0, 1.0], &[0.0, 0.0]), None);
+        assert_eq!(jensen_shannon(&[], &[]), None);
+        assert_eq!(jensen_shannon(&[1.0, 1.0], &[1.0]), None);
+        assert_eq!(jensen_shannon(&[2.0, -1.0], &[1.0, 1.0]), None);
+        assert_eq!(jensen_shannon(&[f64::INFINITY, 1.0], &[1.0, 1.0]), None);
+    }
+
+    #[test]
+    fn bh_with_ties_and_the_monotone_step() {
+        // p = [0.03, 0.01, 0.03, 0.04, 0.5], m = 5. Ranked ascending:
+        //   r1 0.01 -> 0.01·5/1 = 0.05
+        //   r2 0.03 -> 0.03·5/2 = 0.075
+        //   r3 0.03 -> 0.03·5/3 = 0.05
+        //   r4 0.04 -> 0.04·5/4 = 0.05
+        //   r5 0.5  -> 0.5·5/5  = 0.5
+        // Running minimum from the top: r5 0.5, r4 0.05, r3 0.05,
+        // r2 min(0.075, 0.05) = 0.05 (the step), r1 0.05.
+        // The two tied 0.03 get the same q whichever is ranked first.
+        let q = benjamini_hochberg(&[0.03, 0.01, 0.03, 0.04, 0.5]);
+        let want = [0.05, 0.05, 0.05, 0.05, 0.5];
+        for (got, want) in q.iter().zip(want) {
+            assert!(close(*got, want, 1e-12), "{q:?}");
+        }
+    }
+
+    #[test]
+    fn bh_brief_example() {
+        // p = [0.01, 0.04, 0.03, 0.2], m = 4. Ranked ascending:
+        //   r1 0.01 -> 0.01·4/1 = 0.04
+        //   r2 0.03 -> 0.03·4/2 = 0.06
+        //   r3 0.04 -> 0.04·4/3 = 0.053333
+        //   r4 0.2  -> 0.2·4/4  = 0.2
+        // Running minimum from the top: 0.2, 0.053333, min(0.06, 0.053333)
+        // = 0.053333, min(0.04, 0.053333) = 0.04. In input order:
+        // [0.04, 0.053333, 0.053333, 0.2]. (Not [0.04, 0.04, 0.04, 0.2]:
+        // a q-value is a minimum over its own and larger p-values only.)
+        let q = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.2]);
+        let want = [0.04, 0.16 / 3.0, 0.16 / 3.0, 0.2];
+        for (got, want) in q.iter().zip(want) {
+            assert!(close(*got, want, 1e-12), "{q:?}");
+        }
+    }
+
+    #[test]
+    fn bh_edges() {
+        assert!(benjamini_hochberg(&[]).is_empty());
+        assert_eq!(benjamini_hochberg(&[0.3]), vec![0.3]);
+        // All equal: p·m/m = p for the top rank, the minimum for all.
+        assert_eq!(benjamini_hochberg(&[0.2, 0.2, 0.2]), vec![0.2, 0.2, 0.2]);
+        // Cap: an (improper) p above 1 still gives q = 1.
+        assert_eq!(benjamini_hochberg(&[1.5, 1.2]), vec![1.0, 1.0]);
+    }
+
+    #[test]
+    fn weighted_block_jsd_by_hand() {
+        // Block 0..2: p=[1,0], q=[1,1]: JSD = 3/2 - 3/4·log2 3 (jsd_by_hand),
+        //   weight 1+0+1+1 = 3.
+        // Block 2..4: p=[2,2], q=[2,2]: JSD 0, weight 8.
+        // Block 4..6: p=[0,0] sums to 0: undefined, left out (its weight 5
+        //   does not count either).
+        // Overall = (3·(3/2 - 3/4·log2 3) + 8·0) / (3 + 8) = 0.933834/11 = 0.084894
+        let p = [1.0, 0.0, 2.0, 2.0, 0.0, 0.0];
+        let q = [1.0, 1.0, 2.0, 2.0, 5.0, 0.0];
+        let d = weighted_block_jsd(&p, &q, &[0..2, 2..4, 4..6]).unwrap();
+        let want = 3.0 * (1.5 - 0.75 * 3f64.log2()) / 11.0;
+        assert!(close(d, want, 1e-12) && close(d, 0.084_894, 1e-6), "{d}");
+    }
+
+    #[test]
+    fn weighted_block_jsd_undefined() {
+        let p = [1.0, 0.0, 0.0, 0.0];
+        let q = [0.0, 0.0, 1.0, 0.0];
+        // Each block has one side empty.
+        assert_eq!(weighted_block_jsd(&p, &q, &[0..2, 2..4]), None);
+        assert_eq!(weighted_block_jsd(&p, &q, &[]), None);
+        // One block over the whole vector: disjoint.
+        let whole = std::slice::from_ref(&(0..4));
+        assert_eq!(weighted_block_jsd(&p, &q, whole), Some(1.0));
+        // A block outside the vectors, or lengths that differ.
+        assert_eq!(weighted_block_jsd(&p, &q, &[0..2, 2..5]), None);
+        assert_eq!(weighted_block_jsd(&p, &q[..3], &[0..2, 2..3]), None);
+    }
+
+    fn units(rows: &[(usize, [f64; 2])]) -> Vec<Vec<f64>> {
+        rows.iter()
+            .flat_map(|&(n, row)| std::iter::repeat_n(row.to_vec(), n))
+            .collect()
+    }
+
+    #[test]
+    fn permutation_clearly_different_sides() {
+        // 20 articles all [1,0] vs 20 all [0,1]: observed JSD 1. Only the
+        // original split and its mirror reach 1, 2 of C(40,20) ≈ 1.4e11
+        // splits, so no drawn split hits and p = (1+0)/(1+999).
+        let a = units(&[(20, [1.0, 0.0])]);
+        let b = units(&[(20, [0.0, 1.0])]);
+        let t = permutation_test(&a, &b, jensen_shannon, 999, 1).unwrap();
+        assert_eq!(t.observed, 1.0);
+        assert_eq!(t.p_value, 0.001);
+        assert_eq!(t.permutations, 999);
+    }
+
+    #[test]
+    fn permutation_identical_sides() {
+        // Both sides 10×[1,0] + 10×[0,1]: observed JSD 0, and JSD >= 0, so
+        // every split hits: p = (1+1000)/(1+1000) = 1 exactly.
+        let a = units(&[(10, [1.0, 0.0]), (10, [0.0, 1.0])]);
+        let t = permutation_test(&a, &a, jensen_shannon, 1000, 3).unwrap();
+        assert_eq!((t.observed, t.p_value), (0.0, 1.0));
+        // Same mix in another order and unequal sizes: still p = 1.
+        let b = units(&[(5, [0.0, 1.0]), (5, [1.0, 0.0])]);
+        let t = permutation_test(&a, &b, jensen_shannon, 500, 3).unwrap();
+        assert_eq!((t.observed, t.p_value), (0.0, 1.0));
+    }
+
+    #[test]
+    fn permutation_near_one_for_sides_from_one_source() {
+        // Slightly different mixes: a = 6×[1,0] + 4×[0,1], b = 5×[1,0] +
+        // 5×[0,1], observed JSD small but not 0. Of the 11 [1,0] units a
+        // split puts 6 in side a (the observed split), 5 (its mirror: 5/5
+        // vs 6/4, the same JSD up to rounding, which the 1e-12 tolerance
+        // absorbs) or further from even (a larger JSD). So every split hits
+        // and p = (1+2000)/(1+2000) = 1.
+        let a = units(&[(6, [1.0, 0.0]), (4, [0.0, 1.0])]);
+        let b = units(&[(5, [1.0, 0.0]), (5, [0.0, 1.0])]);
+        let t = permutation_test(&a, &b, jensen_shannon, 2000, 11).unwrap();
+        assert!(t.observed > 0.0, "{t:?}");
+        assert_eq!(t.p_value, 1.0, "{t:?}");
+    }
+
+    #[test]
+    fn permutation_exact_by_enumeration() {
+        // a = {x=[1,0], x'=[1,0]}, b = {y=[0,1], y'=[0,1]}; observed JSD 1.
+        // The C(4,2) = 6 splits of side a: {x,x'} and {y,y'} give JSD 1,
+        // the 4 mixed ones give [1,1] vs [1,1], JSD 0. P(hit) = 2/6 = 1/3,
+        // so p -> 1/3 as permutations grow; with 30,000 its standard error
+        // is sqrt(1/3·2/3/30000) = 0.0027.
+        let a = units(&[(2, [1.0, 0.0])]);
+        let b = units(&[(2, [0.0, 1.0])]);
+        let t = permutation_test(&a, &b, jensen_shannon, 30_000, 5).unwrap();
+        assert!(close(t.p_value, 1.0 / 3.0, 0.015), "{t:?}");
+    }
+
+    #[test]
+    fn permutation_exact_with_undefined_splits() {
+        // a = {x=[1,0], 0, 0}, b = {y=[0,1], 0, 0}; observed JSD 1.
+        // 2 active units < 3 drawn, so this takes the selection path.
+        // C(6,3) = 20 splits of side a:
+        //   x in a, y not: C(4,2) = 6 ways, JSD 1 (hit)
+        //   y in a, x not: 6 ways, [0,1] vs [1,0], JSD 1 (hit)
+        //   both in a: C(4,1) = 4, side b sums to 0: undefined, no hit
+        //   neither:   4, side a sums to 0: undefined, no hit
+        // P(hit) = 12/20 = 0.6; standard error at 20,000: 0.0035.
+        let a = units(&[(1, [1.0, 0.0]), (2, [0.0, 0.0])]);
+        let b = units(&[(1, [0.0, 1.0]), (2, [0.0, 0.0])]);
+        let t = permutation_test(&a, &b, jensen_shannon, 20_000, 9).unwrap();
+        assert!(close(t.p_value, 0.6, 0.02), "{t:?}");
+    }
+
+    #[test]
+    fn permutation_is_deterministic_whatever_the_thread_count() {
+        // The first pair has more active units than it draws (the shuffle),
+        // the second mostly all-zero units (the selection).
+        let pairs = [
+            (
+                units(&[(30, [2.0, 1.0]), (25, [0.0, 3.0]), (40, [0.0, 0.0])]),
+                units(&[(20, [2.0, 1.0]), (35, [0.0, 3.0]), (10, [1.0, 0.0])]),
+            ),
+            (
+                units(&[(4, [2.0, 1.0]), (3, [0.0, 3.0]), (300, [0.0, 0.0])]),
+                units(&[(3, [2.0, 1.0]), (5, [0.0, 3.0]), (250, [0.0, 0.0])]),
+            ),
+        ];
+        for (a, b) in &pairs {
+            // 1,000 is not a multiple of the chunk: the last chunk is short.
+            let run = |seed| permutation_test(a, b, jensen_shannon, 1000, seed).unwrap();
+            let first = run(42);
+            assert_eq!(first, run(42));
+            let one_thread = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .unwrap()
+                .install(|| run(42));
+            assert_eq!(first, one_thread);
+            assert_ne!(first.p_value, run(43).p_value);
+        }
+    }
+
+    #[test]
+    fn permutation_refuses_bad_input() {
+        let a = units(&[(3, [1.0, 0.0])]);
+        let b = units(&[(3, [0.0, 1.0])]);
+        // Units of different lengths.
+        let short = vec![vec![1.0]];
+        assert!(permutation_test(&a, &short, jensen_shannon, 10, 0).is_none());
+        // A negative count.
+        let negative = vec![vec![-1.0, 2.0]];
+        assert!(permutation_test(&a, &negative, jensen_shannon, 10, 0).is_none());
+        // Undefined observed statistic (an empty side), or NaN.
+        assert!(permutation_test(&a, &[], jensen_shannon, 10, 0).is_none());
+        assert!(permutation_test(&[], &[], jensen_shannon, 10, 0).is_none());
+        assert!(permutation_test(&a, &b, |_, _| Some(f64::NAN), 10, 0).is_none());
+        // No permutations: p = (1+0)/(1+0) = 1.
+        let t = permutation_test(&a, &b, jensen_shannon, 0, 0).unwrap();
+        assert_eq!((t.observed, t.p_value, t.permutations), (1.0, 1.0, 0));
+    }
+
+    #[test]
+    fn permutation_passes_sides_in_order() {
+        // A one-sided statistic, so the order of its arguments matters:
+        // side a's first count minus side b's. a = {[3,0]}, b = {[1,0]}:
+        // observed 3 - 1 = 2. The two splits are the original (2, a hit)
+        // and the swap (1 - 3 = -2, no hit): P(hit) = 1/2.
+        let a = vec![vec![3.0, 0.0]];
+        let b = vec![vec![1.0, 0.0]];
+        let diff = |x: &[f64], y: &[f64]| Some(x[0] - y[0]);
+        let t = permutation_test(&a, &b, diff, 10_000, 2).unwrap();
+        assert_eq!(t.observed, 2.0);
+        assert!(close(t.p_value, 0.5, 0.03), "{t:?}");
+        // Side b larger, so side a is the one drawn: b = {[1,0], 0, 0}.
+        // Observed 3 - 1 = 2. Side a gets one of the 4 units: [3,0] gives
+        // 2 (hit), [1,0] gives 1 - 3 = -2, a zero unit 0 - 4 = -4: P = 1/4.
+        let b3 = vec![vec![1.0, 0.0], vec![0.0, 0.0], vec![0.0, 0.0]];
+        let t = permutation_test(&a, &b3, diff, 10_000, 2).unwrap();
+        assert!(close(t.p_value, 0.25, 0.03), "{t:?}");
+    }
+
+    /// Draws `k` of the `n` one-hot units (unit u counts 1 at position u,
+    /// or nothing when `u >= active`) `reps` times; returns how often each
+    /// set of drawn active units came up, keyed by its bit mask.
+    fn subset_counts(n: usize, active: usize, k: u32, draw: Draw, reps: usize) -> Vec<usize> {
+        let rows: Vec<Vec<f64>> = (0..n)
+            .map(|u| (0..active).map(|i| f64::from(u8::from(i == u))).collect())
+            .collect();
+        let split = Split {
+            pool: Pool::new(rows.iter(), active).unwrap(),
+            total: vec![1.0; active],
+            k,
+            drawn_is_a: true,
+            draw,
+            threshold: 0.0,
+            statistic: &|_: &[f64], _: &[f64]| -> Option<f64> { None },
+        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(17);
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        let mut sum = vec![0.0; active];
+        let mut counts = vec![0; 1 << active];
+        for _ in 0..reps {
+            split.draw_sum(&mut rng, &mut order, &mut sum);
+            let mask = sum
+                .iter()
+                .enumerate()
+                .fold(0, |m, (i, &x)| m | (usize::from(x == 1.0) << i));
+            counts[mask] += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn both_draws_pick_uniform_subsets() {
+        // 5 units, all active, draw 2: each of the C(5,2) = 10 pairs with
+        // probability 1/10, 2,000 of 20,000; sd = sqrt(20000·0.1·0.9) = 42.4.
+        for draw in [Draw::Shuffle, Draw::Select] {
+            let counts = subset_counts(5, 5, 2, draw, 20_000);
+            for (mask, &c) in counts.iter().enumerate() {
+                let want = if mask.count_ones() == 2 { 2000.0 } else { 0.0 };
+                assert!(close(c as f64, want, 5.0 * 42.4), "{draw:?} {mask:b}: {c}");
+            }
+        }
+        // 6 units of which 3 active (0, 1, 2), draw 2 of C(6,2) = 15 pairs:
+        //   no active unit:  C(3,2) = 3 pairs -> 3/15
+        //   one given active unit and a zero one: 3 pairs -> 3/15 each
+        //   a given pair of active units: 1 pair -> 1/15 each
+        // Of 30,000: 6,000 (sd 69) and 2,000 (sd 43).
+        for draw in [Draw::Shuffle, Draw::Select] {
+            let counts = subset_counts(6, 3, 2, draw, 30_000);
+            for (mask, &c) in counts.iter().enumerate() {
+                let want = match mask.count_ones() {
+                    0 | 1 => 6000.0,
+                    2 => 2000.0,
+                    _ => 0.0,
+                };
+                assert!(close(c as f64, want, 5.0 * 69.3), "{draw:?} {mask:b}: {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cheaper_draw_is_chosen() {
+        assert_eq!(Draw::cheaper(2, 3), Draw::Select);
+        assert_eq!(Draw::cheaper(3, 3), Draw::Shuffle);
+    }
+}

@@ -1,0 +1,32 @@
+//! Common English function words: spaCy's English stop-word list
+//! (`data/english/stop-words.txt`, MIT, see `data/english/LICENSE.spacy`).
+//! Variant expansion uses it to tell ordinary copy from a term
+//! ([`crate::lexicon::ordinary_phrase`]); discovery uses it to keep phrases
+//! from starting or ending on a function word ([`super::phrases`]).
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+static STOP_WORDS: &str = include_str!("../../data/english/stop-words.txt");
+
+pub(crate) fn stop_words() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        STOP_WORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Whether `word` is on the list, ignoring case.
+///
+/// ```
+/// assert!(slant::text::stop_words::is_stop_word("The"));
+/// assert!(!slant::text::stop_words::is_stop_word("troops"));
+/// ```
+pub fn is_stop_word(word: &str) -> bool {
+    let set = stop_words();
+    set.contains(word) || set.contains(word.to_lowercase().as_str())
+}
