@@ -18,10 +18,25 @@
 use std::collections::BTreeMap;
 
 use super::counts::{keys, Discovery, Key, Scope};
-use super::stats::{benjamini_hochberg, jensen_shannon, permutation_test, weighted_block_jsd};
+use super::stats::{
+    benjamini_hochberg, jensen_shannon, permutation_test_planned, weighted_block_jsd, Plan,
+};
 
-/// Random splits per test.
+/// The most random splits per test.
 pub const PERMUTATIONS: usize = 999;
+
+/// How each test draws its splits: at most [`PERMUTATIONS`]; fewer, down
+/// to 99 (p ≥ 0.01), for a test whose splits move many articles (the work
+/// of a test is bounded, so a pair of large outlets costs no more than a
+/// pair of small ones); and it stops once 20 splits are as far apart as the
+/// real one (Besag & Clifford 1991), when the p-value is clearly large.
+/// The `permutations` column says how many each test drew.
+pub const PLAN: Plan = Plan {
+    permutations: PERMUTATIONS,
+    min: 99,
+    stop_at_hits: 20,
+    budget: 250_000,
+};
 
 /// The seed every test's stream derives from (with the keys and concept).
 pub const SEED: u64 = 0x5eed_d1f0;
@@ -115,7 +130,7 @@ pub fn divergence(d: &Discovery, concepts: &[String]) -> Vec<DivergenceRow> {
                 };
                 let (ua, ub) = (pick(&va), pick(&vb));
                 let seed = seed_of(a, b, concept);
-                let Some(t) = permutation_test(&ua, &ub, jensen_shannon, PERMUTATIONS, seed) else {
+                let Some(t) = permutation_test_planned(&ua, &ub, jensen_shannon, PLAN, seed) else {
                     continue;
                 };
                 rows.push(row(a, b, concept, &ua, &ub, t));
@@ -124,7 +139,7 @@ pub fn divergence(d: &Discovery, concepts: &[String]) -> Vec<DivergenceRow> {
             let ub: Vec<Vec<f64>> = vb.iter().map(|v| v.to_vec()).collect();
             let statistic = |p: &[f64], q: &[f64]| weighted_block_jsd(p, q, &ranges);
             let seed = seed_of(a, b, OVERALL);
-            if let Some(t) = permutation_test(&ua, &ub, statistic, PERMUTATIONS, seed) {
+            if let Some(t) = permutation_test_planned(&ua, &ub, statistic, PLAN, seed) {
                 rows.push(row(a, b, OVERALL, &ua, &ub, t));
             }
         }
@@ -218,6 +233,8 @@ mod tests {
         let same = find("a", "b", "us");
         assert_eq!(same.jsd, 0.0);
         assert_eq!(same.p_value, 1.0, "every split is as alike");
+        // ... and the test stopped after its first round (Besag–Clifford).
+        assert_eq!(same.permutations, 2 * crate::discover::stats::PERMUTATION_CHUNK);
         assert_eq!((same.mentions_a, same.mentions_b), (24, 12));
         let apart = find("a", "c", "us");
         assert_eq!(apart.jsd, 1.0);

@@ -36,6 +36,8 @@ pub struct DiscoveryTables {
     pub divergence: Vec<divergence::DivergenceRow>,
     /// The phrase names the next run needs ([`Discovery::names_to_keep`]).
     pub names: Vec<(u64, String)>,
+    /// Time each step took: `keyness`, `divergence`, `labels`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Runs every discovery step on a run's accumulator. `concepts` are the
@@ -48,12 +50,24 @@ pub fn discover(
     embedder: Option<&dyn labels::PhraseEmbedder>,
     options: DiscoveryOptions,
 ) -> Result<DiscoveryTables, String> {
+    let clock = std::time::Instant::now();
     let corpus = d.sum(|_| true);
-    let (keyness, divergence) = rayon::join(
-        || keyness::keyness(d, &corpus, matcher, options.keyness),
-        || divergence::divergence(d, concepts),
+    let sum_time = clock.elapsed();
+    let ((keyness, keyness_time), (divergence, divergence_time)) = rayon::join(
+        || {
+            let clock = std::time::Instant::now();
+            let rows = keyness::keyness(d, &corpus, matcher, options.keyness);
+            (rows, clock.elapsed())
+        },
+        || {
+            let clock = std::time::Instant::now();
+            let rows = divergence::divergence(d, concepts);
+            (rows, clock.elapsed())
+        },
     );
+    let clock = std::time::Instant::now();
     let labels = labels::labels(d, &corpus, matcher, embedder, options.labels)?;
+    let labels_time = clock.elapsed();
     // A lexicon term one article uses can be a label candidate: its name is
     // kept too, so that a rerun finds the same candidates.
     let mut names = d.names_to_keep(&corpus);
@@ -70,5 +84,11 @@ pub fn discover(
         labels,
         divergence,
         names,
+        timings: vec![
+            ("sum", sum_time),
+            ("keyness", keyness_time),
+            ("divergence", divergence_time),
+            ("labels", labels_time),
+        ],
     })
 }

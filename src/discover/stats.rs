@@ -195,37 +195,111 @@ pub fn permutation_test(
     permutations: usize,
     seed: u64,
 ) -> Option<Permutation> {
+    let plan = Plan {
+        permutations,
+        min: permutations,
+        stop_at_hits: 0,
+        budget: usize::MAX,
+    };
+    permutation_test_planned(a, b, statistic, plan, seed)
+}
+
+/// How many random splits a [`permutation_test_planned`] draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// The most random splits.
+    pub permutations: usize,
+    /// The fewest, however costly each split (when `budget` would allow
+    /// fewer).
+    pub min: usize,
+    /// Stop once this many splits are at least as far apart as the sides
+    /// given (Besag & Clifford 1991): the p-value is then clearly not small,
+    /// and hits ÷ splits drawn estimates it. 0: never stop early.
+    pub stop_at_hits: usize,
+    /// The most work a test may take, in units added to a sum over all its
+    /// splits: a test whose splits cost more draws fewer of them (not fewer
+    /// than `min`), so one test on two large outlets does not take longer
+    /// than a thousand small ones.
+    pub budget: usize,
+}
+
+/// [`permutation_test`] with a [`Plan`]. Splits are drawn in rounds of
+/// [`ROUND`] chunks, so stopping early gives the same p-value whatever
+/// the number of threads. `permutations` in the result is the number drawn,
+/// and the p-value is hits ÷ drawn when the test stopped early, else
+/// `(1 + hits) / (1 + drawn)`.
+///
+/// ```
+/// use slant::discover::stats::{jensen_shannon, permutation_test_planned, Plan};
+/// // Alike sides: every split is as far apart (JSD 0), so the test stops
+/// // after its first round with p = 1.
+/// let a = vec![vec![1.0, 1.0]; 50];
+/// let plan = Plan { permutations: 999, min: 99, stop_at_hits: 10, budget: 1_000_000 };
+/// let t = permutation_test_planned(&a, &a, jensen_shannon, plan, 7).unwrap();
+/// assert_eq!(t.p_value, 1.0);
+/// assert!(t.permutations < 999);
+/// ```
+pub fn permutation_test_planned(
+    a: &[Vec<f64>],
+    b: &[Vec<f64>],
+    statistic: impl Fn(&[f64], &[f64]) -> Option<f64> + Sync,
+    plan: Plan,
+    seed: u64,
+) -> Option<Permutation> {
     let len = a.iter().chain(b).map(Vec::len).next().unwrap_or(0);
     let pool = Pool::new(a.iter().chain(b), len)?;
     let (sum_a, sum_b) = (side_sum(a, len), side_sum(b, len));
     let observed = statistic(&sum_a, &sum_b).filter(|s| !s.is_nan())?;
     let k = a.len().min(b.len());
+    let draw = Draw::cheaper(pool.active.len(), k, pool.types.len());
+    let cost = draw.cost(&pool, k).max(1);
+    let permutations = (plan.budget / cost).clamp(plan.min, plan.permutations.max(plan.min));
     let split = Split {
         total: sum_a.iter().zip(&sum_b).map(|(x, y)| x + y).collect(),
         k: u32::try_from(k).ok()?,
         // Draw the smaller side: fewer draws and fewer units to add.
         drawn_is_a: a.len() <= b.len(),
-        draw: Draw::cheaper(pool.active.len(), k),
+        draw,
         pool,
         threshold: observed - TOLERANCE,
         statistic: &statistic,
     };
     let chunks = permutations.div_ceil(PERMUTATION_CHUNK);
-    let hits: usize = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let start = c * PERMUTATION_CHUNK;
-            let count = PERMUTATION_CHUNK.min(permutations - start);
-            let stream = seed ^ (c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            split.hits(Xoshiro256PlusPlus::seed_from_u64(stream), count)
-        })
-        .sum();
+    let (mut hits, mut drawn) = (0, 0);
+    let mut first = 0;
+    while first < chunks {
+        let last = (first + ROUND).min(chunks);
+        hits += (first..last)
+            .into_par_iter()
+            .map(|c| {
+                let start = c * PERMUTATION_CHUNK;
+                let count = PERMUTATION_CHUNK.min(permutations - start);
+                let stream = seed ^ (c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                split.hits(Xoshiro256PlusPlus::seed_from_u64(stream), count)
+            })
+            .sum::<usize>();
+        drawn = (last * PERMUTATION_CHUNK).min(permutations);
+        first = last;
+        if plan.stop_at_hits > 0 && hits >= plan.stop_at_hits && first < chunks {
+            return Some(Permutation {
+                observed,
+                p_value: hits as f64 / drawn as f64,
+                permutations: drawn,
+            });
+        }
+    }
     Some(Permutation {
         observed,
-        p_value: (1 + hits) as f64 / (1 + permutations) as f64,
-        permutations,
+        p_value: (1 + hits) as f64 / (1 + drawn) as f64,
+        permutations: drawn,
     })
 }
+
+/// A kind with at most this many units is drawn unit by unit.
+const SMALL_KIND: u64 = 24;
+
+/// Chunks drawn between two looks at the hits of a planned test.
+pub const ROUND: usize = 2;
 
 /// Permutations per random stream. Part of the result: a different chunk
 /// size gives different (equally valid) p-values for the same seed.
@@ -256,6 +330,9 @@ struct Pool {
     entries: Vec<(usize, f64)>,
     /// The units with any nonzero count, ascending.
     active: Vec<u32>,
+    /// The distinct nonzero units: one unit of each (its index) and how
+    /// many units are alike.
+    types: Vec<(u32, u32)>,
 }
 
 impl Pool {
@@ -266,7 +343,10 @@ impl Pool {
             starts: vec![0],
             entries: Vec::new(),
             active: Vec::new(),
+            types: Vec::new(),
         };
+        let mut type_of: foldhash::HashMap<Vec<(usize, u64)>, usize> =
+            foldhash::HashMap::default();
         for (u, unit) in units.enumerate() {
             if unit.len() != len {
                 return None;
@@ -279,7 +359,18 @@ impl Pool {
                 }
             }
             if pool.entries.len() > before {
-                pool.active.push(u32::try_from(u).ok()?);
+                let u = u32::try_from(u).ok()?;
+                pool.active.push(u);
+                let key: Vec<(usize, u64)> = pool.entries[before..]
+                    .iter()
+                    .map(|&(i, x)| (i, x.to_bits()))
+                    .collect();
+                let next = pool.types.len();
+                let t = *type_of.entry(key).or_insert(next);
+                if t == next {
+                    pool.types.push((u, 0));
+                }
+                pool.types[t].1 += 1;
             }
             pool.starts.push(pool.entries.len());
         }
@@ -310,11 +401,34 @@ enum Draw {
     /// add nothing to a sum, so which of them are drawn does not matter.
     /// One draw per active unit.
     Select,
+    /// How many units of each distinct kind are drawn, from the
+    /// multivariate hypergeometric distribution (one univariate draw per
+    /// kind, each conditioned on those before): the same distribution of
+    /// sums as drawing the units, at a cost that grows with the kinds of
+    /// unit, not their number. On a large corpus most articles that use a
+    /// concept use it in one of a few ways (one mention of one label, …).
+    Types,
 }
 
 impl Draw {
-    fn cheaper(active: usize, k: usize) -> Draw {
-        if active < k {
+    /// About how many units one split adds (a hypergeometric draw counted
+    /// as a dozen).
+    fn cost(self, pool: &Pool, k: usize) -> usize {
+        let active = pool.active.len().max(1);
+        let per_unit = pool.entries.len().div_ceil(active);
+        let n = (pool.starts.len() - 1).max(1);
+        match self {
+            Draw::Shuffle => k * (per_unit + 1),
+            Draw::Select => active + k * per_unit * active / n,
+            Draw::Types => 12 * pool.types.len() * per_unit,
+        }
+    }
+
+    fn cheaper(active: usize, k: usize, types: usize) -> Draw {
+        // A hypergeometric draw costs about as much as adding a dozen units.
+        if types.saturating_mul(12) < active.min(k) {
+            Draw::Types
+        } else if active < k {
             Draw::Select
         } else {
             Draw::Shuffle
@@ -342,7 +456,7 @@ impl<F: Fn(&[f64], &[f64]) -> Option<f64>> Split<'_, F> {
         let (mut drawn, mut rest) = (vec![0.0; len], vec![0.0; len]);
         let mut order = match self.draw {
             Draw::Shuffle => (0..self.pool.units()).collect(),
-            Draw::Select => Vec::new(),
+            Draw::Select | Draw::Types => Vec::new(),
         };
         let mut hits = 0;
         for _ in 0..count {
@@ -378,6 +492,42 @@ impl<F: Fn(&[f64], &[f64]) -> Option<f64>> Split<'_, F> {
                     let j = rng.gen_range(i..n);
                     order.swap(i as usize, j as usize);
                     self.pool.add(order[i as usize], sum);
+                }
+            }
+            Draw::Types => {
+                let (mut left, mut need) = (u64::from(n), u64::from(self.k));
+                for &(unit, count) in &self.pool.types {
+                    if need == 0 {
+                        break;
+                    }
+                    let count = u64::from(count);
+                    let drawn = if count <= SMALL_KIND {
+                        // Selection sampling over this kind's units: exact,
+                        // and cheaper than setting up the distribution.
+                        let (mut drawn, mut l, mut nd) = (0, left, need);
+                        for _ in 0..count {
+                            if rng.gen_range(0..l) < nd {
+                                drawn += 1;
+                                nd -= 1;
+                            }
+                            l -= 1;
+                        }
+                        drawn
+                    } else {
+                        match rand_distr::Hypergeometric::new(left, count, need) {
+                            Ok(h) => rng.sample(h),
+                            // Cannot happen: count <= left and need <= left.
+                            Err(_) => 0,
+                        }
+                    };
+                    if drawn > 0 {
+                        let u = unit as usize;
+                        for &(i, x) in &self.pool.entries[self.pool.starts[u]..self.pool.starts[u + 1]] {
+                            sum[i] += x * drawn as f64;
+                        }
+                    }
+                    left -= count;
+                    need -= drawn;
                 }
             }
             Draw::Select => {
@@ -826,7 +976,7 @@ mod tests {
     fn both_draws_pick_uniform_subsets() {
         // 5 units, all active, draw 2: each of the C(5,2) = 10 pairs with
         // probability 1/10, 2,000 of 20,000; sd = sqrt(20000·0.1·0.9) = 42.4.
-        for draw in [Draw::Shuffle, Draw::Select] {
+        for draw in [Draw::Shuffle, Draw::Select, Draw::Types] {
             let counts = subset_counts(5, 5, 2, draw, 20_000);
             for (mask, &c) in counts.iter().enumerate() {
                 let want = if mask.count_ones() == 2 { 2000.0 } else { 0.0 };
@@ -838,7 +988,7 @@ mod tests {
         //   one given active unit and a zero one: 3 pairs -> 3/15 each
         //   a given pair of active units: 1 pair -> 1/15 each
         // Of 30,000: 6,000 (sd 69) and 2,000 (sd 43).
-        for draw in [Draw::Shuffle, Draw::Select] {
+        for draw in [Draw::Shuffle, Draw::Select, Draw::Types] {
             let counts = subset_counts(6, 3, 2, draw, 30_000);
             for (mask, &c) in counts.iter().enumerate() {
                 let want = match mask.count_ones() {
@@ -853,7 +1003,46 @@ mod tests {
 
     #[test]
     fn the_cheaper_draw_is_chosen() {
-        assert_eq!(Draw::cheaper(2, 3), Draw::Select);
-        assert_eq!(Draw::cheaper(3, 3), Draw::Shuffle);
+        assert_eq!(Draw::cheaper(2, 3, 2), Draw::Select);
+        assert_eq!(Draw::cheaper(3, 3, 3), Draw::Shuffle);
+        assert_eq!(Draw::cheaper(5000, 4000, 40), Draw::Types);
+    }
+
+    #[test]
+    fn drawing_by_kind_is_hypergeometric() {
+        // Units: three alike [1, 0], two alike [0, 1], one empty; draw 3.
+        // P(j of the first kind) = C(3,j)·C(3,3-j)/C(6,3):
+        //   j = 0, 1, 2, 3 -> 1/20, 9/20, 9/20, 1/20.
+        // Of 40,000: 2,000 (sd 43.6) and 18,000 (sd 99.5).
+        let units = [
+            vec![1.0, 0.0],
+            vec![0.0, 1.0],
+            vec![1.0, 0.0],
+            vec![0.0, 0.0],
+            vec![0.0, 1.0],
+            vec![1.0, 0.0],
+        ];
+        let pool = Pool::new(units.iter(), 2).unwrap();
+        assert_eq!(pool.types.len(), 2);
+        let split = Split {
+            total: vec![3.0, 2.0],
+            k: 3,
+            drawn_is_a: true,
+            draw: Draw::Types,
+            pool,
+            threshold: 0.0,
+            statistic: &|_: &[f64], _: &[f64]| Some(0.0),
+        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let mut by_first = [0usize; 4];
+        let mut sum = vec![0.0; 2];
+        for _ in 0..40_000 {
+            split.draw_sum(&mut rng, &mut [], &mut sum);
+            assert!(sum[0] + sum[1] <= 3.0 && sum[1] <= 2.0);
+            by_first[sum[0] as usize] += 1;
+        }
+        for (j, want, sd) in [(0, 2000.0, 43.6), (1, 18000.0, 99.5), (2, 18000.0, 99.5), (3, 2000.0, 43.6)] {
+            assert!(close(by_first[j] as f64, want, 5.0 * sd), "{j}: {}", by_first[j]);
+        }
     }
 }

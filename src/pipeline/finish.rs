@@ -105,6 +105,9 @@ pub(super) fn finish(
     time.lap("report");
     time.set("score", score_time);
     time.set("discover", discover_time);
+    for (step, spent) in &found.timings {
+        time.set(&format!("discover_{step}"), *spent);
+    }
     cache.commit()?;
     time.add("cache_save", cache_time);
     Ok(Finished {

@@ -28,5 +28,17 @@ pub(crate) fn stop_words() -> &'static HashSet<&'static str> {
 /// ```
 pub fn is_stop_word(word: &str) -> bool {
     let set = stop_words();
-    set.contains(word) || set.contains(word.to_lowercase().as_str())
+    if set.contains(word) {
+        return true;
+    }
+    // Lower-cased on the stack: this is asked of every word of every
+    // article. The list's words are short and ASCII.
+    let mut buf = [0u8; 16];
+    if word.len() > buf.len() || !word.is_ascii() {
+        return word.len() <= 64 && set.contains(word.to_lowercase().as_str());
+    }
+    let lower = &mut buf[..word.len()];
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).is_ok_and(|w| set.contains(w))
 }
