@@ -8,10 +8,13 @@
 //! divergence  divergence.csv: how differently two keys label a concept
 //! suggest     a draft story lexicon from the label groups
 //! stats       the statistics all of them use
+//! embed       the phrase encoder labels groups phrases with (model feature)
 //! ```
 
 pub mod counts;
 pub mod divergence;
+#[cfg(feature = "model")]
+pub mod embed;
 pub mod keyness;
 pub mod labels;
 pub mod stats;

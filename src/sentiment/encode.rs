@@ -141,17 +141,7 @@ impl Encoder {
         let offsets = enc.get_offsets();
         let n = ids.len();
 
-        // Tokens overlapping the span [start, end).
-        let mut span: Option<Range<usize>> = None;
-        for (i, &(a, b)) in offsets.iter().enumerate() {
-            if a < t.end && b > t.start {
-                span = Some(match span {
-                    None => i..i + 1,
-                    Some(r) => r.start..i + 1,
-                });
-            }
-        }
-        let span = match span {
+        let span = match tokens_overlapping(offsets, &(t.start..t.end)) {
             Some(r) => r,
             None if n == 0 => 0..0,
             None => {
@@ -235,9 +225,28 @@ fn nonempty(r: Range<usize>, fallback: usize) -> Range<usize> {
     }
 }
 
+/// The tokens (positions in `offsets`, one `(start, end)` per token, in text
+/// order) that overlap `span`, a range in the same unit as the offsets
+/// (characters here, bytes in [`crate::discover`]); `None` when none does.
+pub(crate) fn tokens_overlapping(
+    offsets: &[(usize, usize)],
+    span: &Range<usize>,
+) -> Option<Range<usize>> {
+    let mut hit: Option<Range<usize>> = None;
+    for (i, &(a, b)) in offsets.iter().enumerate() {
+        if a < span.end && b > span.start {
+            hit = Some(match hit {
+                None => i..i + 1,
+                Some(r) => r.start..i + 1,
+            });
+        }
+    }
+    hit
+}
+
 /// The `budget`-token window of `0..n` centred on `span`, shifted to stay
 /// inside; the whole range when it fits.
-fn window_around(n: usize, span: &Range<usize>, budget: usize) -> Range<usize> {
+pub(crate) fn window_around(n: usize, span: &Range<usize>, budget: usize) -> Range<usize> {
     if n <= budget {
         return 0..n;
     }

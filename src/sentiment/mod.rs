@@ -30,7 +30,7 @@ pub mod train;
 
 pub use crate::target::{Polarity, Sentiment, Target, TargetKey};
 #[cfg(feature = "model")]
-pub(crate) use model::bundled_dir;
+pub(crate) use model::{bundled_dir, Batch};
 #[cfg(feature = "model")]
 pub use model::{
     configure_threads, update_model_config, BaseEncoder, ModelConfig, ModelInfo, PredictionCheck,

@@ -161,13 +161,14 @@ impl Net {
     }
 }
 
-/// A padded batch of encoded targets.
+/// A padded batch of encoded targets (also the phrase encoder's input in
+/// [`crate::discover`], where the "target" is the tokens to pool).
 pub(crate) struct Batch {
-    ids: Tensor,
-    mask: Tensor,
-    types: Tensor,
+    pub(crate) ids: Tensor,
+    pub(crate) mask: Tensor,
+    pub(crate) types: Tensor,
     /// 1.0 on the target's tokens, float `[batch, len]`.
-    target: Tensor,
+    pub(crate) target: Tensor,
 }
 
 impl Batch {
