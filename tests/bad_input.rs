@@ -319,7 +319,10 @@ fn malformed_jsonl_lines_are_named_by_line() {
 fn other_manifest_columns_pass_through_not_dropped() {
     let corpus = corpus_with(&[
         ("good.txt", GOOD),
-        ("manifest.csv", b"file,outlet,Byline\ngood.txt,a,\"Someone, Jr.\"\n"),
+        (
+            "manifest.csv",
+            b"file,outlet,Byline\ngood.txt,a,\"Someone, Jr.\"\n",
+        ),
     ]);
     let out = tempfile::tempdir().unwrap();
     let run = analyze(corpus.path(), out.path(), &[]);
@@ -328,7 +331,10 @@ fn other_manifest_columns_pass_through_not_dropped() {
     let articles = std::fs::read_to_string(out.path().join("articles.csv")).unwrap();
     let mut lines = articles.lines();
     assert!(lines.next().unwrap().ends_with(",byline"), "{articles}");
-    assert!(lines.next().unwrap().ends_with(",\"Someone, Jr.\""), "{articles}");
+    assert!(
+        lines.next().unwrap().ends_with(",\"Someone, Jr.\""),
+        "{articles}"
+    );
 }
 
 #[test]

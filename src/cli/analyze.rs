@@ -61,6 +61,10 @@ pub struct ModelArgs {
     /// Loaded-word detector folder. Default: the detector shipped with slant.
     #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
     detector: Option<PathBuf>,
+    /// Phrase encoder folder (label groups). Default: the encoder shipped
+    /// with slant.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
+    encoder: Option<PathBuf>,
 }
 
 /// Groups and discovery: `groups.csv`, `keyness.csv`, `labels.csv`,
@@ -171,6 +175,12 @@ pub fn run_pipeline(
         return pipeline::run(config, lock, None, None, None).context("analyze");
     }
     let dir = args
+        .encoder
+        .clone()
+        .unwrap_or_else(slant::discover::embed::PhraseEncoder::default_dir);
+    let encoder = slant::discover::embed::SharedEncoder::open(&dir)
+        .with_context(|| format!("phrase encoder {} (or run with --no-model)", dir.display()))?;
+    let dir = args
         .detector
         .clone()
         .unwrap_or_else(slant::detect::Detector::default_dir);
@@ -189,7 +199,14 @@ pub fn run_pipeline(
     if let Some(note) = &scorer.note {
         eprintln!("slant: sentiment cache: {note}; rebuilding");
     }
-    pipeline::run(config, lock, Some(&mut scorer), Some(&detector), None).context("analyze")
+    pipeline::run(
+        config,
+        lock,
+        Some(&mut scorer),
+        Some(&detector),
+        Some(&encoder),
+    )
+    .context("analyze")
 }
 
 #[cfg(not(feature = "model"))]
@@ -198,9 +215,9 @@ pub fn run_pipeline(
     lock: &OutLock,
     args: &ModelArgs,
 ) -> anyhow::Result<pipeline::RunSummary> {
-    if args.model.is_some() || args.detector.is_some() {
+    if args.model.is_some() || args.detector.is_some() || args.encoder.is_some() {
         anyhow::bail!(
-            "this slant was built without the `model` feature; --model and --detector are not available"
+            "this slant was built without the `model` feature; --model, --detector and --encoder are not available"
         );
     }
     pipeline::run(config, lock, None, None, None).context("analyze")

@@ -22,6 +22,16 @@ pub struct Uses {
     pub articles_other: u32,
 }
 
+/// A cell's uses of a phrase, and whether the accumulator has its name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CellUses {
+    pub uses: Uses,
+    /// The shape with the most capitals among its articles'
+    /// ([`crate::text::phrases::display`]).
+    pub shape: u8,
+    named: bool,
+}
+
 impl Uses {
     /// (uses, articles) counted: own voice, or every voice with `quotes`.
     /// An article that uses the phrase in both voices counts once.
@@ -53,7 +63,7 @@ pub struct Cell {
     /// Phrase uses summed over the cell's articles, own voice and other.
     pub total_own: u64,
     pub total_other: u64,
-    pub phrases: HashMap<u64, Uses>,
+    pub phrases: HashMap<u64, CellUses>,
 }
 
 /// One article's own-voice uses of the lexicon's labels: (label index,
@@ -64,7 +74,8 @@ pub struct ArticleLabels {
     pub labels: Vec<(u32, u32)>,
 }
 
-/// The discovery accumulator of a run.
+/// The discovery accumulator of a run. Names are keys, the same whichever
+/// article gives them; only counts and shapes come from the articles.
 ///
 /// ```
 /// use slant::corpus::OutletId;
@@ -78,7 +89,7 @@ pub struct ArticleLabels {
 /// }
 /// let left = d.sum(|c| c.group.as_deref() == Some("left"));
 /// assert_eq!(left.articles, 2);
-/// assert_eq!(left.phrases[&phrase_hash("left")].articles_own, 2);
+/// assert_eq!(left.phrases[&phrase_hash("left")].uses.articles_own, 2);
 /// assert_eq!(d.name(phrase_hash("occupation forces")), Some("occupation forces"));
 /// ```
 #[derive(Debug, Default)]
@@ -114,21 +125,37 @@ impl Discovery {
         let cell = self.cell(outlet, group);
         let c = &mut self.cells[cell as usize];
         c.articles += 1;
+        let mut names = phrases.names();
         for u in &phrases.uses {
             c.total_own += u64::from(u.own);
             c.total_other += u64::from(u.other);
-            let e = c.phrases.entry(u.hash).or_default();
-            e.add(&Uses {
+            let name = names.next();
+            let uses = Uses {
                 own: u.own,
                 other: u.other,
                 articles_own: u32::from(u.own > 0),
                 articles_other: u32::from(u.other > 0),
-            });
-        }
-        for (u, name) in phrases.uses.iter().zip(phrases.names()) {
-            self.names
-                .entry(u.hash)
-                .or_insert_with(|| CompactString::from(name));
+            };
+            let entry = match c.phrases.get_mut(&u.hash) {
+                Some(e) => e,
+                None => {
+                    let named = self.names.contains_key(&u.hash);
+                    c.phrases.entry(u.hash).or_insert(CellUses {
+                        uses: Uses::default(),
+                        shape: 0,
+                        named,
+                    })
+                }
+            };
+            entry.uses.add(&uses);
+            entry.shape = entry.shape.max(u.shape);
+            // A name is looked up once per cell and phrase, not per use.
+            if !entry.named {
+                if let Some(name) = name {
+                    self.names.insert(u.hash, CompactString::from(name));
+                    entry.named = true;
+                }
+            }
         }
         let mut used = Vec::new();
         for (concept, label, n) in labels {
@@ -178,9 +205,17 @@ impl Discovery {
             .map(|(c, l)| (c.as_str(), l.as_str()))
     }
 
-    /// The surface form a phrase was first met in, when known.
+    /// A phrase's key ([`crate::text::phrases::phrase_key`]), when known.
     pub fn name(&self, hash: u64) -> Option<&str> {
         self.names.get(&hash).map(CompactString::as_str)
+    }
+
+    /// A phrase as reports show it: its key in the shape `cell` gives it
+    /// (the corpus's, for one name across outlets).
+    pub fn display(&self, hash: u64, cell: &Cell) -> Option<String> {
+        let shape = cell.phrases.get(&hash).map_or(0, |u| u.shape);
+        self.name(hash)
+            .map(|key| crate::text::phrases::display(key, shape))
     }
 
     /// The cells `select` picks, summed into one.
@@ -196,24 +231,24 @@ impl Discovery {
             }
             out.phrases.reserve(c.phrases.len());
             for (h, u) in &c.phrases {
-                out.phrases.entry(*h).or_default().add(u);
+                let e = out.phrases.entry(*h).or_default();
+                e.uses.add(&u.uses);
+                e.shape = e.shape.max(u.shape);
+                e.named |= u.named;
             }
         }
         out
     }
 
-    /// The names to keep for the next run: those of phrases two or more
-    /// articles use. A phrase one article uses is reported nowhere
-    /// (every figure needs two articles); if a new article uses it too,
-    /// that article, read afresh, names it.
+    /// The names to keep for the next run: every phrase's the corpus still
+    /// uses, so that a rerun names each phrase as the run that first met it
+    /// did, and a report of a rerun is the report of a run from scratch on
+    /// the same articles in the same order.
     pub fn names_to_keep(&self, corpus: &Cell) -> Vec<(u64, String)> {
         let mut out: Vec<(u64, String)> = corpus
             .phrases
-            .iter()
-            // An article using it in both voices counts twice here: this keeps
-            // a few names more than needed, never fewer.
-            .filter(|(_, u)| u.articles_own + u.articles_other >= 2)
-            .filter_map(|(h, _)| self.name(*h).map(|n| (*h, n.to_string())))
+            .keys()
+            .filter_map(|h| self.name(*h).map(|n| (*h, n.to_string())))
             .collect();
         out.sort_unstable();
         out
@@ -283,7 +318,12 @@ mod tests {
         ArticlePhrases {
             uses: uses
                 .iter()
-                .map(|&(hash, own, other)| PhraseUse { hash, own, other })
+                .map(|&(hash, own, other)| PhraseUse {
+                    hash,
+                    own,
+                    other,
+                    shape: 0,
+                })
                 .collect(),
             names: uses
                 .iter()
@@ -304,7 +344,7 @@ mod tests {
         assert_eq!(g.articles, 2);
         assert_eq!((g.total_own, g.total_other), (3, 2));
         assert_eq!(
-            g.phrases[&1],
+            g.phrases[&1].uses,
             Uses {
                 own: 3,
                 other: 1,
@@ -312,14 +352,13 @@ mod tests {
                 articles_other: 1
             }
         );
-        assert_eq!(g.phrases[&1].counted(true), (4, 2));
+        assert_eq!(g.phrases[&1].uses.counted(true), (4, 2));
         let all = d.sum(|_| true);
-        assert_eq!(all.phrases[&1].counted(false), (8, 3));
+        assert_eq!(all.phrases[&1].uses.counted(false), (8, 3));
         assert_eq!(d.articles()[1].labels, [(0, 2)]);
         assert_eq!(d.label(0), Some(("c", "l")));
-        // Phrase 2 is used by one article only: its name is not kept.
         let kept: Vec<u64> = d.names_to_keep(&all).into_iter().map(|n| n.0).collect();
-        assert_eq!(kept, [1]);
+        assert_eq!(kept, [1, 2]);
         let k = keys(&d);
         assert_eq!(k.len(), 3, "{k:?}");
         assert!(k[2].holds(&d.cells()[0]) && !k[2].holds(&d.cells()[1]));

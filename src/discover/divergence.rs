@@ -9,34 +9,44 @@
 //! by their mentions ([`super::stats::weighted_block_jsd`]).
 //!
 //! The p-value comes from a permutation test over whole articles: the two
-//! keys' articles that use the concept are pooled and dealt out again at
-//! random into two sets of the same sizes, [`PERMUTATIONS`] times, with a
-//! fixed seed per test. Articles, not mentions, are the units, because the
-//! mentions of one article are not independent of each other. The q-values
-//! are Benjamini–Hochberg's over every test in the file.
+//! keys' articles are pooled and dealt out again at random into two sets
+//! of the same sizes, with a fixed seed per pair; each random split serves
+//! every concept of the pair and the overall figure
+//! ([`super::stats::shared_permutation_tests`]). Articles, not mentions,
+//! are the units, because the mentions of one article are not independent
+//! of each other. How many splits a pair draws is set by [`PLAN`]. The
+//! q-values are Benjamini–Hochberg's over every test in the file.
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::counts::{keys, Discovery, Key, Scope};
 use super::stats::{
-    benjamini_hochberg, jensen_shannon, permutation_test_planned, weighted_block_jsd, Plan,
+    benjamini_hochberg, jensen_shannon, shared_permutation_tests, weighted_block_jsd, Plan,
+    Statistic,
 };
 
 /// The most random splits per test.
 pub const PERMUTATIONS: usize = 999;
 
-/// How each test draws its splits: at most [`PERMUTATIONS`]; fewer, down
-/// to 99 (p ≥ 0.01), for a test whose splits move many articles (the work
-/// of a test is bounded, so a pair of large outlets costs no more than a
-/// pair of small ones); and it stops once 20 splits are as far apart as the
-/// real one (Besag & Clifford 1991), when the p-value is clearly large.
-/// The `permutations` column says how many each test drew.
+/// How each pair draws its splits: at most [`PERMUTATIONS`]; fewer, down
+/// to 99 (p ≥ 0.01), for a pair whose splits move so many articles that
+/// the file's work would pass [`WORK`] (a large corpus); and a test stops
+/// counting once 20 splits are as far apart as the real one (Besag &
+/// Clifford 1991), when its p-value is clearly large. The `permutations`
+/// column says how many each test drew. `budget` is set per run: [`WORK`]
+/// shared among the pairs.
 pub const PLAN: Plan = Plan {
     permutations: PERMUTATIONS,
     min: 99,
     stop_at_hits: 20,
-    budget: 250_000,
+    budget: usize::MAX,
 };
+
+/// The most work all the tests of a file may take, in article counts added
+/// up over all splits (about a second on one core).
+pub const WORK: usize = 500_000_000;
 
 /// The seed every test's stream derives from (with the keys and concept).
 pub const SEED: u64 = 0x5eed_d1f0;
@@ -91,59 +101,110 @@ pub fn divergence(d: &Discovery, concepts: &[String]) -> Vec<DivergenceRow> {
         at += labels.len();
     }
     let width = at;
-    // Each article as one vector over all blocks.
-    let vectors: Vec<(u32, Vec<f64>)> = d
+    // Each article's own-voice counts over all blocks, sparse.
+    let units: Vec<Vec<(usize, f64)>> = d
         .articles()
         .iter()
-        .filter(|a| a.labels.iter().any(|(l, _)| slot.contains_key(l)))
         .map(|a| {
-            let mut v = vec![0.0; width];
-            for (l, n) in &a.labels {
-                if let Some(&s) = slot.get(l) {
-                    v[s] += f64::from(*n);
-                }
-            }
-            (a.cell, v)
+            let mut v: Vec<(usize, f64)> = a
+                .labels
+                .iter()
+                .filter_map(|(l, n)| slot.get(l).map(|&s| (s, f64::from(*n))))
+                .collect();
+            v.sort_by_key(|e| e.0);
+            v
         })
         .collect();
     let all = keys(d);
-    let mut rows = Vec::new();
-    for (i, a) in all.iter().enumerate() {
-        for b in &all[i + 1..] {
-            if a.scope != b.scope {
-                continue;
-            }
-            let side = |k: &Key| -> Vec<&Vec<f64>> {
-                vectors
-                    .iter()
-                    .filter(|(cell, _)| k.holds(&d.cells()[*cell as usize]))
-                    .map(|(_, v)| v)
-                    .collect()
-            };
-            let (va, vb) = (side(a), side(b));
-            for ((concept, _), range) in blocks.iter().zip(&ranges) {
-                let pick = |side: &[&Vec<f64>]| -> Vec<Vec<f64>> {
-                    side.iter()
-                        .map(|v| v[range.clone()].to_vec())
-                        .filter(|v| v.iter().any(|&x| x > 0.0))
-                        .collect()
+    let members: Vec<Vec<u32>> = all
+        .iter()
+        .map(|k| {
+            d.articles()
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| k.holds(&d.cells()[a.cell as usize]))
+                .map(|(i, _)| i as u32)
+                .collect()
+        })
+        .collect();
+    let concept_stats: Vec<Box<Statistic>> = ranges
+        .iter()
+        .map(|r| {
+            let r = r.clone();
+            Box::new(move |p: &[f64], q: &[f64]| jensen_shannon(&p[r.clone()], &q[r.clone()]))
+                as Box<Statistic>
+        })
+        .collect();
+    let overall = |p: &[f64], q: &[f64]| weighted_block_jsd(p, q, &ranges);
+    let mut statistics: Vec<&Statistic<'_>> = concept_stats.iter().map(|s| s.as_ref()).collect();
+    statistics.push(&overall);
+    let mut names: Vec<&str> = blocks.iter().map(|b| b.0.as_str()).collect();
+    names.push(OVERALL);
+    let mut spans = ranges.clone();
+    spans.push(0..width);
+    // Pairs in order, each tested on its own: they run side by side.
+    let pairs: Vec<(usize, usize)> = (0..all.len())
+        .flat_map(|i| (i + 1..all.len()).map(move |j| (i, j)))
+        .filter(|&(i, j)| all[i].scope == all[j].scope)
+        .collect();
+    let plan = Plan {
+        budget: WORK / pairs.len().max(1),
+        ..PLAN
+    };
+    let per_pair: Vec<Vec<DivergenceRow>> = pairs
+        .par_iter()
+        .map(|&(i, j)| {
+            let (a, b) = (&all[i], &all[j]);
+            let (of_a, of_b) = (&members[i], &members[j]);
+            let tests = shared_permutation_tests(
+                &units,
+                width,
+                of_a,
+                of_b,
+                &statistics,
+                plan,
+                seed_of(a, b),
+            );
+            let mut rows = Vec::new();
+            for ((t, concept), span) in tests.into_iter().zip(&names).zip(&spans) {
+                let Some(t) = t else { continue };
+                let side = |of: &[u32]| {
+                    let (mut mentions, mut articles) = (0.0, 0);
+                    let mut used = vec![false; span.len()];
+                    for &u in of {
+                        let mut any = false;
+                        for &(p, x) in &units[u as usize] {
+                            if span.contains(&p) {
+                                mentions += x;
+                                used[p - span.start] = true;
+                                any = true;
+                            }
+                        }
+                        articles += usize::from(any);
+                    }
+                    (mentions as u64, articles, used)
                 };
-                let (ua, ub) = (pick(&va), pick(&vb));
-                let seed = seed_of(a, b, concept);
-                let Some(t) = permutation_test_planned(&ua, &ub, jensen_shannon, PLAN, seed) else {
-                    continue;
-                };
-                rows.push(row(a, b, concept, &ua, &ub, t));
+                let ((ma, na, ua), (mb, nb, ub)) = (side(of_a), side(of_b));
+                rows.push(DivergenceRow {
+                    scope: a.scope,
+                    key_a: a.name.clone(),
+                    key_b: b.name.clone(),
+                    concept: concept.to_string(),
+                    labels: ua.iter().zip(&ub).filter(|(x, y)| **x || **y).count(),
+                    mentions_a: ma,
+                    mentions_b: mb,
+                    articles_a: na,
+                    articles_b: nb,
+                    jsd: t.observed,
+                    p_value: t.p_value,
+                    q_value: t.p_value,
+                    permutations: t.permutations,
+                });
             }
-            let ua: Vec<Vec<f64>> = va.iter().map(|v| v.to_vec()).collect();
-            let ub: Vec<Vec<f64>> = vb.iter().map(|v| v.to_vec()).collect();
-            let statistic = |p: &[f64], q: &[f64]| weighted_block_jsd(p, q, &ranges);
-            let seed = seed_of(a, b, OVERALL);
-            if let Some(t) = permutation_test_planned(&ua, &ub, statistic, PLAN, seed) {
-                rows.push(row(a, b, OVERALL, &ua, &ub, t));
-            }
-        }
-    }
+            rows
+        })
+        .collect();
+    let mut rows: Vec<DivergenceRow> = per_pair.into_iter().flatten().collect();
     let q = benjamini_hochberg(&rows.iter().map(|r| r.p_value).collect::<Vec<_>>());
     for (r, q) in rows.iter_mut().zip(q) {
         r.q_value = q;
@@ -151,46 +212,10 @@ pub fn divergence(d: &Discovery, concepts: &[String]) -> Vec<DivergenceRow> {
     rows
 }
 
-fn row(
-    a: &Key,
-    b: &Key,
-    concept: &str,
-    ua: &[Vec<f64>],
-    ub: &[Vec<f64>],
-    t: super::stats::Permutation,
-) -> DivergenceRow {
-    let sum = |u: &[Vec<f64>]| u.iter().flatten().sum::<f64>() as u64;
-    let width = ua.iter().chain(ub).map(Vec::len).next().unwrap_or(0);
-    let labels = (0..width)
-        .filter(|&k| ua.iter().chain(ub).any(|v| v[k] > 0.0))
-        .count();
-    DivergenceRow {
-        scope: a.scope,
-        key_a: a.name.clone(),
-        key_b: b.name.clone(),
-        concept: concept.to_string(),
-        labels,
-        mentions_a: sum(ua),
-        mentions_b: sum(ub),
-        articles_a: ua.iter().filter(|v| v.iter().any(|&x| x > 0.0)).count(),
-        articles_b: ub.iter().filter(|v| v.iter().any(|&x| x > 0.0)).count(),
-        jsd: t.observed,
-        p_value: t.p_value,
-        q_value: t.p_value,
-        permutations: t.permutations,
-    }
-}
-
-/// A test's seed: the same pair and concept get the same stream whatever
-/// else is in the run.
-fn seed_of(a: &Key, b: &Key, concept: &str) -> u64 {
-    let text = format!(
-        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
-        a.scope.as_str(),
-        a.name,
-        b.name,
-        concept
-    );
+/// A pair's seed: the same pair gets the same splits whatever else is in
+/// the run.
+fn seed_of(a: &Key, b: &Key) -> u64 {
+    let text = format!("{}\u{1f}{}\u{1f}{}", a.scope.as_str(), a.name, b.name);
     SEED ^ xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
@@ -234,7 +259,10 @@ mod tests {
         assert_eq!(same.jsd, 0.0);
         assert_eq!(same.p_value, 1.0, "every split is as alike");
         // ... and the test stopped after its first round (Besag–Clifford).
-        assert_eq!(same.permutations, 2 * crate::discover::stats::PERMUTATION_CHUNK);
+        assert_eq!(
+            same.permutations,
+            2 * crate::discover::stats::PERMUTATION_CHUNK
+        );
         assert_eq!((same.mentions_a, same.mentions_b), (24, 12));
         let apart = find("a", "c", "us");
         assert_eq!(apart.jsd, 1.0);

@@ -543,6 +543,46 @@ pub fn write_encoder(base: &Path, out: &Path, config: &EncoderConfig) -> Result<
     Ok(write_json_file(&out.join(ENCODER_FILE), config)?)
 }
 
+/// The encoder as label grouping uses it: one at a time (libtorch runs a
+/// batch on all cores itself), named in `run.json` by its folder and hash.
+pub struct SharedEncoder {
+    encoder: std::sync::Mutex<PhraseEncoder>,
+    identity: String,
+}
+
+impl SharedEncoder {
+    /// Loads the encoder in `dir` ([`PhraseEncoder::load`]).
+    pub fn open(dir: &Path) -> Result<SharedEncoder, EmbedError> {
+        let encoder = PhraseEncoder::load(dir)?;
+        let identity = format!(
+            "{} ({}, sha256 {})",
+            encoder.config().name,
+            dir.display(),
+            encoder.sha256()
+        );
+        Ok(SharedEncoder {
+            encoder: std::sync::Mutex::new(encoder),
+            identity,
+        })
+    }
+}
+
+impl super::labels::PhraseEmbedder for SharedEncoder {
+    fn embed(&self, phrases: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        // A poisoned lock means an earlier call panicked mid-batch; the
+        // model itself is read-only, so it is still good to use.
+        let encoder = self
+            .encoder
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        encoder.embed(phrases).map_err(|e| e.to_string())
+    }
+
+    fn identity(&self) -> String {
+        self.identity.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,11 +100,11 @@ pub fn keyness(
             .phrases
             .iter()
             .filter_map(|(&hash, uses)| {
-                let (y_i, articles) = uses.counted(options.quotes);
+                let (y_i, articles) = uses.uses.counted(options.quotes);
                 if articles < options.min_articles || y_i == 0 {
                     return None;
                 }
-                let (y, _) = corpus.phrases.get(&hash)?.counted(options.quotes);
+                let (y, _) = corpus.phrases.get(&hash)?.uses.counted(options.quotes);
                 let alpha = prior(y as f64, n, n)?;
                 let lo = log_odds(y_i as f64, n_i, (y - y_i) as f64, n - n_i, alpha, n)?;
                 (lo.z > 0.0).then_some(Scored {
@@ -123,7 +123,7 @@ pub fn keyness(
         let mut kept: Vec<KeynessRow> = Vec::new();
         let candidates = scored.iter().take(options.top.saturating_mul(4));
         let named: Vec<(&Scored, String)> = candidates
-            .filter_map(|s| d.name(s.hash).map(|n| (s, n.to_string())))
+            .filter_map(|s| d.display(s.hash, corpus).map(|n| (s, n)))
             .collect();
         for (s, name) in &named {
             let lower = crate::text::phrases::phrase_key(name);
@@ -184,6 +184,7 @@ mod tests {
                     hash,
                     own,
                     other: 0,
+                    shape: 0,
                 })
                 .collect(),
             names: sorted.iter().map(|s| s.1).collect::<Vec<_>>().join("\n"),

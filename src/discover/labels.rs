@@ -6,18 +6,20 @@
 //! referent concept. Those two or more articles use in own voice are
 //! ranked by uses and the first [`LabelOptions::candidates`] kept; the
 //! lexicon's terms are kept whatever their count. Left out: a phrase that
-//! starts or ends with a verb of saying (`Trump said`), a day or month
-//! name, and a phrase that is mostly part of a longer candidate (`Barack`
+//! starts or ends with a verb of saying (`Trump said`) or a particle of a
+//! name (`Abu Mahdi al`), a day or month name, and a phrase that is mostly
+//! part of a longer candidate (`Barack`
 //! when four in five of its uses are in `Barack Obama`): it is a piece of
 //! a name, not a label of its own.
 //!
 //! Two candidates are as similar as:
 //! * 1 when the lexicon lists both under one referent concept, 0 when it
 //!   lists them under two (the lexicon is the authority on its referents);
-//! * otherwise, with the phrase encoder, the cosine of their embeddings;
-//!   without it, string evidence alone: 0.8 when one ends with the other
-//!   (`coalition`, `US-led coalition`) or both end on the same word
-//!   (`US troops`, `American troops`), else 0.
+//! * otherwise, with the phrase encoder, the cosine of their embeddings,
+//!   plus 0.1 when both have the same head word (capped at 1); without the
+//!   encoder, string evidence alone: 0.8 for the same head word (the last
+//!   word, or the last before a function word inside: `forces` in `forces
+//!   in Iraq`; `US troops`, `American troops`), else 0.
 //!
 //! They are clustered by average linkage (UPGMA, the `kodama` crate) and
 //! the dendrogram is cut at a dissimilarity of 1 − threshold: a group's
@@ -58,6 +60,8 @@ const CALENDAR: &[&str] = &[
 /// Phrase embeddings for grouping: one unit vector per phrase.
 pub trait PhraseEmbedder: Sync {
     fn embed(&self, phrases: &[&str]) -> Result<Vec<Vec<f32>>, String>;
+    /// Name, folder and hash, for `run.json`.
+    fn identity(&self) -> String;
 }
 
 /// How candidates are chosen and grouped.
@@ -76,7 +80,7 @@ impl Default for LabelOptions {
         LabelOptions {
             min_articles: 2,
             candidates: 400,
-            threshold: 0.7,
+            threshold: 0.8,
         }
     }
 }
@@ -129,8 +133,6 @@ pub struct Labels {
     pub rows: Vec<LabelRow>,
     pub method: String,
     pub candidates: usize,
-    /// Candidates that are lexicon terms (by hash), whatever their count.
-    pub lexicon_terms: Vec<u64>,
 }
 
 /// Finds the label groups of a run and every key's shares of them.
@@ -197,11 +199,6 @@ pub fn labels(
         rows,
         method,
         candidates: n,
-        lexicon_terms: candidates
-            .iter()
-            .filter(|c| c.lexicon.is_some())
-            .map(|c| c.hash)
-            .collect(),
     })
 }
 
@@ -214,12 +211,16 @@ fn candidates(
     let mut lexicon = Vec::new();
     let mut others = Vec::new();
     for (&hash, uses) in &corpus.phrases {
-        if uses.own == 0 {
+        if uses.uses.own == 0 {
             continue;
         }
-        let Some(name) = d.name(hash) else { continue };
+        let Some(name) = d.display(hash, corpus) else {
+            continue;
+        };
+        let name = name.as_str();
         let term = referent_term(matcher, name);
-        let words = name.split(' ').count() + name.matches(['-', '\'']).count();
+        // `US-led` is two words; a possessive or a contraction is not.
+        let words = name.split(' ').count() + name.matches('-').count();
         // One capitalised word of three letters or more: `Al` of `Al-Sudani`
         // is a piece of a name.
         let capitalised =
@@ -228,11 +229,11 @@ fn candidates(
             hash,
             name: name.to_string(),
             lexicon: term.clone(),
-            uses: u64::from(uses.own),
+            uses: u64::from(uses.uses.own),
         };
         if term.is_some() {
             lexicon.push(phrase);
-        } else if uses.articles_own >= options.min_articles && (words > 1 || capitalised) {
+        } else if uses.uses.articles_own >= options.min_articles && (words > 1 || capitalised) {
             others.push(phrase);
         }
     }
@@ -241,7 +242,12 @@ fn candidates(
         let first = key.split(' ').next().unwrap_or("");
         let last = key.rsplit(' ').next().unwrap_or("");
         let calendar = first == last && CALENDAR.contains(&first);
-        !(is_speech_verb(first) || is_speech_verb(last) || calendar)
+        // `Abu Mahdi al` of `Abu Mahdi al-Muhandis`: a name cut at a
+        // particle. A short word in capitals (`US`) is an acronym, not one.
+        let particle =
+            |w: &str| w.len() <= 2 && !p.name.split([' ', '-']).any(|o| o == w.to_uppercase());
+        let cut = key.split(' ').count() > 1 && (particle(first) || particle(last));
+        !(is_speech_verb(first) || is_speech_verb(last) || calendar || cut)
     });
     others.sort_by(|a, b| b.uses.cmp(&a.uses).then(a.hash.cmp(&b.hash)));
     // The most uses of a longer candidate that holds each one, found by
@@ -289,11 +295,16 @@ fn similarity(a: &Phrase, b: &Phrase, vectors: Option<&[Vec<f32>]>, i: usize, j:
     if let (Some(x), Some(y)) = (&a.lexicon, &b.lexicon) {
         return if x.0 == y.0 { 1.0 } else { 0.0 };
     }
+    let string = string_similarity(&phrase_key(&a.name), &phrase_key(&b.name));
     match vectors {
-        Some(v) => f64::from(cosine(&v[i], &v[j])),
-        None => string_similarity(&phrase_key(&a.name), &phrase_key(&b.name)),
+        // Meaning, with a shared head word as a little more evidence.
+        Some(v) => (f64::from(cosine(&v[i], &v[j])) + HEAD_BONUS * string / 0.8).min(1.0),
+        None => string,
     }
 }
+
+/// What a shared head word adds to the encoder's cosine.
+const HEAD_BONUS: f64 = 0.1;
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
@@ -366,7 +377,7 @@ fn shares(d: &Discovery, groups: &[LabelGroup]) -> Vec<LabelRow> {
                 .map(|p| {
                     cell.phrases
                         .get(&p.hash)
-                        .map_or((0, 0), |u| (u64::from(u.own), u.articles_own))
+                        .map_or((0, 0), |u| (u64::from(u.uses.own), u.uses.articles_own))
                 })
                 .collect();
             let keys_of: Vec<String> = g.phrases.iter().map(|p| phrase_key(&p.name)).collect();

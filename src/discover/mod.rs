@@ -71,17 +71,7 @@ pub fn discover(
     let clock = std::time::Instant::now();
     let labels = labels::labels(d, &corpus, matcher, embedder, options.labels)?;
     let labels_time = clock.elapsed();
-    // A lexicon term one article uses can be a label candidate: its name is
-    // kept too, so that a rerun finds the same candidates.
-    let mut names = d.names_to_keep(&corpus);
-    names.extend(
-        labels
-            .lexicon_terms
-            .iter()
-            .filter_map(|&h| d.name(h).map(|n| (h, n.to_string()))),
-    );
-    names.sort_unstable();
-    names.dedup();
+    let names = d.names_to_keep(&corpus);
     Ok(DiscoveryTables {
         keyness,
         labels,

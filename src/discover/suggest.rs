@@ -177,8 +177,13 @@ fn estimate(p: &Phrase, matcher: &Matcher) -> (f32, f32, String) {
     }
 }
 
-/// What the lexicon's variants make alike: case, hyphen or space, a
-/// plural `s` on the last word.
+/// What the lexicon's variants make alike: case, hyphen or space, `US`
+/// and `American`, a plural `s` on a last word in lower case.
+///
+/// ```text
+/// "al-Muhandis" ~ "al Muhandis"; "commanders" ~ "commander";
+/// "American forces" ~ "US forces"; "Democrats" ≁ "Democrat"
+/// ```
 fn variant_key(term: &str) -> String {
     let mut lower = term.to_lowercase().replace('-', " ");
     for us in ["american ", "u.s. ", "united states "] {
@@ -186,8 +191,17 @@ fn variant_key(term: &str) -> String {
             lower = format!("us {rest}");
         }
     }
+    // The lexicon inflects a last word that starts in lower case only
+    // (`forces` ⇄ `force`, not `Democrats` ⇄ `Democrat`).
+    let last_lower = term
+        .rsplit([' ', '-'])
+        .next()
+        .and_then(|w| w.chars().next())
+        .is_some_and(char::is_lowercase);
     match lower.strip_suffix('s') {
-        Some(stem) if stem.rsplit(' ').next().is_some_and(|w| w.len() > 2) => stem.to_string(),
+        Some(stem) if last_lower && stem.rsplit(' ').next().is_some_and(|w| w.len() > 2) => {
+            stem.to_string()
+        }
         _ => lower,
     }
 }
@@ -222,5 +236,23 @@ pub fn slug(s: &str) -> String {
         "label".to_string()
     } else {
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_the_lexicon_makes_are_one_term_and_others_are_not() {
+        assert_eq!(variant_key("al-Muhandis"), variant_key("al Muhandis"));
+        assert_eq!(
+            variant_key("anti-terror commanders"),
+            variant_key("anti-terror commander")
+        );
+        assert_eq!(variant_key("American forces"), variant_key("US forces"));
+        assert_ne!(variant_key("Democrats"), variant_key("Democrat"));
+        assert_eq!(bare("Iran's"), "Iran");
+        assert_eq!(slug("--"), "label");
     }
 }

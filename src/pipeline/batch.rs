@@ -223,7 +223,7 @@ impl Batcher<'_> {
             .map(|(slot, outcome)| {
                 let kept = &self.plan.kept[slot];
                 let outcome = outcome.map(|Analysed { key, analysis }| {
-                    let (rows, results) = self.render(&analysis, kept.duplicates);
+                    let (rows, results) = self.render(*analysis, kept.duplicates);
                     Rendered {
                         key,
                         previous: self.previous.record_of(&kept.id),
@@ -242,7 +242,12 @@ impl Batcher<'_> {
     }
 
     /// An analysed article's mention rows and results.
-    fn render(&self, analysis: &ArticleAnalysis, duplicates: usize) -> (Vec<u8>, ArticleResults) {
+    fn render(
+        &self,
+        mut analysis: ArticleAnalysis,
+        duplicates: usize,
+    ) -> (Vec<u8>, ArticleResults) {
+        let analysis = &mut analysis;
         let rows = crate::report::render(analysis, duplicates);
         let targets = if self.model_hash.is_empty() {
             Vec::new()
@@ -259,7 +264,7 @@ impl Batcher<'_> {
             partial: ArticlePartial::of(analysis),
             targets,
             mentions: analysis.mentions.len() as u64,
-            phrases: analysis.phrases.clone(),
+            phrases: std::mem::take(&mut analysis.phrases),
         };
         (rows.mention_rows, results)
     }

@@ -112,7 +112,7 @@ pub(super) fn finish(
     time.add("cache_save", cache_time);
     Ok(Finished {
         notes,
-        discovery: DiscoverySummary::of(&found, run.options, run.encoder.is_some()),
+        discovery: DiscoverySummary::of(&found, run.options, run.encoder.map(|e| e.identity())),
         found,
     })
 }

@@ -62,8 +62,9 @@ pub struct DiscoverySummary {
     pub label_candidates: usize,
     pub label_groups: usize,
     pub label_method: String,
-    /// Whether the phrase encoder grouped labels (else string evidence only).
-    pub label_encoder: bool,
+    /// The phrase encoder that grouped labels, if one did (else string
+    /// evidence only): name, folder and hash.
+    pub label_encoder: Option<String>,
     pub divergence_tests: usize,
     pub divergence_permutations: usize,
     pub divergence_seed: u64,
@@ -73,7 +74,7 @@ impl DiscoverySummary {
     pub(super) fn of(
         found: &crate::discover::DiscoveryTables,
         options: crate::discover::DiscoveryOptions,
-        encoder: bool,
+        encoder: Option<String>,
     ) -> DiscoverySummary {
         DiscoverySummary {
             keyness_rows: found.keyness.len(),

@@ -12,10 +12,15 @@
 //!
 //! A phrase is keyed by its lower-cased text with white space as one space
 //! and `’` as `'` ([`phrase_key`]), hashed to 64 bits ([`phrase_hash`]) so
-//! an article's counts take a few bytes each.
+//! an article's counts take a few bytes each. How the article writes it is
+//! kept as a [`shape`](PhraseUse::shape): which words start with a capital
+//! and which are all capitals. A report shows the key in the shape with the
+//! most capitals any article gives it ([`display`]): a choice that does not
+//! depend on the order of the articles, so a rerun names a phrase as a run
+//! from scratch does.
 //!
 //! ```
-//! use slant::text::{phrases::{article_phrases, phrase_hash}, PreparedText, RepeatedLines};
+//! use slant::text::{phrases::{article_phrases, display, phrase_hash}, PreparedText, RepeatedLines};
 //! let p = PreparedText::prepare(
 //!     "The US-led coalition stayed. \u{201c}The occupation forces must go,\u{201d} he said.",
 //!     &RepeatedLines::empty(),
@@ -26,7 +31,9 @@
 //! let occupation = found.get(phrase_hash("occupation forces")).unwrap();
 //! assert_eq!((occupation.own, occupation.other), (0, 1));
 //! assert!(found.get(phrase_hash("the occupation")).is_none(), "starts with a function word");
-//! assert_eq!(found.name(phrase_hash("us-led coalition")), Some("US-led coalition"));
+//! let coalition = found.get(phrase_hash("us-led coalition")).unwrap();
+//! assert_eq!(found.name(phrase_hash("us-led coalition")), Some("us-led coalition"));
+//! assert_eq!(display("us-led coalition", coalition.shape), "US-led coalition");
 //! ```
 
 use std::collections::HashMap;
@@ -51,16 +58,20 @@ pub struct PhraseUse {
     pub own: u32,
     /// In quoted or attributed speech.
     pub other: u32,
+    /// Its capitals in this article ([`display`]): bit `i` for word `i`
+    /// starting with a capital (not counted for a sentence's first word),
+    /// bit `3 + i` for word `i` in capitals throughout (`US`); the
+    /// article's uses ORed.
+    pub shape: u8,
 }
 
 /// An article's phrases: counts sorted by hash, and (for an article just
-/// analysed, not one read back from a cache) the surface form of each, as
-/// the article first wrote it.
+/// analysed, not one read back from a cache) the key of each.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ArticlePhrases {
     pub uses: Vec<PhraseUse>,
-    /// Surface forms in the order of `uses`, separated by `\n`. Not kept in
-    /// a cache: a phrase's name is kept once per run, not per article.
+    /// Keys ([`phrase_key`]) in the order of `uses`, separated by `\n`. Not
+    /// kept in a cache: a phrase's key is kept once per run, not per article.
     #[serde(skip)]
     pub names: String,
 }
@@ -74,13 +85,13 @@ impl ArticlePhrases {
             .map(|i| &self.uses[i])
     }
 
-    /// The surface form of the phrase with this hash, when known.
+    /// The key of the phrase with this hash, when known.
     pub fn name(&self, hash: u64) -> Option<&str> {
         let i = self.uses.binary_search_by_key(&hash, |u| u.hash).ok()?;
         self.names().nth(i)
     }
 
-    /// Surface forms in the order of `uses` (empty when not kept).
+    /// Keys in the order of `uses` (empty when not kept).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.names.split('\n').filter(|_| !self.names.is_empty())
     }
@@ -103,9 +114,9 @@ pub fn phrase_hash(s: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(phrase_key(s).as_bytes())
 }
 
-/// A phrase's uses in an article so far: own, other, and where it first
-/// stands (for its name).
-type Found = (u32, u32, Range<usize>);
+/// A phrase's uses in an article so far: own, other, its shape, and where
+/// it first stands (for its key).
+type Found = (u32, u32, u8, Range<usize>);
 
 /// Counts the phrases of an article's sentences (see the module docs).
 pub fn article_phrases(p: &PreparedText) -> ArticlePhrases {
@@ -116,8 +127,10 @@ pub fn article_phrases(p: &PreparedText) -> ArticlePhrases {
     for sentence in &p.sentences {
         let base = sentence.range.start;
         let mut run_voice = None;
+        let mut sentence_start = None;
         words.clear();
         for (i, w) in text[sentence.range.clone()].unicode_word_indices() {
+            let sentence_start = *sentence_start.get_or_insert(base + i);
             let range = base + i..base + i + w.len();
             let voice = p.voice_at(range.clone()).0 == Voice::Own;
             let joined = words
@@ -148,36 +161,85 @@ pub fn article_phrases(p: &PreparedText) -> ArticlePhrases {
                 key.clear();
                 push_key(&mut key, &text[range.clone()]);
                 let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
-                let e = found.entry(hash).or_insert((0, 0, range));
+                let shape = shape_of(text, &words[words.len() - n..], sentence_start);
+                let e = found.entry(hash).or_insert((0, 0, 0, range));
                 if voice {
                     e.0 += 1;
                 } else {
                     e.1 += 1;
                 }
+                e.2 |= shape;
             }
         }
     }
     let mut uses: Vec<(u64, Found)> = found.into_iter().collect();
     uses.sort_unstable_by_key(|u| u.0);
     let mut names = String::new();
-    for (i, (_, (_, _, range))) in uses.iter().enumerate() {
+    for (i, (_, (_, _, _, range))) in uses.iter().enumerate() {
         if i > 0 {
             names.push('\n');
         }
-        names.push_str(
-            &text[range.clone()]
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
+        push_key(&mut names, &text[range.clone()]);
     }
     ArticlePhrases {
         uses: uses
             .into_iter()
-            .map(|(hash, (own, other, _))| PhraseUse { hash, own, other })
+            .map(|(hash, (own, other, shape, _))| PhraseUse {
+                hash,
+                own,
+                other,
+                shape,
+            })
             .collect(),
         names,
     }
+}
+
+/// The capitals of a phrase's words (see [`PhraseUse::shape`]).
+fn shape_of(text: &str, words: &[Range<usize>], sentence_start: usize) -> u8 {
+    let mut shape = 0;
+    for (i, w) in words.iter().enumerate().take(3) {
+        let word = &text[w.clone()];
+        let letters = || word.chars().filter(|c| c.is_alphabetic());
+        if letters().count() > 1 && letters().all(char::is_uppercase) {
+            shape |= 1 << (3 + i);
+        }
+        if w.start != sentence_start && word.chars().next().is_some_and(char::is_uppercase) {
+            shape |= 1 << i;
+        }
+    }
+    shape
+}
+
+/// A phrase's key in a [`PhraseUse::shape`]: words (as Unicode splits
+/// them) capitalised or in capitals as the shape says.
+///
+/// ```
+/// use slant::text::phrases::display;
+/// assert_eq!(display("us-led coalition", 0b001_001), "US-led coalition");
+/// assert_eq!(display("islamic state", 0b000_011), "Islamic State");
+/// assert_eq!(display("regime", 0), "regime");
+/// ```
+pub fn display(key: &str, shape: u8) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut at = 0;
+    for (i, (start, word)) in key.unicode_word_indices().enumerate() {
+        out.push_str(&key[at..start]);
+        at = start + word.len();
+        if i < 3 && shape & (1 << (3 + i)) != 0 {
+            out.extend(word.chars().flat_map(char::to_uppercase));
+        } else if i < 3 && shape & (1 << i) != 0 {
+            let mut chars = word.chars();
+            if let Some(c) = chars.next() {
+                out.extend(c.to_uppercase());
+            }
+            out.push_str(chars.as_str());
+        } else {
+            out.push_str(word);
+        }
+    }
+    out.push_str(&key[at..]);
+    out
 }
 
 /// [`phrase_key`] of `s` appended to `out`, without allocating.
@@ -205,7 +267,8 @@ fn push_key(out: &mut String, s: &str) {
 /// Whether two words with this between them are in one phrase: white
 /// space only, or a hyphen or apostrophe joining the parts of one word.
 fn joins(gap: &str) -> bool {
-    gap.chars().all(char::is_whitespace) || matches!(gap, "-" | "'" | "\u{2019}")
+    // `.-` joins the `U.S` of `U.S.-led` (the word ends before its dot).
+    gap.chars().all(char::is_whitespace) || matches!(gap, "-" | ".-" | "'" | "\u{2019}")
 }
 
 /// Whether a phrase may not start or end on this word: a function word,
@@ -229,7 +292,7 @@ mod tests {
             .uses
             .iter()
             .zip(found.names())
-            .map(|(u, n)| (phrase_key(n), u.own, u.other))
+            .map(|(u, n)| (n.to_string(), u.own, u.other))
             .collect();
         out.sort();
         out
