@@ -26,9 +26,8 @@ pub struct Uses {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CellUses {
     pub uses: Uses,
-    /// The shape with the most capitals among its articles'
-    /// ([`crate::text::phrases::display`]).
-    pub shape: u8,
+    /// Its articles' shapes ORed ([`crate::text::phrases::display`]).
+    pub shape: u16,
     named: bool,
 }
 
@@ -148,7 +147,7 @@ impl Discovery {
                 }
             };
             entry.uses.add(&uses);
-            entry.shape = entry.shape.max(u.shape);
+            entry.shape |= u.shape;
             // A name is looked up once per cell and phrase, not per use.
             if !entry.named {
                 if let Some(name) = name {
@@ -233,7 +232,7 @@ impl Discovery {
             for (h, u) in &c.phrases {
                 let e = out.phrases.entry(*h).or_default();
                 e.uses.add(&u.uses);
-                e.shape = e.shape.max(u.shape);
+                e.shape |= u.shape;
                 e.named |= u.named;
             }
         }

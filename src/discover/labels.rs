@@ -8,7 +8,7 @@
 //! lexicon's terms are kept whatever their count. Left out: a phrase that
 //! starts or ends with a verb of saying (`Trump said`) or a particle of a
 //! name (`Abu Mahdi al`), a day or month name, and a phrase that is mostly
-//! part of a longer candidate (`Barack`
+//! part of longer candidates (`Barack`
 //! when four in five of its uses are in `Barack Obama`): it is a piece of
 //! a name, not a label of its own.
 //!
@@ -27,6 +27,8 @@
 //! Groups of one phrase are not competing labels and are left out.
 
 use std::collections::BTreeMap;
+
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::counts::{keys, Cell, Discovery, Key};
 use crate::lexicon::{ConceptKind, Matcher};
@@ -250,7 +252,7 @@ fn candidates(
         !(is_speech_verb(first) || is_speech_verb(last) || calendar || cut)
     });
     others.sort_by(|a, b| b.uses.cmp(&a.uses).then(a.hash.cmp(&b.hash)));
-    // The most uses of a longer candidate that holds each one, found by
+    // The uses of the longer candidates that hold each one, found by
     // looking up each candidate's shorter runs of words.
     let keys: Vec<String> = others.iter().map(|p| phrase_key(&p.name)).collect();
     let index: std::collections::HashMap<&str, usize> = keys
@@ -259,13 +261,27 @@ fn candidates(
         .map(|(i, k)| (k.as_str(), i))
         .collect();
     let mut container = vec![0u64; others.len()];
-    for (j, key) in keys.iter().enumerate() {
-        let words: Vec<&str> = key.split(' ').collect();
+    let lexicon_keys: Vec<(String, u64)> = lexicon
+        .iter()
+        .map(|p| (phrase_key(&p.name), p.uses))
+        .collect();
+    let containers = keys
+        .iter()
+        .cloned()
+        .zip(others.iter().map(|p| p.uses))
+        .chain(lexicon_keys);
+    for (key, uses) in containers {
+        // Runs of words as Unicode splits them, so that `led coalition` is
+        // found inside `us-led coalition`.
+        let words: Vec<(usize, usize)> = key
+            .unicode_word_indices()
+            .map(|(at, w)| (at, at + w.len()))
+            .collect();
         for len in 1..words.len() {
             for start in 0..=words.len() - len {
-                let run = words[start..start + len].join(" ");
-                if let Some(&i) = index.get(run.as_str()) {
-                    container[i] = container[i].max(others[j].uses);
+                let run = &key[words[start].0..words[start + len - 1].1];
+                if let Some(&i) = index.get(run) {
+                    container[i] += uses;
                 }
             }
         }

@@ -14,10 +14,10 @@
 //! and `’` as `'` ([`phrase_key`]), hashed to 64 bits ([`phrase_hash`]) so
 //! an article's counts take a few bytes each. How the article writes it is
 //! kept as a [`shape`](PhraseUse::shape): which words start with a capital
-//! and which are all capitals. A report shows the key in the shape with the
-//! most capitals any article gives it ([`display`]): a choice that does not
-//! depend on the order of the articles, so a rerun names a phrase as a run
-//! from scratch does.
+//! and which are all capitals. A report shows the key capitalised where
+//! every article that shows the word's case capitalises it ([`display`]):
+//! a choice that does not depend on the order of the articles, so a rerun
+//! names a phrase as a run from scratch does.
 //!
 //! ```
 //! use slant::text::{phrases::{article_phrases, display, phrase_hash}, PreparedText, RepeatedLines};
@@ -58,11 +58,12 @@ pub struct PhraseUse {
     pub own: u32,
     /// In quoted or attributed speech.
     pub other: u32,
-    /// Its capitals in this article ([`display`]): bit `i` for word `i`
-    /// starting with a capital (not counted for a sentence's first word),
-    /// bit `3 + i` for word `i` in capitals throughout (`US`); the
-    /// article's uses ORed.
-    pub shape: u8,
+    /// How this article writes its words ([`display`]): in the low byte,
+    /// bit `i` when word `i` starts with a capital somewhere and bit `3 + i`
+    /// when it is in capitals throughout (`US`); in the high byte, the same
+    /// bits when a use does not. A sentence's first word counts for
+    /// neither. The article's uses ORed.
+    pub shape: u16,
 }
 
 /// An article's phrases: counts sorted by hash, and (for an article just
@@ -116,7 +117,7 @@ pub fn phrase_hash(s: &str) -> u64 {
 
 /// A phrase's uses in an article so far: own, other, its shape, and where
 /// it first stands (for its key).
-type Found = (u32, u32, u8, Range<usize>);
+type Found = (u32, u32, u16, Range<usize>);
 
 /// Counts the phrases of an article's sentences (see the module docs).
 pub fn article_phrases(p: &PreparedText) -> ArticlePhrases {
@@ -196,39 +197,55 @@ pub fn article_phrases(p: &PreparedText) -> ArticlePhrases {
 }
 
 /// The capitals of a phrase's words (see [`PhraseUse::shape`]).
-fn shape_of(text: &str, words: &[Range<usize>], sentence_start: usize) -> u8 {
-    let mut shape = 0;
+fn shape_of(text: &str, words: &[Range<usize>], sentence_start: usize) -> u16 {
+    let (mut on, mut off) = (0u16, 0u16);
     for (i, w) in words.iter().enumerate().take(3) {
+        // A sentence's first word says nothing of how the word is written:
+        // it is capitalised anyway, and a dateline (`BAGHDAD -`) is in
+        // capitals.
+        if w.start == sentence_start {
+            continue;
+        }
         let word = &text[w.clone()];
         let letters = || word.chars().filter(|c| c.is_alphabetic());
-        if letters().count() > 1 && letters().all(char::is_uppercase) {
-            shape |= 1 << (3 + i);
-        }
-        if w.start != sentence_start && word.chars().next().is_some_and(char::is_uppercase) {
-            shape |= 1 << i;
-        }
+        let bit = |yes: bool, b: u16, on: &mut u16, off: &mut u16| {
+            if yes {
+                *on |= 1 << b;
+            } else {
+                *off |= 1 << b;
+            }
+        };
+        let capitals = letters().count() > 1 && letters().all(char::is_uppercase);
+        bit(capitals, 3 + i as u16, &mut on, &mut off);
+        let capital = word.chars().next().is_some_and(char::is_uppercase);
+        bit(capital, i as u16, &mut on, &mut off);
     }
-    shape
+    on | (off << 8)
 }
 
-/// A phrase's key in a [`PhraseUse::shape`]: words (as Unicode splits
-/// them) capitalised or in capitals as the shape says.
+/// A phrase's key as its articles write it ([`PhraseUse::shape`], their
+/// shapes ORed): a word is capitalised, or in capitals, when some article
+/// writes it so and none otherwise (the first word of a sentence aside).
+/// Which articles are read first does not matter, so a rerun shows a
+/// phrase as a run from scratch does.
 ///
 /// ```
 /// use slant::text::phrases::display;
 /// assert_eq!(display("us-led coalition", 0b001_001), "US-led coalition");
 /// assert_eq!(display("islamic state", 0b000_011), "Islamic State");
-/// assert_eq!(display("regime", 0), "regime");
+/// // Capitalised in one article, not in another: left as it is.
+/// assert_eq!(display("nuclear", 0b1 | 0b1 << 8), "nuclear");
 /// ```
-pub fn display(key: &str, shape: u8) -> String {
+pub fn display(key: &str, shape: u16) -> String {
+    let set = |b: usize| shape & (1 << b) != 0 && shape & (1 << (b + 8)) == 0;
     let mut out = String::with_capacity(key.len());
     let mut at = 0;
     for (i, (start, word)) in key.unicode_word_indices().enumerate() {
         out.push_str(&key[at..start]);
         at = start + word.len();
-        if i < 3 && shape & (1 << (3 + i)) != 0 {
+        if i < 3 && set(3 + i) {
             out.extend(word.chars().flat_map(char::to_uppercase));
-        } else if i < 3 && shape & (1 << i) != 0 {
+        } else if i < 3 && set(i) {
             let mut chars = word.chars();
             if let Some(c) = chars.next() {
                 out.extend(c.to_uppercase());
