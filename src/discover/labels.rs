@@ -8,7 +8,7 @@
 //! lexicon's terms are kept whatever their count. Left out: a phrase that
 //! starts or ends with a verb of saying (`Trump said`) or a particle of a
 //! name (`Abu Mahdi al`), a day or month name, and a phrase that is mostly
-//! part of longer candidates (`Barack`
+//! part of a longer candidate (`Barack`
 //! when four in five of its uses are in `Barack Obama`): it is a piece of
 //! a name, not a label of its own.
 //!
@@ -252,7 +252,7 @@ fn candidates(
         !(is_speech_verb(first) || is_speech_verb(last) || calendar || cut)
     });
     others.sort_by(|a, b| b.uses.cmp(&a.uses).then(a.hash.cmp(&b.hash)));
-    // The uses of the longer candidates that hold each one, found by
+    // The most uses of a longer candidate that holds each one, found by
     // looking up each candidate's shorter runs of words.
     let keys: Vec<String> = others.iter().map(|p| phrase_key(&p.name)).collect();
     let index: std::collections::HashMap<&str, usize> = keys
@@ -281,7 +281,7 @@ fn candidates(
             for start in 0..=words.len() - len {
                 let run = &key[words[start].0..words[start + len - 1].1];
                 if let Some(&i) = index.get(run) {
-                    container[i] += uses;
+                    container[i] = container[i].max(uses);
                 }
             }
         }

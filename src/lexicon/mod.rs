@@ -311,20 +311,7 @@ impl Lexicon {
         if paths.is_empty() {
             return Err(LexiconError::NoFiles);
         }
-        let mut sources = Vec::with_capacity(paths.len());
-        for p in paths {
-            match read(p) {
-                Ok(src) => sources.push(src),
-                Err(ReadError::Io(source)) => {
-                    return Err(LexiconError::Io {
-                        path: p.display().to_string(),
-                        error: source,
-                    })
-                }
-                Err(ReadError::Invalid(d)) => return Err(LexiconError::Invalid(vec![d])),
-            }
-        }
-        finish(build(sources))
+        finish(build(read_all(paths)?))
     }
 
     /// Lexicon files over the general layer compiled into the binary (the
@@ -345,18 +332,7 @@ impl Lexicon {
                 embedded: true,
             })
             .collect();
-        for p in paths {
-            match read(p) {
-                Ok(src) => sources.push(src),
-                Err(ReadError::Io(source)) => {
-                    return Err(LexiconError::Io {
-                        path: p.display().to_string(),
-                        error: source,
-                    })
-                }
-                Err(ReadError::Invalid(d)) => return Err(LexiconError::Invalid(vec![d])),
-            }
-        }
+        sources.extend(read_all(paths)?);
         finish(build(sources))
     }
 
@@ -572,6 +548,21 @@ pub fn check(paths: &[PathBuf]) -> Vec<Diagnostic> {
 enum ReadError {
     Io(std::io::Error),
     Invalid(Diagnostic),
+}
+
+/// Every file's source, or the first file that cannot be read.
+fn read_all(paths: &[PathBuf]) -> Result<Vec<Source>, LexiconError> {
+    paths
+        .iter()
+        .map(|p| match read(p) {
+            Ok(src) => Ok(src),
+            Err(ReadError::Io(source)) => Err(LexiconError::Io {
+                path: p.display().to_string(),
+                error: source,
+            }),
+            Err(ReadError::Invalid(d)) => Err(LexiconError::Invalid(vec![d])),
+        })
+        .collect()
 }
 
 fn read(path: &std::path::Path) -> Result<Source, ReadError> {

@@ -272,6 +272,20 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                     }
                     ordinary_forms(&mut d, path, tline, &rt.term);
                     let key = rt.term.to_lowercase();
+                    let this_entry = || TermEntry {
+                        term: rt.term.clone(),
+                        concept: id.clone(),
+                        label: lid.clone(),
+                        loaded: loaded as f32,
+                        direction: direction as f32,
+                        distancing: kind == ConceptKind::Distancing,
+                        kind,
+                        inflect: rt.inflect.or(l.inflect).unwrap_or(true),
+                        case_sensitive: rt.case_sensitive,
+                        layer,
+                        path: path.to_string(),
+                        line: tline,
+                    };
                     if let Some(&prev) = written.get(&key) {
                         let p: &TermEntry = &entries[prev];
                         // A story lexicon names its referents: where it
@@ -304,20 +318,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                             if general_loses {
                                 continue;
                             }
-                            entries[prev] = TermEntry {
-                                term: rt.term.clone(),
-                                concept: id.clone(),
-                                label: lid.clone(),
-                                loaded: loaded as f32,
-                                direction: direction as f32,
-                                distancing: kind == ConceptKind::Distancing,
-                                kind,
-                                inflect: rt.inflect.or(l.inflect).unwrap_or(true),
-                                case_sensitive: rt.case_sensitive,
-                                layer,
-                                path: path.to_string(),
-                                line: tline,
-                            };
+                            entries[prev] = this_entry();
                             label_terms.push(rt.term.clone());
                             continue;
                         }
@@ -344,20 +345,7 @@ pub(crate) fn build(sources: Vec<Source>) -> Built {
                     }
                     written.insert(key, entries.len());
                     label_terms.push(rt.term.clone());
-                    entries.push(TermEntry {
-                        term: rt.term.clone(),
-                        concept: id.clone(),
-                        label: lid.clone(),
-                        loaded: loaded as f32,
-                        direction: direction as f32,
-                        distancing: kind == ConceptKind::Distancing,
-                        kind,
-                        inflect: rt.inflect.or(l.inflect).unwrap_or(true),
-                        case_sensitive: rt.case_sensitive,
-                        layer,
-                        path: path.to_string(),
-                        line: tline,
-                    });
+                    entries.push(this_entry());
                 }
                 labels.push(Label {
                     id: lid,

@@ -7,7 +7,8 @@
 //! that "coalition" does not say. It holds no number (a word with a digit
 //! breaks the run: figures and dates are not wording), and it does not
 //! cross punctuation, except a hyphen or an apostrophe inside a word
-//! (`US-led coalition` is a phrase of three words). Boilerplate is in no
+//! (`US-led coalition` is a phrase of three words), nor start inside such
+//! a word (`led coalition` is not one). Boilerplate is in no
 //! sentence, so none of it is counted.
 //!
 //! A phrase is keyed by its lower-cased text with white space as one space
@@ -15,9 +16,9 @@
 //! an article's counts take a few bytes each. How the article writes it is
 //! kept as a [`shape`](PhraseUse::shape): which words start with a capital
 //! and which are all capitals. A report shows the key capitalised where
-//! every article that shows the word's case capitalises it ([`display`]):
-//! a choice that does not depend on the order of the articles, so a rerun
-//! names a phrase as a run from scratch does.
+//! some article capitalises the word inside a sentence, in capitals where
+//! all do ([`display`]): a choice that does not depend on the order of the
+//! articles, so a rerun names a phrase as a run from scratch does.
 //!
 //! ```
 //! use slant::text::{phrases::{article_phrases, display, phrase_hash}, PreparedText, RepeatedLines};
@@ -158,6 +159,17 @@ pub fn article_phrases(p: &PreparedText) -> ArticlePhrases {
                 if edge_word(&text[first.clone()]) {
                     continue;
                 }
+                // Not from the middle of a hyphenated word: `led coalition`
+                // is a piece of `US-led coalition`.
+                let cut = words.len() > n && {
+                    let before = &words[words.len() - n - 1];
+                    !text[before.end..first.start]
+                        .chars()
+                        .all(char::is_whitespace)
+                };
+                if cut {
+                    continue;
+                }
                 let range = first.start..last.end;
                 key.clear();
                 push_key(&mut key, &text[range.clone()]);
@@ -224,20 +236,28 @@ fn shape_of(text: &str, words: &[Range<usize>], sentence_start: usize) -> u16 {
 }
 
 /// A phrase's key as its articles write it ([`PhraseUse::shape`], their
-/// shapes ORed): a word is capitalised, or in capitals, when some article
-/// writes it so and none otherwise (the first word of a sentence aside).
-/// Which articles are read first does not matter, so a rerun shows a
-/// phrase as a run from scratch does.
+/// shapes ORed): a word is capitalised when some article capitalises it
+/// inside a sentence, and in capitals throughout when every article that
+/// shows its case writes it so. Which articles are read first does not
+/// matter, so a rerun shows a phrase as a run from scratch does.
 ///
 /// ```
 /// use slant::text::phrases::display;
 /// assert_eq!(display("us-led coalition", 0b001_001), "US-led coalition");
 /// assert_eq!(display("islamic state", 0b000_011), "Islamic State");
-/// // Capitalised in one article, not in another: left as it is.
-/// assert_eq!(display("nuclear", 0b1 | 0b1 << 8), "nuclear");
+/// // Capitalised in one article, not in another: a name someone also
+/// // writes in lower case.
+/// assert_eq!(display("trump", 0b1 | 0b1 << 8), "Trump");
+/// // In capitals in a headline only.
+/// assert_eq!(display("kentucky", 0b1001 | 0b1000 << 8), "Kentucky");
 /// ```
 pub fn display(key: &str, shape: u16) -> String {
-    let set = |b: usize| shape & (1 << b) != 0 && shape & (1 << (b + 8)) == 0;
+    let on = |b: usize| shape & (1 << b) != 0;
+    // Capitals throughout only where no article writes the word otherwise
+    // (a headline's `KENTUCKY` is `Kentucky`); a capital first letter where
+    // any article gives one mid-sentence (`Trump`, though some article
+    // writes "trump card").
+    let set = |b: usize| on(b) && (b < 3 || shape & (1 << (b + 8)) == 0);
     let mut out = String::with_capacity(key.len());
     let mut at = 0;
     for (i, (start, word)) in key.unicode_word_indices().enumerate() {
