@@ -11,17 +11,7 @@ fn slant(args: &[&str]) -> Output {
     common::slant(args).output().expect("run slant")
 }
 
-/// Lexicon-only, so the golden files do not depend on floating-point
-/// details of the model on a given CPU.
-fn analyze(inputs: &[&str], out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["analyze"];
-    args.extend(inputs);
-    let out = out.to_str().expect("utf-8 temp path");
-    args.extend(["--out", out, "--quiet"]);
-    args.push("--no-model");
-    args.extend(extra);
-    slant(&args)
-}
+use common::analyze;
 
 #[test]
 fn sample_matches_golden_reports() {

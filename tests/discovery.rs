@@ -14,13 +14,7 @@ fn slant(args: &[&str]) -> Output {
     common::slant(args).output().expect("run slant")
 }
 
-fn analyze(inputs: &[&str], out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["analyze"];
-    args.extend(inputs);
-    args.extend(["--out", out.to_str().unwrap(), "--quiet", "--no-model"]);
-    args.extend(extra);
-    slant(&args)
-}
+use common::analyze;
 
 fn values(rows: &[csv::StringRecord], name: &str) -> Vec<String> {
     let c = column(rows, name);

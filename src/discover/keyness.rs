@@ -16,7 +16,7 @@
 
 use super::counts::{keys, Cell, Discovery, Key};
 use super::stats::{log_odds, prior};
-use crate::lexicon::Matcher;
+use crate::lexicon::{Matcher, TermEntry};
 
 /// How keyness is computed and cut.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,12 +68,16 @@ struct Scored {
 
 /// `concept:label` of the lexicon term that covers all of `phrase`, if one does.
 pub fn in_lexicon(matcher: &Matcher, phrase: &str) -> Option<String> {
+    whole_term(matcher, phrase).map(|e| format!("{}:{}", e.concept, e.label))
+}
+
+/// The lexicon entry of the one term that is all of `phrase`, if any.
+pub(super) fn whole_term<'m>(matcher: &'m Matcher, phrase: &str) -> Option<&'m TermEntry> {
     let hits = matcher.find(phrase);
-    let hit = hits.first()?;
-    (hits.len() == 1 && hit.range == (0..phrase.len())).then(|| {
-        let e = matcher.entry(hit.entry);
-        format!("{}:{}", e.concept, e.label)
-    })
+    match hits.as_slice() {
+        [hit] if hit.range == (0..phrase.len()) => Some(matcher.entry(hit.entry)),
+        _ => None,
+    }
 }
 
 /// Keyness rows for every outlet and group, sorted by scope, key and z

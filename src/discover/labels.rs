@@ -300,11 +300,9 @@ fn candidates(
 
 /// (concept, label) of the referent lexicon term that is all of `phrase`.
 fn referent_term(matcher: &Matcher, phrase: &str) -> Option<(String, String)> {
-    let hits = matcher.find(phrase);
-    let hit = hits.first()?;
-    let e = matcher.entry(hit.entry);
-    (hits.len() == 1 && hit.range == (0..phrase.len()) && e.kind == ConceptKind::Referent)
-        .then(|| (e.concept.clone(), e.label.clone()))
+    super::keyness::whole_term(matcher, phrase)
+        .filter(|e| e.kind == ConceptKind::Referent)
+        .map(|e| (e.concept.clone(), e.label.clone()))
 }
 
 fn similarity(a: &Phrase, b: &Phrase, vectors: Option<&[Vec<f32>]>, i: usize, j: usize) -> f64 {

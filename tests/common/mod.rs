@@ -85,6 +85,19 @@ pub fn bench_gen(out: &Path, articles: usize, outlets: usize, seed: u64, append:
     assert!(run.status.success(), "{}", stderr(&run));
 }
 
+/// `slant analyze INPUTS --out OUT --quiet --no-model EXTRA…`, run.
+/// Lexicon-only, so reports do not depend on floating-point details of the
+/// models on a given CPU.
+#[allow(dead_code)]
+pub fn analyze(inputs: &[&str], out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["analyze"];
+    args.extend(inputs);
+    let out = out.to_str().expect("utf-8 temp path");
+    args.extend(["--out", out, "--quiet", "--no-model"]);
+    args.extend(extra);
+    slant(&args).output().expect("run slant")
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
