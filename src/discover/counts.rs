@@ -287,6 +287,18 @@ impl Key {
     }
 }
 
+/// Every key ([`keys`]) with its cells summed: what each report of a key
+/// reads, summed once for all of them.
+pub fn key_cells(d: &Discovery) -> Vec<(Key, Cell)> {
+    keys(d)
+        .into_iter()
+        .map(|key| {
+            let cell = d.sum(|c| key.holds(c));
+            (key, cell)
+        })
+        .collect()
+}
+
 /// Every outlet, then every group, sorted by name.
 pub fn keys(d: &Discovery) -> Vec<Key> {
     let mut outlets: Vec<&str> = d.cells.iter().map(|c| c.outlet.0.as_str()).collect();

@@ -14,7 +14,7 @@
 //! is on articles, not on z: z counts uses, and ten uses in one article
 //! look as strong as ten uses in ten.
 
-use super::counts::{keys, Cell, Discovery, Key};
+use super::counts::{Cell, Discovery, Key};
 use super::stats::{log_odds, prior};
 use crate::lexicon::{Matcher, TermEntry};
 
@@ -81,10 +81,12 @@ pub(super) fn whole_term<'m>(matcher: &'m Matcher, phrase: &str) -> Option<&'m T
 }
 
 /// Keyness rows for every outlet and group, sorted by scope, key and z
-/// descending. `corpus` is every cell summed ([`Discovery::sum`]).
+/// descending. `corpus` is every cell summed ([`Discovery::sum`]), `keys`
+/// each key's ([`super::counts::key_cells`]).
 pub fn keyness(
     d: &Discovery,
     corpus: &Cell,
+    keys: &[(Key, Cell)],
     matcher: &Matcher,
     options: KeynessOptions,
 ) -> Vec<KeynessRow> {
@@ -97,9 +99,8 @@ pub fn keyness(
     };
     let n = total(corpus) as f64;
     let mut rows = Vec::new();
-    for key in keys(d) {
-        let cell = d.sum(|c| key.holds(c));
-        let n_i = total(&cell) as f64;
+    for (key, cell) in keys {
+        let n_i = total(cell) as f64;
         let mut scored: Vec<Scored> = cell
             .phrases
             .iter()
@@ -216,7 +217,13 @@ mod tests {
         );
         let corpus = d.sum(|_| true);
         let matcher = Lexicon::embedded().compile().unwrap();
-        let rows = keyness(&d, &corpus, &matcher, KeynessOptions::default());
+        let rows = keyness(
+            &d,
+            &corpus,
+            &super::super::counts::key_cells(&d),
+            &matcher,
+            KeynessOptions::default(),
+        );
         // By hand for a/"regime": N = 6 + 15 = 21 phrases; y_w = 3, so
         // alpha_w = 21 * 3/21 = 3 and alpha_0 = 21.
         // key:  (3+3) / (6+21-3-3)  = 6/21

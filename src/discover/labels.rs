@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::counts::{keys, Cell, Discovery, Key};
+use super::counts::{Cell, Discovery, Key};
 use crate::lexicon::{ConceptKind, Matcher};
 use crate::score::stats::wilson;
 use crate::text::phrases::phrase_key;
@@ -141,6 +141,7 @@ pub struct Labels {
 pub fn labels(
     d: &Discovery,
     corpus: &Cell,
+    keys: &[(Key, Cell)],
     matcher: &Matcher,
     embedder: Option<&dyn PhraseEmbedder>,
     options: LabelOptions,
@@ -185,7 +186,7 @@ pub fn labels(
             phrases: g.iter().map(|&i| candidates[i].clone()).collect(),
         })
         .collect();
-    let rows = shares(d, &groups);
+    let rows = shares(keys, &groups);
     let method = match vectors {
         Some(_) => format!(
             "average linkage, cut at similarity {}: lexicon concepts, else phrase-encoder cosine",
@@ -380,10 +381,9 @@ fn cut(condensed: &mut [f64], n: usize, max: f64) -> Vec<Vec<usize>> {
 /// Every key's own-voice shares of every group's phrases. A use of a
 /// phrase inside a longer phrase of the same group (`coalition` inside
 /// `US-led coalition`) is counted for the longer one only.
-fn shares(d: &Discovery, groups: &[LabelGroup]) -> Vec<LabelRow> {
+fn shares(keys: &[(Key, Cell)], groups: &[LabelGroup]) -> Vec<LabelRow> {
     let mut rows = Vec::new();
-    for key in keys(d) {
-        let cell = d.sum(|c| key.holds(c));
+    for (key, cell) in keys {
         for g in groups {
             let raw: Vec<(u64, u32)> = g
                 .phrases

@@ -55,11 +55,12 @@ pub fn discover(
 ) -> Result<DiscoveryTables, String> {
     let clock = std::time::Instant::now();
     let corpus = d.sum(|_| true);
+    let key_cells = counts::key_cells(d);
     let sum_time = clock.elapsed();
     let ((keyness, keyness_time), (divergence, divergence_time)) = rayon::join(
         || {
             let clock = std::time::Instant::now();
-            let rows = keyness::keyness(d, &corpus, matcher, options.keyness);
+            let rows = keyness::keyness(d, &corpus, &key_cells, matcher, options.keyness);
             (rows, clock.elapsed())
         },
         || {
@@ -69,7 +70,7 @@ pub fn discover(
         },
     );
     let clock = std::time::Instant::now();
-    let labels = labels::labels(d, &corpus, matcher, embedder, options.labels)?;
+    let labels = labels::labels(d, &corpus, &key_cells, matcher, embedder, options.labels)?;
     let labels_time = clock.elapsed();
     let names = d.names_to_keep(&corpus);
     Ok(DiscoveryTables {
