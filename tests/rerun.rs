@@ -117,7 +117,7 @@ fn fresh(corpus: &Path) -> Vec<Vec<u8>> {
 }
 
 fn cache_file(out: &Path, ext: &str) -> PathBuf {
-    out.join(".slant-cache").join(format!("articles-v7.{ext}"))
+    out.join(".slant-cache").join(format!("articles-v8.{ext}"))
 }
 
 #[test]
@@ -157,6 +157,64 @@ fn rerun_analyses_only_what_changed_and_writes_what_a_fresh_run_writes() {
     assert!(changed >= 1, "changed {changed}");
     assert_eq!(new + changed + cached, 129);
     assert!(cached > 100, "only {cached} cached");
+    // Discovery's counts were carried over: only what changed or left was
+    // read back, to be taken out of them.
+    assert_eq!(phrases_read(out.path()), changed + removed);
+    assert_eq!(reports(out.path()), fresh(&corpus.root));
+}
+
+/// `cache.phrases_read` of the run that wrote `out`.
+fn phrases_read(out: &Path) -> usize {
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    run["cache"]["phrases_read"].as_u64().unwrap() as usize
+}
+
+/// Gives each article of `corpus` a `group` column: `group(i)` for the
+/// article on line `i` of the manifest.
+fn set_groups(corpus: &Corpus, group: impl Fn(usize) -> String) {
+    let mut reader = csv::Reader::from_path(corpus.manifest()).unwrap();
+    let mut header = reader.headers().unwrap().clone();
+    let at = header.iter().position(|h| h == "group");
+    if at.is_none() {
+        header.push_field("group");
+    }
+    let at = at.unwrap_or(header.len() - 1);
+    let mut rows = vec![header];
+    for (i, row) in reader.records().enumerate() {
+        let mut row: Vec<String> = row.unwrap().iter().map(str::to_string).collect();
+        row.resize(at, String::new());
+        row.push(group(i));
+        rows.push(row.iter().map(String::as_str).collect());
+    }
+    let mut writer = csv::Writer::from_path(corpus.manifest()).unwrap();
+    for row in rows {
+        writer.write_record(&row).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
+#[test]
+fn an_article_that_changes_group_is_counted_in_its_new_group() {
+    let corpus = Corpus::generate(60);
+    set_groups(&corpus, |i| format!("g{}", i % 3));
+    let out = tempfile::tempdir().unwrap();
+    analyze(&corpus.root, out.path(), &[]);
+    // Same texts; every fifth article moves, and the first leaves its group.
+    set_groups(&corpus, |i| match i {
+        0 => String::new(),
+        i if i % 5 == 0 => "moved".into(),
+        i => format!("g{}", i % 3),
+    });
+    assert_eq!(
+        counts(&analyze(&corpus.root, out.path(), &[])),
+        [0, 0, 60, 0]
+    );
+    let groups = std::fs::read_to_string(out.path().join("groups.csv")).unwrap();
+    assert!(groups.contains("\nmoved,"), "{groups}");
+    // Only the twelve that moved had their phrases read back: the rest
+    // stayed in the counts the first run kept.
+    assert_eq!(phrases_read(out.path()), 12);
     assert_eq!(reports(out.path()), fresh(&corpus.root));
 }
 

@@ -1,20 +1,25 @@
 //! What discovery keeps of a run: phrase counts per cell (an outlet and
 //! the article's group), the names of the phrases, and each article's
 //! own-voice lexicon labels for the permutation tests. Everything here is
-//! folded one article at a time, in any order, so a rerun folds its cached
-//! articles the same way a full run folds fresh ones.
+//! folded one article at a time, in any order, and an article can be taken
+//! out again ([`Discovery::remove`]): a rerun starts from the cells the
+//! previous run kept ([`SavedCells`]), takes out the articles that changed
+//! or left and adds the new ones, rather than folding every cached article
+//! again.
 
 use std::collections::BTreeMap;
 
 use compact_str::CompactString;
 use foldhash::HashMap;
+use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::corpus::OutletId;
 use crate::text::phrases::ArticlePhrases;
 
 /// Uses of one phrase in one cell: how often and in how many articles, in
 /// the outlet's own voice and in quoted or attributed speech.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Uses {
     pub own: u32,
     pub other: u32,
@@ -23,12 +28,65 @@ pub struct Uses {
 }
 
 /// A cell's uses of a phrase, and whether the accumulator has its name.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellUses {
     pub uses: Uses,
-    /// Its articles' shapes ORed ([`crate::text::phrases::display`]).
-    pub shape: u16,
+    /// Its articles' shapes ([`crate::text::phrases::display`]).
+    pub shapes: Shapes,
     named: bool,
+}
+
+/// The shapes of a phrase's articles ([`crate::text::phrases::PhraseUse::shape`]),
+/// each with the number of articles that write the phrase so. Counted
+/// rather than ORed so that an article taken out takes its shape with it;
+/// most phrases are written one way, which fits without an allocation.
+///
+/// ```
+/// use slant::discover::counts::Shapes;
+///
+/// let mut s = Shapes::default();
+/// s.add(0b01, 1);
+/// s.add(0b10, 2);
+/// assert_eq!(s.or(), 0b11);
+/// assert!(s.remove(0b01));
+/// assert_eq!(s.or(), 0b10);
+/// assert!(!s.remove(0b01));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shapes(SmallVec<[(u16, u32); 1]>);
+
+impl Shapes {
+    /// Counts `n` more articles that write the phrase as `shape`.
+    pub fn add(&mut self, shape: u16, n: u32) {
+        match self.0.iter_mut().find(|(s, _)| *s == shape) {
+            Some((_, count)) => *count += n,
+            None => self.0.push((shape, n)),
+        }
+    }
+
+    /// Takes out one article that wrote the phrase as `shape`; `false`
+    /// when no article did.
+    pub fn remove(&mut self, shape: u16) -> bool {
+        let Some(i) = self.0.iter().position(|(s, _)| *s == shape) else {
+            return false;
+        };
+        self.0[i].1 -= 1;
+        if self.0[i].1 == 0 {
+            self.0.swap_remove(i);
+        }
+        true
+    }
+
+    /// The shapes ORed: what [`crate::text::phrases::display`] reads.
+    pub fn or(&self) -> u16 {
+        self.0.iter().fold(0, |acc, (s, _)| acc | s)
+    }
+
+    fn merge(&mut self, other: &Shapes) {
+        for &(shape, n) in &other.0 {
+            self.add(shape, n);
+        }
+    }
 }
 
 impl Uses {
@@ -51,10 +109,41 @@ impl Uses {
         self.articles_own += other.articles_own;
         self.articles_other += other.articles_other;
     }
+
+    /// Takes `other` away; `false` when it was not all there.
+    fn remove(&mut self, other: &Uses) -> bool {
+        let take = |a: &mut u32, b: u32| match a.checked_sub(b) {
+            Some(v) => {
+                *a = v;
+                true
+            }
+            None => false,
+        };
+        take(&mut self.own, other.own)
+            & take(&mut self.other, other.other)
+            & take(&mut self.articles_own, other.articles_own)
+            & take(&mut self.articles_other, other.articles_other)
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Uses::default()
+    }
+
+    /// One article's uses: how often, and that it is one article.
+    fn of(u: &crate::text::phrases::PhraseUse) -> Uses {
+        Uses {
+            own: u.own,
+            other: u.other,
+            articles_own: u32::from(u.own > 0),
+            articles_other: u32::from(u.other > 0),
+        }
+    }
 }
 
 /// The articles of one outlet that share one group value (or have none).
-#[derive(Debug, Clone, Default)]
+/// A cell whose articles have all been taken out has none and takes part
+/// in nothing.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Cell {
     pub outlet: OutletId,
     pub group: Option<String>,
@@ -112,16 +201,47 @@ impl Discovery {
         d
     }
 
+    /// An accumulator that starts from the cells a previous run kept
+    /// ([`Discovery::saved`]) and knows its names. The articles behind the
+    /// cells are in them; their labels are not: each article of this run,
+    /// cached or not, gives its labels ([`Discovery::add_labels`]).
+    pub fn resume(cells: Vec<Cell>, names: &[(u64, String)]) -> Discovery {
+        let mut d = Discovery::with_names(names);
+        for (i, c) in cells.iter().enumerate() {
+            d.cell_of
+                .insert((c.outlet.clone(), c.group.clone()), i as u32);
+        }
+        d.cells = cells;
+        d
+    }
+
+    /// What the next run resumes from: the cells, and the cell of each
+    /// article in the order they were added (see [`SavedCells`]).
+    pub fn saved<'a>(&'a self, article_cells: &'a [u32]) -> SavedCells<'a> {
+        SavedCells {
+            cells: &self.cells,
+            article_cells,
+        }
+    }
+
     /// Adds one article of `outlet` in `group`: its phrases and its
-    /// own-voice lexicon labels as (concept, label, mentions).
+    /// own-voice lexicon labels as (concept, label, mentions). Returns
+    /// its cell.
     pub fn add<'l>(
         &mut self,
         outlet: &OutletId,
         group: Option<&str>,
         phrases: &ArticlePhrases,
         labels: impl IntoIterator<Item = (&'l str, &'l str, u64)>,
-    ) {
+    ) -> u32 {
         let cell = self.cell(outlet, group);
+        self.add_phrases(cell, phrases);
+        self.add_labels(cell, labels);
+        cell
+    }
+
+    /// Adds an article's phrases to cell `cell` (from [`Discovery::cell_of`]).
+    pub fn add_phrases(&mut self, cell: u32, phrases: &ArticlePhrases) {
         let c = &mut self.cells[cell as usize];
         c.articles += 1;
         let mut names = phrases.names();
@@ -129,25 +249,18 @@ impl Discovery {
             c.total_own += u64::from(u.own);
             c.total_other += u64::from(u.other);
             let name = names.next();
-            let uses = Uses {
-                own: u.own,
-                other: u.other,
-                articles_own: u32::from(u.own > 0),
-                articles_other: u32::from(u.other > 0),
-            };
             let entry = match c.phrases.get_mut(&u.hash) {
                 Some(e) => e,
                 None => {
                     let named = self.names.contains_key(&u.hash);
                     c.phrases.entry(u.hash).or_insert(CellUses {
-                        uses: Uses::default(),
-                        shape: 0,
                         named,
+                        ..CellUses::default()
                     })
                 }
             };
-            entry.uses.add(&uses);
-            entry.shape |= u.shape;
+            entry.uses.add(&Uses::of(u));
+            entry.shapes.add(u.shape, 1);
             // A name is looked up once per cell and phrase, not per use.
             if !entry.named {
                 if let Some(name) = name {
@@ -156,6 +269,51 @@ impl Discovery {
                 }
             }
         }
+    }
+
+    /// Takes an article's phrases, added before, out of cell `cell`.
+    /// `false` when the cell did not hold them (a cache that does not
+    /// match its cells): the counts are then wrong, and the caller must
+    /// start again from the articles.
+    #[must_use]
+    pub fn remove(&mut self, cell: u32, phrases: &ArticlePhrases) -> bool {
+        let Some(c) = self.cells.get_mut(cell as usize) else {
+            return false;
+        };
+        let Some(articles) = c.articles.checked_sub(1) else {
+            return false;
+        };
+        c.articles = articles;
+        let mut whole = true;
+        for u in &phrases.uses {
+            let total = (
+                c.total_own.checked_sub(u64::from(u.own)),
+                c.total_other.checked_sub(u64::from(u.other)),
+            );
+            let (Some(own), Some(other)) = total else {
+                return false;
+            };
+            (c.total_own, c.total_other) = (own, other);
+            let Some(entry) = c.phrases.get_mut(&u.hash) else {
+                return false;
+            };
+            whole &= entry.uses.remove(&Uses::of(u)) & entry.shapes.remove(u.shape);
+            if entry.uses.is_empty() {
+                whole &= entry.shapes.0.is_empty();
+                c.phrases.remove(&u.hash);
+            }
+        }
+        whole
+    }
+
+    /// Adds an article's own-voice lexicon labels as (concept, label,
+    /// mentions), in cell `cell`, for the permutation tests: every article
+    /// of a run gives them, in corpus order.
+    pub fn add_labels<'l>(
+        &mut self,
+        cell: u32,
+        labels: impl IntoIterator<Item = (&'l str, &'l str, u64)>,
+    ) {
         let mut used = Vec::new();
         for (concept, label, n) in labels {
             if n == 0 {
@@ -170,6 +328,11 @@ impl Discovery {
             used.push((i, n.min(u64::from(u32::MAX)) as u32));
         }
         self.articles.push(ArticleLabels { cell, labels: used });
+    }
+
+    /// The cell of `outlet`'s articles in `group`, made when new.
+    pub fn cell_of(&mut self, outlet: &OutletId, group: Option<&str>) -> u32 {
+        self.cell(outlet, group)
     }
 
     fn cell(&mut self, outlet: &OutletId, group: Option<&str>) -> u32 {
@@ -187,7 +350,8 @@ impl Discovery {
         i
     }
 
-    /// The cells, in the order first met.
+    /// The cells, in the order first met; a cell whose articles were all
+    /// taken out has `articles == 0`.
     pub fn cells(&self) -> &[Cell] {
         &self.cells
     }
@@ -212,7 +376,7 @@ impl Discovery {
     /// A phrase as reports show it: its key in the shape `cell` gives it
     /// (the corpus's, for one name across outlets).
     pub fn display(&self, hash: u64, cell: &Cell) -> Option<String> {
-        let shape = cell.phrases.get(&hash).map_or(0, |u| u.shape);
+        let shape = cell.phrases.get(&hash).map_or(0, |u| u.shapes.or());
         self.name(hash)
             .map(|key| crate::text::phrases::display(key, shape))
     }
@@ -232,7 +396,7 @@ impl Discovery {
             for (h, u) in &c.phrases {
                 let e = out.phrases.entry(*h).or_default();
                 e.uses.add(&u.uses);
-                e.shape |= u.shape;
+                e.shapes.merge(&u.shapes);
                 e.named |= u.named;
             }
         }
@@ -252,6 +416,23 @@ impl Discovery {
         out.sort_unstable();
         out
     }
+}
+
+/// What a run keeps of discovery for the next run: every cell, and the
+/// cell of each article in the order the run added them (the order of the
+/// store's records). Written by reference, read back as [`LoadedCells`]:
+/// the two encode alike.
+#[derive(Debug, Serialize)]
+pub struct SavedCells<'a> {
+    pub cells: &'a [Cell],
+    pub article_cells: &'a [u32],
+}
+
+/// [`SavedCells`] read back.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct LoadedCells {
+    pub cells: Vec<Cell>,
+    pub article_cells: Vec<u32>,
 }
 
 /// A report breaks its figures down by outlet and by group.
@@ -301,10 +482,11 @@ pub fn key_cells(d: &Discovery) -> Vec<(Key, Cell)> {
 
 /// Every outlet, then every group, sorted by name.
 pub fn keys(d: &Discovery) -> Vec<Key> {
-    let mut outlets: Vec<&str> = d.cells.iter().map(|c| c.outlet.0.as_str()).collect();
+    let live = || d.cells.iter().filter(|c| c.articles > 0);
+    let mut outlets: Vec<&str> = live().map(|c| c.outlet.0.as_str()).collect();
     outlets.sort_unstable();
     outlets.dedup();
-    let mut groups: Vec<&str> = d.cells.iter().filter_map(|c| c.group.as_deref()).collect();
+    let mut groups: Vec<&str> = live().filter_map(|c| c.group.as_deref()).collect();
     groups.sort_unstable();
     groups.dedup();
     outlets
@@ -373,5 +555,104 @@ mod tests {
         let k = keys(&d);
         assert_eq!(k.len(), 3, "{k:?}");
         assert!(k[2].holds(&d.cells()[0]) && !k[2].holds(&d.cells()[1]));
+    }
+
+    /// Each cell's phrases as (hash, uses, shape), sorted: what the reports
+    /// can read of them.
+    fn seen(d: &Discovery) -> Vec<(String, Option<String>, u32, u64, u64, Vec<(u64, Uses, u16)>)> {
+        let mut out: Vec<_> = d
+            .cells()
+            .iter()
+            .filter(|c| c.articles > 0)
+            .map(|c| {
+                let mut p: Vec<_> = c
+                    .phrases
+                    .iter()
+                    .map(|(h, u)| (*h, u.uses, u.shapes.or()))
+                    .collect();
+                p.sort_unstable_by_key(|e| e.0);
+                (
+                    c.outlet.0.clone(),
+                    c.group.clone(),
+                    c.articles,
+                    c.total_own,
+                    c.total_other,
+                    p,
+                )
+            })
+            .collect();
+        out.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+        out
+    }
+
+    fn shaped(uses: &[(u64, u32, u32, u16)]) -> ArticlePhrases {
+        ArticlePhrases {
+            uses: uses
+                .iter()
+                .map(|&(hash, own, other, shape)| PhraseUse {
+                    hash,
+                    own,
+                    other,
+                    shape,
+                })
+                .collect(),
+            names: String::new(),
+        }
+    }
+
+    #[test]
+    fn taking_articles_out_of_resumed_cells_equals_counting_from_scratch() {
+        let a = OutletId("a".into());
+        let b = OutletId("b".into());
+        let one = shaped(&[(1, 2, 0, 0b1), (2, 0, 1, 0)]);
+        let two = shaped(&[(1, 1, 1, 0b1 << 8), (3, 1, 0, 0)]);
+        let three = shaped(&[(1, 4, 0, 0b1)]);
+        let four = shaped(&[(3, 0, 2, 0b10)]);
+        // The previous run: one and two in a/g, three in b.
+        let mut before = Discovery::default();
+        let c1 = before.add(&a, Some("g"), &one, []);
+        let c2 = before.add(&a, Some("g"), &two, []);
+        let c3 = before.add(&b, None, &three, []);
+        assert_eq!(c1, c2);
+        // Round trip through the saved form, as the store does.
+        let cells = [c1, c2, c3];
+        let bytes = postcard::to_stdvec(&before.saved(&cells)).unwrap();
+        let loaded: LoadedCells = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(loaded.article_cells, cells);
+        // This run: two left, three moved to group h, four is new.
+        let mut after = Discovery::resume(loaded.cells, &[]);
+        assert!(after.remove(c2, &two));
+        assert!(after.remove(c3, &three));
+        let h = after.cell_of(&b, Some("h"));
+        after.add_phrases(h, &three);
+        let g = after.cell_of(&a, Some("g"));
+        after.add_phrases(g, &four);
+
+        let mut fresh = Discovery::default();
+        fresh.add(&a, Some("g"), &one, []);
+        fresh.add(&b, Some("h"), &three, []);
+        fresh.add(&a, Some("g"), &four, []);
+        assert_eq!(seen(&after), seen(&fresh));
+        // The cell b/none is empty, and in no key.
+        assert!(after.cells().iter().any(|c| c.articles == 0));
+        assert_eq!(keys(&after), keys(&fresh));
+        // The shape of phrase 1 in a/g lost two's lower-case use.
+        let ag = &seen(&after)[0].5;
+        assert_eq!(ag[0], (1, Uses { own: 2, other: 0, articles_own: 1, articles_other: 0 }, 0b1));
+    }
+
+    #[test]
+    fn taking_out_what_was_never_added_is_refused() {
+        let a = OutletId("a".into());
+        let mut d = Discovery::default();
+        let c = d.add(&a, None, &shaped(&[(1, 1, 0, 0)]), []);
+        assert!(!d.remove(c, &shaped(&[(2, 1, 0, 0)])));
+        let mut d = Discovery::default();
+        let c = d.add(&a, None, &shaped(&[(1, 1, 0, 0)]), []);
+        assert!(!d.remove(c, &shaped(&[(1, 1, 0, 0b1)])), "another shape");
+        assert!(!d.remove(7, &shaped(&[])), "no such cell");
+        let mut d = Discovery::default();
+        let c = d.cell_of(&a, None);
+        assert!(!d.remove(c, &shaped(&[])), "no article in the cell");
     }
 }

@@ -17,6 +17,7 @@ use crate::lexicon::Matcher;
 use crate::score::ArticlePartial;
 use crate::store::{ArticleResults, PreviousCache, StoreError};
 use crate::target::TargetKey;
+use crate::text::phrases::ArticlePhrases;
 use crate::text::RepeatedLines;
 
 /// One article of pass 2, from its corpus entry to the sink: its rows are
@@ -73,6 +74,7 @@ pub(super) struct Rendered {
     pub previous: Option<usize>,
     pub rows: Vec<u8>,
     pub results: ArticleResults,
+    pub phrases: ArticlePhrases,
 }
 
 /// An article of the batch, done, for the sink.
@@ -223,12 +225,13 @@ impl Batcher<'_> {
             .map(|(slot, outcome)| {
                 let kept = &self.plan.kept[slot];
                 let outcome = outcome.map(|Analysed { key, analysis }| {
-                    let (rows, results) = self.render(*analysis, kept.duplicates);
+                    let (rows, results, phrases) = self.render(*analysis, kept.duplicates);
                     Rendered {
                         key,
                         previous: self.previous.record_of(&kept.id),
                         rows,
                         results,
+                        phrases,
                     }
                 });
                 Done { slot, outcome }
@@ -246,7 +249,7 @@ impl Batcher<'_> {
         &self,
         mut analysis: ArticleAnalysis,
         duplicates: usize,
-    ) -> (Vec<u8>, ArticleResults) {
+    ) -> (Vec<u8>, ArticleResults, ArticlePhrases) {
         let analysis = &mut analysis;
         let rows = crate::report::render(analysis, duplicates);
         let targets = if self.model_hash.is_empty() {
@@ -264,9 +267,12 @@ impl Batcher<'_> {
             partial: ArticlePartial::of(analysis),
             targets,
             mentions: analysis.mentions.len() as u64,
-            phrases: std::mem::take(&mut analysis.phrases),
         };
-        (rows.mention_rows, results)
+        (
+            rows.mention_rows,
+            results,
+            std::mem::take(&mut analysis.phrases),
+        )
     }
 }
 

@@ -22,6 +22,8 @@ pub(super) struct Finish<'a> {
     pub outlets: &'a BTreeMap<OutletId, OutletAccumulator>,
     pub groups: &'a BTreeMap<OutletId, OutletAccumulator>,
     pub discovery: &'a Discovery,
+    /// Discovery's cell of each article, in the order the cache has them.
+    pub article_cells: &'a [u32],
     pub encoder: Option<&'a dyn PhraseEmbedder>,
     pub options: DiscoveryOptions,
 }
@@ -95,7 +97,8 @@ pub(super) fn finish(
         || staged.finish(out, &tables, &found, &concepts),
         || {
             let clock = Instant::now();
-            let cache = next.stage(previous);
+            let cells = run.discovery.saved(run.article_cells);
+            let cache = next.stage(previous, Some(cells));
             cache_time = clock.elapsed();
             cache
         },
@@ -126,7 +129,7 @@ fn tables(run: &Finish<'_>) -> Tables {
             .discovery
             .cells()
             .iter()
-            .filter(|c| c.group.as_deref() == Some(row.outlet.0.as_str()))
+            .filter(|c| c.articles > 0 && c.group.as_deref() == Some(row.outlet.0.as_str()))
             .map(|c| c.outlet.0.as_str())
             .collect();
         outlets.sort_unstable();

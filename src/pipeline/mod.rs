@@ -158,7 +158,8 @@ fn run_once<'s>(
     let mut time = Timings::start();
     let started_ns = crate::disk::now_ns();
     huge_pages(false);
-    let (lexicon, corpus, previous, mut next) = open(config, ignore_cache, &mut time)?;
+    let (lexicon, corpus, mut previous, mut next) = open(config, ignore_cache, &mut time)?;
+    let cells = previous.take_cells();
     let plan = plan::plan_articles(&corpus, &previous);
     check(config, plan.skipped.len(), plan.kept.is_empty())?;
     // Sized for the texts pass 1 read: a rerun that reads few builds a small
@@ -180,7 +181,15 @@ fn run_once<'s>(
     let detector_before = detector.map(|d| d.spent()).unwrap_or_default();
     let note = note.or_else(|| previous.note.clone());
     let group_by = config.group_by.as_deref().unwrap_or(DEFAULT_GROUP_COLUMN);
-    let sink = Sink::new(config.csv, &previous, &mut next, note, started_ns, group_by);
+    let sink = Sink::new(
+        config.csv,
+        &previous,
+        &mut next,
+        note,
+        started_ns,
+        group_by,
+        cells,
+    );
     let batcher = Batcher {
         plan: &plan,
         previous: &previous,
@@ -202,6 +211,7 @@ fn run_once<'s>(
         sink.articles() == 0,
     )?;
     sink.counts.removed = previous.removed(&sink.seen);
+    sink.settle()?;
     let Sink {
         outlets,
         groups,
@@ -211,6 +221,7 @@ fn run_once<'s>(
         counts,
         mentions,
         duplicates,
+        article_cells,
         ..
     } = sink;
     time.lap("analyze");
@@ -235,6 +246,7 @@ fn run_once<'s>(
             outlets: &outlets,
             groups: &groups,
             discovery: &discovery,
+            article_cells: &article_cells,
             encoder,
             options: config.discovery,
         },

@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 use super::batch::{Done, Outcome, Rendered};
 use super::plan::Kept;
 use crate::corpus::{metadata_value, OutletId};
+use crate::discover::counts::LoadedCells;
 use crate::discover::Discovery;
 use crate::report::{CsvOptions, Spool, SpoolEntry};
 use crate::score::OutletAccumulator;
+use crate::text::phrases::ArticlePhrases;
 use crate::store::{CacheCounts, Extent, NextCache, PreviousCache, Record, StoreError};
 
 pub(super) struct Sink<'a> {
@@ -32,6 +34,30 @@ pub(super) struct Sink<'a> {
     pub duplicates: usize,
     /// Stamps of files last changed before this are kept.
     pub settled_before: i128,
+    /// Discovery's cell of each article, in the order added: the order of
+    /// the next cache's records.
+    pub article_cells: Vec<u32>,
+    /// Set when discovery resumed from the previous run's cells.
+    resumed: Option<Resumed>,
+}
+
+/// Discovery resumed from the previous run's cells ([`LoadedCells`]): the
+/// cell each previous record was counted in, and what became of it.
+struct Resumed {
+    cell_of: Vec<u32>,
+    counted: Vec<Counted>,
+}
+
+/// What became of a previous record's phrases in the resumed counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counted {
+    /// Still counted, and no article of this run has claimed them yet:
+    /// taken out at the end unless one does.
+    Pending,
+    /// Still counted, for a cached article of this run in the same cell.
+    Claimed,
+    /// Taken out: the article changed, moved to another cell or left.
+    TakenOut,
 }
 
 impl<'a> Sink<'a> {
@@ -45,13 +71,24 @@ impl<'a> Sink<'a> {
         note: Option<String>,
         started_ns: i128,
         group_by: &'a str,
+        cells: Option<LoadedCells>,
     ) -> Sink<'a> {
+        let (discovery, resumed) = match cells {
+            Some(c) => (
+                Discovery::resume(c.cells, previous.phrase_names()),
+                Some(Resumed {
+                    counted: vec![Counted::Pending; c.article_cells.len()],
+                    cell_of: c.article_cells,
+                }),
+            ),
+            None => (Discovery::with_names(previous.phrase_names()), None),
+        };
         Sink {
             outlets: BTreeMap::new(),
             groups: BTreeMap::new(),
             group_by,
             grouped: 0,
-            discovery: Discovery::with_names(previous.phrase_names()),
+            discovery,
             spool: Spool::new(options),
             next,
             previous,
@@ -63,6 +100,8 @@ impl<'a> Sink<'a> {
             mentions: 0,
             duplicates: 0,
             settled_before: started_ns,
+            article_cells: Vec::with_capacity(previous.len()),
+            resumed,
         }
     }
 
@@ -73,10 +112,18 @@ impl<'a> Sink<'a> {
 
     pub fn add(&mut self, done: Done, kept: &Kept<'_>) -> Result<(), StoreError> {
         let fingerprint = kept.fingerprint.filter(|f| f.settled(self.settled_before));
+        let group = metadata_value(&kept.metadata, self.group_by);
+        let cell = self.discovery.cell_of(&kept.outlet, group);
         let (rows, part, seen, results) = match done.outcome {
             Outcome::Cached { record, results } => {
                 self.counts.cached += 1;
                 let rows = self.next.keep(self.previous, record, fingerprint)?;
+                if !self.claim(record, cell) {
+                    self.counts.phrases_read += 1;
+                    let phrases = self.previous.phrases(record)?;
+                    self.take_out(record, Some(&phrases))?;
+                    self.discovery.add_phrases(cell, &phrases);
+                }
                 (rows, self.previous.part(record), Some(record), results)
             }
             Outcome::Fresh(Rendered {
@@ -84,6 +131,7 @@ impl<'a> Sink<'a> {
                 previous,
                 rows,
                 results,
+                phrases,
             }) => {
                 if previous.is_some() {
                     self.counts.changed += 1;
@@ -100,10 +148,15 @@ impl<'a> Sink<'a> {
                     key,
                     rows: Default::default(),
                     results: Default::default(),
+                    phrases: Default::default(),
                     part: None,
                 };
-                let rows = self.next.add(record, &rows, &results)?;
+                let rows = self.next.add(record, &rows, &results, &phrases)?;
                 let part = self.previous.part_with_rows(&kept.source, &rows);
+                if let Some(i) = previous {
+                    self.take_out(i, None)?;
+                }
+                self.discovery.add_phrases(cell, &phrases);
                 (rows, part, previous, results)
             }
         };
@@ -116,7 +169,6 @@ impl<'a> Sink<'a> {
         for _ in 0..kept.duplicates {
             acc.add_duplicate();
         }
-        let group = metadata_value(&kept.metadata, self.group_by);
         if let Some(group) = group {
             self.grouped += 1;
             let acc = match self.groups.get_mut(group) {
@@ -128,12 +180,9 @@ impl<'a> Sink<'a> {
                 acc.add_duplicate();
             }
         }
-        self.discovery.add(
-            &kept.outlet,
-            group,
-            &results.phrases,
-            results.partial.labels_own(),
-        );
+        self.discovery
+            .add_labels(cell, results.partial.labels_own());
+        self.article_cells.push(cell);
         self.spool.add(SpoolEntry {
             outlet: kept.outlet.0.clone(),
             id: kept.id.clone(),
@@ -148,6 +197,66 @@ impl<'a> Sink<'a> {
         }
         self.mentions += results.mentions as usize;
         self.duplicates += kept.duplicates;
+        Ok(())
+    }
+
+    /// Claims previous record `record`'s counted phrases for a cached
+    /// article of this run in cell `cell`: `true` when they are counted
+    /// there and no other article claimed them.
+    fn claim(&mut self, record: usize, cell: u32) -> bool {
+        let Some(r) = &mut self.resumed else {
+            return false;
+        };
+        let fits = r.cell_of.get(record) == Some(&cell);
+        match r.counted.get_mut(record) {
+            Some(c @ Counted::Pending) if fits => {
+                *c = Counted::Claimed;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Takes previous record `i`'s phrases (`read`, when the caller has
+    /// read them) out of the resumed counts, unless a cached article
+    /// claimed them or they are out already.
+    fn take_out(&mut self, i: usize, read: Option<&ArticlePhrases>) -> Result<(), StoreError> {
+        let Some(r) = &mut self.resumed else {
+            return Ok(());
+        };
+        if r.counted.get(i) != Some(&Counted::Pending) {
+            return Ok(());
+        }
+        r.counted[i] = Counted::TakenOut;
+        let cell = r.cell_of[i];
+        let owned;
+        let phrases = match read {
+            Some(p) => p,
+            None => {
+                self.counts.phrases_read += 1;
+                owned = self.previous.phrases(i)?;
+                &owned
+            }
+        };
+        if self.discovery.remove(cell, phrases) {
+            Ok(())
+        } else {
+            Err(self.previous.damaged("discovery's counts do not hold the phrases of an article"))
+        }
+    }
+
+    /// Takes out the phrases of the previous records no article of this
+    /// run claimed: articles that left the corpus, or were skipped.
+    pub fn settle(&mut self) -> Result<(), StoreError> {
+        let pending: Vec<usize> = match &self.resumed {
+            Some(r) => (0..r.counted.len())
+                .filter(|&i| r.counted[i] == Counted::Pending)
+                .collect(),
+            None => return Ok(()),
+        };
+        for i in pending {
+            self.take_out(i, None)?;
+        }
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::disk::FileStamp;
 use crate::report::mentions::Part;
+use crate::text::phrases::ArticlePhrases;
 
 /// Opens the cache of `out` for a run with `lexicon_hash`: the previous
 /// run's records when they are usable (`ignore` is `--force`) and the files
@@ -38,7 +39,7 @@ pub fn open(
             .index
             .records
             .iter()
-            .map(|r| r.rows.len + r.results.len)
+            .map(|r| r.rows.len + r.results.len + r.phrases.len)
             .sum();
         live * 2 >= p.index.rows_len + p.index.results_len
     });
@@ -84,6 +85,12 @@ pub fn open(
         previous.records = p.index.records;
         previous.mentions = p.index.mentions;
         previous.phrase_names = p.index.phrase_names;
+        // Cells that do not fit the records are not used: the run counts
+        // every article's phrases again.
+        previous.cells = p.index.cells.filter(|c| {
+            c.article_cells.len() == previous.records.len()
+                && c.article_cells.iter().all(|&i| (i as usize) < c.cells.len())
+        });
     }
     let next = NextCache {
         out: out.to_path_buf(),
@@ -117,6 +124,8 @@ pub struct PreviousCache {
     mentions: Vec<Part>,
     /// Phrase names the previous run kept.
     phrase_names: Vec<(u64, String)>,
+    /// Discovery's counts over the records, until the run takes them.
+    cells: Option<crate::discover::counts::LoadedCells>,
     /// Why the previous cache was not used, when it was not.
     pub note: Option<String>,
 }
@@ -134,6 +143,30 @@ impl PreviousCache {
     /// names of the phrases its cached articles hold by hash.
     pub fn phrase_names(&self) -> &[(u64, String)] {
         &self.phrase_names
+    }
+
+    /// Discovery's counts over the previous records, when the previous
+    /// run kept them and they fit: taken once.
+    pub fn take_cells(&mut self) -> Option<crate::discover::counts::LoadedCells> {
+        self.cells.take()
+    }
+
+    /// Damage found in what the previous run kept: the run starts again
+    /// without its cache.
+    pub fn damaged(&self, detail: &str) -> StoreError {
+        StoreError::Corrupt {
+            path: index_path(&self.out),
+            detail: detail.to_string(),
+        }
+    }
+
+    /// The phrases of record `i`, checked against their checksum.
+    pub fn phrases(&self, i: usize) -> Result<ArticlePhrases, StoreError> {
+        let bytes = self.phrases_bytes(i)?;
+        postcard::from_bytes(&bytes).map_err(|_| StoreError::Corrupt {
+            path: results_path(&self.out),
+            detail: format!("phrases of {} unreadable", self.records[i].source),
+        })
     }
 
     /// The parts of `mentions/` the previous run wrote.
@@ -174,18 +207,32 @@ impl PreviousCache {
     /// Any failure to read them (the file cut short since it was opened)
     /// is damage like a bad checksum: the run starts again without them.
     fn results_bytes(&self, i: usize) -> Result<Vec<u8>, StoreError> {
+        self.extent_bytes(i, "results", |r| r.results)
+    }
+
+    /// The encoded phrases of record `i`, as [`Self::results_bytes`].
+    fn phrases_bytes(&self, i: usize) -> Result<Vec<u8>, StoreError> {
+        self.extent_bytes(i, "phrases", |r| r.phrases)
+    }
+
+    fn extent_bytes(
+        &self,
+        i: usize,
+        what: &str,
+        extent: fn(&Record) -> Extent,
+    ) -> Result<Vec<u8>, StoreError> {
         let r = &self.records[i];
         // The path is spelled out only for a message: this runs once per
         // cached article.
         let corrupt = |detail: String| StoreError::Corrupt {
             path: results_path(&self.out),
-            detail: format!("results of {}: {detail}", r.source),
+            detail: format!("{what} of {}: {detail}", r.source),
         };
         let file = self
             .results
             .as_ref()
             .ok_or_else(|| corrupt("no results file".into()))?;
-        r.results
+        extent(r)
             .read_checked(file)
             .map_err(|e| corrupt(e.to_string()))
     }
@@ -234,8 +281,8 @@ enum NextRecord {
     Kept {
         previous: usize,
         fingerprint: Option<FileStamp>,
-        /// Where its rows and results went when this run compacts.
-        moved: Option<(Extent, Extent)>,
+        /// Where its rows, results and phrases went when this run compacts.
+        moved: Option<(Extent, Extent, Extent)>,
     },
     Added(Box<Record>),
 }
@@ -258,7 +305,9 @@ impl NextCache {
             let rows = self.rows.write(&rows).map_err(self.rows.io())?;
             let results = previous.results_bytes(i)?;
             let results = self.results.write(&results).map_err(self.results.io())?;
-            moved = Some((rows, results));
+            let phrases = previous.phrases_bytes(i)?;
+            let phrases = self.results.write(&phrases).map_err(self.results.io())?;
+            moved = Some((rows, results, phrases));
         }
         self.records.push(NextRecord::Kept {
             previous: i,
@@ -274,11 +323,18 @@ impl NextCache {
         mut record: Record,
         rows: &[u8],
         results: &ArticleResults,
+        phrases: &ArticlePhrases,
     ) -> Result<Extent, StoreError> {
         record.rows = self.rows.write(rows).map_err(self.rows.io())?;
+        let encoded = |e: postcard::Error| std::io::Error::other(e);
         let bytes = postcard::to_stdvec(results)
-            .map_err(|e| self.results.io()(std::io::Error::other(e)))?;
+            .map_err(encoded)
+            .map_err(self.results.io())?;
         record.results = self.results.write(&bytes).map_err(self.results.io())?;
+        let bytes = postcard::to_stdvec(phrases)
+            .map_err(encoded)
+            .map_err(self.results.io())?;
+        record.phrases = self.results.write(&bytes).map_err(self.results.io())?;
         let rows = record.rows;
         self.records.push(NextRecord::Added(Box::new(record)));
         Ok(rows)
@@ -309,7 +365,14 @@ impl NextCache {
     /// until [`StagedCache::commit`], called after the reports are: a run
     /// killed before that leaves the previous index, which still describes
     /// the bytes it points at.
-    pub fn stage(mut self, previous: PreviousCache) -> Result<StagedCache, StoreError> {
+    ///
+    /// `cells` are discovery's counts over the records in the order they
+    /// were added, for the next run to start from.
+    pub fn stage(
+        mut self,
+        previous: PreviousCache,
+        cells: Option<crate::discover::counts::SavedCells<'_>>,
+    ) -> Result<StagedCache, StoreError> {
         let mut old: Vec<Option<Record>> = previous.records.into_iter().map(Some).collect();
         // Where each previous record went: `keep` takes each one once, but
         // a second keep of the same record would copy the first.
@@ -329,9 +392,10 @@ impl NextCache {
                         .unwrap_or_else(|| records[moved_to[previous]].clone());
                     moved_to[previous] = records.len();
                     r.fingerprint = fingerprint;
-                    if let Some((rows, results)) = moved {
+                    if let Some((rows, results, phrases)) = moved {
                         r.rows = rows;
                         r.results = results;
+                        r.phrases = phrases;
                     }
                     r
                 }
@@ -349,6 +413,7 @@ impl NextCache {
             records,
             mentions: self.mentions,
             phrase_names: self.phrase_names,
+            cells,
         };
         self.rows.sync()?;
         self.results.sync()?;
@@ -400,6 +465,7 @@ mod tests {
             key: 42,
             rows: Extent::default(),
             results: Extent::default(),
+            phrases: Extent::default(),
             part: None,
         }
     }
@@ -408,10 +474,19 @@ mod tests {
     fn kept_records_move_to_the_next_index_with_their_new_fingerprint_and_part() {
         let out = tempfile::tempdir().unwrap();
         let (previous, mut next) = open(out.path(), "L", false).unwrap();
-        next.add(record("a"), b"rows of a", &ArticleResults::default())
+        let phrases = ArticlePhrases {
+            uses: vec![crate::text::phrases::PhraseUse {
+                hash: 5,
+                own: 2,
+                other: 0,
+                shape: 1,
+            }],
+            names: String::new(),
+        };
+        next.add(record("a"), b"rows of a", &ArticleResults::default(), &phrases)
             .unwrap();
         next.set_mentions(&[], &[3]);
-        next.stage(previous).unwrap().commit().unwrap();
+        next.stage(previous, None).unwrap().commit().unwrap();
 
         let (previous, mut next) = open(out.path(), "L", false).unwrap();
         assert_eq!(previous.len(), 1);
@@ -429,7 +504,7 @@ mod tests {
         assert_eq!(next.keep(&previous, i, fingerprint).unwrap(), rows);
         assert_eq!(next.keep(&previous, i, None).unwrap(), rows);
         next.set_mentions(&[], &[5, 6]);
-        next.stage(previous).unwrap().commit().unwrap();
+        next.stage(previous, None).unwrap().commit().unwrap();
 
         let (previous, _) = open(out.path(), "L", false).unwrap();
         let kept = &previous.records;
@@ -440,6 +515,7 @@ mod tests {
                 fingerprint,
                 rows,
                 results: kept[0].results,
+                phrases: kept[0].phrases,
                 part: Some(5),
                 ..record("a")
             }
@@ -453,5 +529,6 @@ mod tests {
             }
         );
         assert_eq!(previous.results(0).unwrap(), ArticleResults::default());
+        assert_eq!(previous.phrases(1).unwrap(), phrases);
     }
 }

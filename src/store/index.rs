@@ -36,6 +36,10 @@ pub struct Record {
     pub key: u128,
     pub rows: Extent,
     pub results: Extent,
+    /// Its phrases ([`crate::text::phrases::ArticlePhrases`]), in the
+    /// results file apart from the rest of its results: a rerun reads them
+    /// only for the articles it takes out of discovery's counts.
+    pub phrases: Extent,
     /// The part of the report's `mentions/` folder that holds its rows.
     pub part: Option<u32>,
 }
@@ -51,8 +55,6 @@ pub struct ArticleResults {
     /// cache keeps them while the article is cached here.
     pub targets: Vec<[u8; 16]>,
     pub mentions: u64,
-    /// Its phrases, for discovery (names only while fresh).
-    pub phrases: crate::text::phrases::ArticlePhrases,
 }
 
 impl ArticleResults {
@@ -62,8 +64,11 @@ impl ArticleResults {
     }
 }
 
+/// The index; `C` is discovery's cells, written by reference
+/// ([`crate::discover::counts::SavedCells`]) and read back owned
+/// ([`crate::discover::counts::LoadedCells`]).
 #[derive(Serialize, Deserialize)]
-pub(super) struct Index {
+pub(super) struct Index<C = Option<crate::discover::counts::LoadedCells>> {
     pub version: u32,
     pub slant: String,
     pub lexicon: String,
@@ -77,15 +82,17 @@ pub(super) struct Index {
     /// the records' results hold by hash only (see
     /// [`crate::text::phrases::ArticlePhrases`]).
     pub phrase_names: Vec<(u64, String)>,
+    /// Discovery's counts over the records, `None` when the run kept none.
+    pub cells: C,
 }
 
 /// Writes the index beside `path`, synced, to be renamed into place:
 /// magic, postcard body, then the xxh3-128 of both. It is encoded straight
 /// into the file, hashed as it goes, since a large corpus makes it tens of
 /// megabytes.
-pub(super) fn stage_index(
+pub(super) fn stage_index<C: Serialize>(
     path: &Path,
-    index: &Index,
+    index: &Index<C>,
 ) -> std::io::Result<crate::disk::atomic::Staged> {
     struct Digesting<'f> {
         file: &'f mut crate::disk::atomic::StagingFile,
@@ -193,11 +200,11 @@ impl Loaded {
         let fits = |e: &Extent, len: u64| {
             e.at >= DATA_HEADER && e.at.checked_add(e.len).is_some_and(|end| end <= len)
         };
-        if let Some(r) = index
-            .records
-            .iter()
-            .find(|r| !fits(&r.rows, index.rows_len) || !fits(&r.results, index.results_len))
-        {
+        if let Some(r) = index.records.iter().find(|r| {
+            !fits(&r.rows, index.rows_len)
+                || !fits(&r.results, index.results_len)
+                || !fits(&r.phrases, index.results_len)
+        }) {
             return Err(format!("record of {} points past the end", r.source));
         }
         Ok(index)
@@ -238,6 +245,7 @@ mod tests {
             records: vec![],
             mentions: vec![],
             phrase_names: vec![],
+            cells: None,
         }
     }
 
@@ -277,6 +285,11 @@ mod tests {
                 },
                 results: Extent {
                     at: 16,
+                    len: 1,
+                    sum: 0,
+                },
+                phrases: Extent {
+                    at: 17,
                     len: 1,
                     sum: 0,
                 },

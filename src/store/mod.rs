@@ -72,7 +72,7 @@ pub use lock::{LockError, OutLock};
 
 /// Version of the cache files; bumped whenever a record, the results or
 /// the key change shape.
-pub const CACHE_VERSION: u32 = 7;
+pub const CACHE_VERSION: u32 = 8;
 
 /// The cache folder inside an output folder.
 pub fn cache_dir(out: &Path) -> PathBuf {
@@ -124,6 +124,10 @@ pub struct CacheCounts {
     pub changed: usize,
     pub cached: usize,
     pub removed: usize,
+    /// Articles whose phrases were read back from the cache: those taken
+    /// out of discovery's kept counts (changed, moved to another group, or
+    /// gone), or all cached ones when the previous run kept no counts.
+    pub phrases_read: usize,
     /// Why the cache was not used, when it was not.
     pub note: Option<String>,
 }
