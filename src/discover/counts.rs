@@ -638,7 +638,19 @@ mod tests {
         assert_eq!(keys(&after), keys(&fresh));
         // The shape of phrase 1 in a/g lost two's lower-case use.
         let ag = &seen(&after)[0].5;
-        assert_eq!(ag[0], (1, Uses { own: 2, other: 0, articles_own: 1, articles_other: 0 }, 0b1));
+        assert_eq!(
+            ag[0],
+            (
+                1,
+                Uses {
+                    own: 2,
+                    other: 0,
+                    articles_own: 1,
+                    articles_other: 0
+                },
+                0b1
+            )
+        );
     }
 
     #[test]

@@ -45,8 +45,10 @@ pub const PLAN: Plan = Plan {
 };
 
 /// The most work all the tests of a file may take, in article counts added
-/// up over all splits (about a second on one core).
-pub const WORK: usize = 500_000_000;
+/// up over all splits (about 0.4 s on one core). At 100,000 articles in
+/// 12 outlets a pair then draws about 120 splits; every pair of a corpus
+/// the size of SEESAW still draws 999.
+pub const WORK: usize = 200_000_000;
 
 /// The seed every test's stream derives from (with the keys and concept).
 pub const SEED: u64 = 0x5eed_d1f0;

@@ -182,13 +182,7 @@ fn run_once<'s>(
     let note = note.or_else(|| previous.note.clone());
     let group_by = config.group_by.as_deref().unwrap_or(DEFAULT_GROUP_COLUMN);
     let sink = Sink::new(
-        config.csv,
-        &previous,
-        &mut next,
-        note,
-        started_ns,
-        group_by,
-        cells,
+        config.csv, &previous, &mut next, note, started_ns, group_by, cells,
     );
     let batcher = Batcher {
         plan: &plan,

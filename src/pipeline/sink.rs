@@ -12,8 +12,8 @@ use crate::discover::counts::LoadedCells;
 use crate::discover::Discovery;
 use crate::report::{CsvOptions, Spool, SpoolEntry};
 use crate::score::OutletAccumulator;
-use crate::text::phrases::ArticlePhrases;
 use crate::store::{CacheCounts, Extent, NextCache, PreviousCache, Record, StoreError};
+use crate::text::phrases::ArticlePhrases;
 
 pub(super) struct Sink<'a> {
     pub outlets: BTreeMap<OutletId, OutletAccumulator>,
@@ -241,7 +241,9 @@ impl<'a> Sink<'a> {
         if self.discovery.remove(cell, phrases) {
             Ok(())
         } else {
-            Err(self.previous.damaged("discovery's counts do not hold the phrases of an article"))
+            Err(self
+                .previous
+                .damaged("discovery's counts do not hold the phrases of an article"))
         }
     }
 

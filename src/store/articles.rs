@@ -89,7 +89,9 @@ pub fn open(
         // every article's phrases again.
         previous.cells = p.index.cells.filter(|c| {
             c.article_cells.len() == previous.records.len()
-                && c.article_cells.iter().all(|&i| (i as usize) < c.cells.len())
+                && c.article_cells
+                    .iter()
+                    .all(|&i| (i as usize) < c.cells.len())
         });
     }
     let next = NextCache {
@@ -483,8 +485,13 @@ mod tests {
             }],
             names: String::new(),
         };
-        next.add(record("a"), b"rows of a", &ArticleResults::default(), &phrases)
-            .unwrap();
+        next.add(
+            record("a"),
+            b"rows of a",
+            &ArticleResults::default(),
+            &phrases,
+        )
+        .unwrap();
         next.set_mentions(&[], &[3]);
         next.stage(previous, None).unwrap().commit().unwrap();
 
