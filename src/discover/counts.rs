@@ -557,9 +557,11 @@ mod tests {
         assert!(k[2].holds(&d.cells()[0]) && !k[2].holds(&d.cells()[1]));
     }
 
-    /// Each cell's phrases as (hash, uses, shape), sorted: what the reports
-    /// can read of them.
-    fn seen(d: &Discovery) -> Vec<(String, Option<String>, u32, u64, u64, Vec<(u64, Uses, u16)>)> {
+    /// A cell as the reports can read it: outlet, group, articles, totals,
+    /// and its phrases as (hash, uses, shape), sorted.
+    type Seen = (String, Option<String>, u32, u64, u64, Vec<(u64, Uses, u16)>);
+
+    fn seen(d: &Discovery) -> Vec<Seen> {
         let mut out: Vec<_> = d
             .cells()
             .iter()
