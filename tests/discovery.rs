@@ -208,3 +208,52 @@ fn a_drafted_lexicon_checks_runs_and_is_never_overwritten() {
     );
     assert_eq!(std::fs::read_to_string(&draft).unwrap(), "# my edits\n");
 }
+
+#[test]
+fn a_draft_takes_a_direction_from_the_model_where_no_word_is_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("seeds.toml");
+    let out = slant(&[
+        "lexicon",
+        "suggest",
+        SEEDS,
+        "--out",
+        draft.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&draft).unwrap();
+    // Each label block: its comments, then its TOML lines.
+    let mut from_model = 0;
+    for block in text
+        .split("\n\n")
+        .filter(|b| b.contains("[[concept.label]]"))
+    {
+        let read = block
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(
+                    "# model sentiment toward the referent where it is used (own voice): ",
+                )
+            })
+            .map(|rest| {
+                let (mean, n) = rest.split_once(" over ").unwrap();
+                let n: u64 = n.trim_end_matches(" mentions").parse().unwrap();
+                (mean.parse::<f64>().unwrap(), n)
+            });
+        let direction: f64 = block
+            .lines()
+            .find_map(|l| l.strip_prefix("direction = "))
+            .unwrap()
+            .parse()
+            .unwrap();
+        if block.contains("direction from the model's sentiment") {
+            let (mean, n) = read.expect(block);
+            assert!(n >= 5, "{block}");
+            assert!((direction - mean).abs() < 0.006, "{block}");
+            from_model += 1;
+        } else if block.contains("no loaded word found") {
+            assert_eq!(direction, 0.0, "{block}");
+        }
+    }
+    assert!(from_model >= 3, "{text}");
+}

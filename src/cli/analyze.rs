@@ -54,7 +54,7 @@ pub struct ModelArgs {
     /// Lexicon only: skip the models (sentiment, loaded-word detector and
     /// phrase encoder); label groups then rest on string evidence.
     #[arg(long)]
-    no_model: bool,
+    pub(crate) no_model: bool,
     /// Sentiment model folder. Default: the model shipped with slant.
     #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
     model: Option<PathBuf>,

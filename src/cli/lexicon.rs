@@ -110,7 +110,15 @@ fn suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         articles: summary.articles,
         outlets: summary.outlets,
     };
-    let text = slant::discover::suggest::draft(&summary.discovered.labels, &matcher, &source);
+    let labels = &summary.discovered.labels;
+    let none = slant::discover::suggest::LabelSentiment::new();
+    let mut text = slant::discover::suggest::draft(labels, &matcher, &source, &none);
+    if !args.models.no_model && !labels.groups.is_empty() {
+        // The model reads each label where the outlets use it: a second
+        // analysis with the draft as its only lexicon.
+        let sentiment = draft_sentiment(&args, &text)?;
+        text = slant::discover::suggest::draft(labels, &matcher, &source, &sentiment);
+    }
     slant::disk::atomic::write(&args.out, text.as_bytes())
         .with_context(|| format!("{}: cannot write", args.out.display()))?;
     // The draft must load as it is: check it the way `slant lexicon check` does.
@@ -147,4 +155,73 @@ fn suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The model's mean sentiment toward each label of `draft` in its own-voice
+/// uses across the corpus: `draft` analysed as the only lexicon, in a
+/// temporary folder, and each label's `concepts.csv` rows (one per outlet)
+/// combined, weighted by their mentions.
+fn draft_sentiment(
+    args: &SuggestArgs,
+    draft: &str,
+) -> anyhow::Result<slant::discover::suggest::LabelSentiment> {
+    use anyhow::Context;
+    let temp = tempfile::tempdir().context("a temporary folder for the draft's analysis")?;
+    let lexicon = temp.path().join("draft.toml");
+    std::fs::write(&lexicon, draft)
+        .with_context(|| format!("{}: cannot write", lexicon.display()))?;
+    let out = temp.path().join("reports");
+    let config = slant::pipeline::RunConfig {
+        inputs: args.inputs.clone(),
+        out: out.clone(),
+        lexicons: vec![lexicon],
+        no_general: true,
+        group_by: args.discovery.group_by.clone(),
+        discovery: args.discovery.options()?,
+        ..slant::pipeline::RunConfig::default()
+    };
+    let lock = slant::store::OutLock::acquire(&config.out)?;
+    super::analyze::run_pipeline(&config, &lock, &args.models)
+        .context("the draft's analysis, for the model's sentiment toward each label")?;
+    let path = out.join("concepts.csv");
+    let mut reader = csv::Reader::from_path(&path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("{}: no column {name}", path.display()))
+    };
+    let (concept, label, mean, n) = (
+        col("concept")?,
+        col("label")?,
+        col("sentiment_own_mean")?,
+        col("sentiment_own_n")?,
+    );
+    let mut sums: std::collections::BTreeMap<(String, String), (f64, u64)> = Default::default();
+    for (line, row) in reader.records().enumerate() {
+        let row = row.with_context(|| format!("{}: line {}", path.display(), line + 2))?;
+        let (Some(m), Some(k)) = (row.get(mean), row.get(n)) else {
+            continue;
+        };
+        // An empty mean is a label without scored mentions for this outlet.
+        let (Ok(m), Ok(k)) = (m.parse::<f64>(), k.parse::<u64>()) else {
+            continue;
+        };
+        let key = (
+            row.get(concept).unwrap_or_default().to_string(),
+            row.get(label).unwrap_or_default().to_string(),
+        );
+        if key.1 == "(all)" || k == 0 {
+            continue;
+        }
+        let e = sums.entry(key).or_default();
+        e.0 += m * k as f64;
+        e.1 += k;
+    }
+    Ok(sums
+        .into_iter()
+        .map(|(key, (sum, k))| (key, (sum / k as f64, k)))
+        .collect())
 }

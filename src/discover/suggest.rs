@@ -9,7 +9,15 @@
 //!   concept keeps that label's figures;
 //! * else a phrase holding a word of the general layer of loaded language
 //!   takes that word's figures (the most loaded one);
+//! * else loadedness 0 and, when the sentiment model has read at least
+//!   [`MIN_SENTIMENT`] of the label's own-voice mentions (a second analysis
+//!   with the draft as its only lexicon, [`LabelSentiment`]), the mean
+//!   sentiment toward the referent of the sentences that use it as its
+//!   direction: a label said in hostile sentences leans hostile;
 //! * else 0 and 0, the plain name.
+//!
+//! The model's mean is shown beside every label it read, whatever the
+//! estimate came from, as evidence for the person editing.
 //!
 //! The comment above each label says which it was, and which outlets and
 //! groups use the phrase most (its share of the group's uses, from
@@ -31,8 +39,23 @@ pub struct DraftSource {
     pub outlets: usize,
 }
 
-/// The draft lexicon, as TOML text.
-pub fn draft(labels: &Labels, matcher: &Matcher, source: &DraftSource) -> String {
+/// The fewest own-voice mentions the model must have read for their mean
+/// sentiment to set a label's direction.
+pub const MIN_SENTIMENT: u64 = 5;
+
+/// Mean model sentiment (P(positive) − P(negative)) of each draft label's
+/// own-voice mentions and how many there were, by (concept id, label id) as
+/// [`draft`] names them.
+pub type LabelSentiment = BTreeMap<(String, String), (f64, u64)>;
+
+/// The draft lexicon, as TOML text. `sentiment` is what the model read of
+/// an earlier draft's labels (empty without a model).
+pub fn draft(
+    labels: &Labels,
+    matcher: &Matcher,
+    source: &DraftSource,
+    sentiment: &LabelSentiment,
+) -> String {
     let mut out = String::new();
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let _ = writeln!(
@@ -80,7 +103,8 @@ pub fn draft(labels: &Labels, matcher: &Matcher, source: &DraftSource) -> String
             uses
         );
         let _ = writeln!(out, "[[concept]]");
-        let _ = writeln!(out, "id = {}", q(&format!("{}_{}", g.id, slug(&g.name))));
+        let concept_id = format!("{}_{}", g.id, slug(&g.name));
+        let _ = writeln!(out, "id = {}", q(&concept_id));
         let names: Vec<String> = g.phrases.iter().map(|p| format!("`{}`", p.name)).collect();
         let _ = writeln!(
             out,
@@ -95,7 +119,6 @@ pub fn draft(labels: &Labels, matcher: &Matcher, source: &DraftSource) -> String
             if !written.insert(variant_key(&term)) {
                 continue;
             }
-            let (loaded, direction, why) = estimate(p, matcher);
             let mut id = slug(&term);
             let base = id.clone();
             let mut k = 2;
@@ -103,7 +126,15 @@ pub fn draft(labels: &Labels, matcher: &Matcher, source: &DraftSource) -> String
                 id = format!("{base}_{k}");
                 k += 1;
             }
+            let read = sentiment.get(&(concept_id.clone(), id.clone())).copied();
+            let (loaded, direction, why) = estimate(p, matcher, read);
             let _ = writeln!(out, "\n# `{}`: {} own-voice uses; {why}", p.name, p.uses);
+            if let Some((mean, n)) = read {
+                let _ = writeln!(
+                    out,
+                    "# model sentiment toward the referent where it is used (own voice): {mean:+.2} over {n} mentions"
+                );
+            }
             let rows = by_phrase.get(&(g.id.as_str(), p.name.as_str()));
             let mut most: Vec<&&LabelRow> = rows.map(|r| r.iter().collect()).unwrap_or_default();
             most.retain(|r| r.count > 0);
@@ -139,8 +170,10 @@ pub fn draft(labels: &Labels, matcher: &Matcher, source: &DraftSource) -> String
     out
 }
 
-/// (loaded, direction, how it was estimated).
-fn estimate(p: &Phrase, matcher: &Matcher) -> (f32, f32, String) {
+/// (loaded, direction, how it was estimated); `read` is the model's mean
+/// sentiment toward the referent of the phrase's own-voice uses, and how
+/// many it read.
+fn estimate(p: &Phrase, matcher: &Matcher, read: Option<(f64, u64)>) -> (f32, f32, String) {
     if let Some((concept, label)) = &p.lexicon {
         let entry = matcher
             .entries()
@@ -169,11 +202,21 @@ fn estimate(p: &Phrase, matcher: &Matcher) -> (f32, f32, String) {
                 e.term, e.concept, e.label
             ),
         ),
-        None => (
-            0.0,
-            0.0,
-            "no loaded word found: the plain name (edit if not)".into(),
-        ),
+        None => match read {
+            Some((mean, n)) if n >= MIN_SENTIMENT => (
+                0.0,
+                // Two places, as written: the TOML shows what was used.
+                ((mean.clamp(-1.0, 1.0) * 100.0).round() / 100.0) as f32,
+                format!(
+                    "no loaded word found; direction from the model's sentiment over {n} own-voice mentions (edit if not)"
+                ),
+            ),
+            _ => (
+                0.0,
+                0.0,
+                "no loaded word found: the plain name (edit if not)".into(),
+            ),
+        },
     }
 }
 
