@@ -35,13 +35,13 @@ impl Progress {
     }
 
     /// A stage of `len` steps counted in `unit`s: `what [bar] pos/len unit,
-    /// rate, eta`. Its length can change as the stage learns more
+    /// eta`. Its length can change as the stage learns more
     /// ([`ProgressBar::set_length`]).
     pub fn bar(&self, what: &str, unit: &str, len: u64) -> ProgressBar {
         self.line(ProgressBar::new(len), &bar_template(what, unit))
     }
 
-    /// A stage whose length is not known ahead: `what pos unit, rate`.
+    /// A stage whose length is not known ahead: `what pos unit (elapsed)`.
     pub fn counter(&self, what: &str, unit: &str) -> ProgressBar {
         self.line(ProgressBar::no_length(), &counter_template(what, unit))
     }
@@ -67,11 +67,11 @@ impl Progress {
 
 // Stage names are padded to one width so that the bars line up.
 fn bar_template(what: &str, unit: &str) -> String {
-    format!("{{spinner}} {what:<17} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit}, {{per_sec}}, eta {{eta}}")
+    format!("{{spinner}} {what:<17} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit}, eta {{eta}}")
 }
 
 fn counter_template(what: &str, unit: &str) -> String {
-    format!("{{spinner}} {what:<17} {{human_pos}} {unit}, {{per_sec}}")
+    format!("{{spinner}} {what:<17} {{human_pos}} {unit} ({{elapsed}})")
 }
 
 fn spinner_template(what: &str) -> String {

@@ -166,10 +166,10 @@ else:
 # `concepts.csv`, `share_own`: of an outlet's own-voice mentions of a
 # referent (the US presence, the armed groups, …), the share that uses each
 # label. One heatmap per referent concept of the lexicon (the concepts
-# `outlets.csv` has a `sentiment_own_<concept>` column for); columns are
-# outlets, rows the labels any outlet uses. A blank cell: the outlet never
-# mentions the referent in its own voice, so it has no share. The number
-# of mentions behind a column is under its name; the 95% Wilson interval of
+# `outlets.csv` has a `sentiment_own_<concept>` column for); rows are
+# outlets, columns the labels any outlet uses. A blank row: the outlet
+# never mentions the referent in its own voice, so it has no share. The
+# number of mentions behind a row is beside its name; the 95% Wilson interval of
 # each share is in `share_own_ci_low`, `_ci_high`. The general layer's
 # concepts (emotive words, distancing, …) have rows in the file too.
 
@@ -185,15 +185,15 @@ for concept in referents:
     used = used[used > 0].index
     if len(used) == 0:
         continue
-    grid = c[c["label"].isin(used)].pivot(index="label", columns="outlet", values="share_own")
-    grid = grid.reindex(index=used)
-    fig, ax = plt.subplots(figsize=(1.1 * grid.shape[1] + 2.5, 0.35 * grid.shape[0] + 1.4))
-    ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(grid.shape[1]),
-                  [f"{o}\n(n={totals.get((concept, o), 0)})" for o in grid.columns],
-                  rotation=90 if grid.shape[1] > 8 else 0)
-    ax.set_yticks(range(grid.shape[0]), grid.index)
-    for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
+    grid = c[c["label"].isin(used)].pivot(index="outlet", columns="label", values="share_own")
+    grid = grid[list(used)]
+    values = grid.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(0.9 * grid.shape[1] + 3, 0.3 * grid.shape[0] + 1.8))
+    ax.imshow(values, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=30, ha="right")
+    ax.set_yticks(range(grid.shape[0]),
+                  [f"{o} (n={totals.get((concept, o), 0)})" for o in grid.index])
+    for (i, j), v in np.ndenumerate(values):
         if not np.isnan(v):
             ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
                     color="white" if v > 0.6 else "black")
@@ -226,7 +226,7 @@ else:
     cols = 3
     rows = -(-len(shown) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(10, rows * (0.25 * len(names) + 1.3)),
-                             sharex=True, squeeze=False)
+                             sharex=True, squeeze=False, layout="constrained")
     for ax, concept in zip(axes.flat, shown):
         c = s[s["concept"] == concept]
         at = c["outlet"].map(y)
@@ -243,7 +243,6 @@ else:
     for ax in axes.flat[len(shown):]:
         ax.axis("off")
     fig.suptitle("Own-voice sentiment toward each referent, 95% interval (concepts.csv)")
-    fig.tight_layout()
     plt.show()
 
 # %% [markdown]
@@ -263,7 +262,8 @@ def keyness_charts(rows, scope, top=10, cols=3):
     keys = list(dict.fromkeys(rows["key"]))
     n = len(keys)
     nrows = -(-n // cols)
-    fig, axes = plt.subplots(nrows, cols, figsize=(10, nrows * 2.6), squeeze=False)
+    fig, axes = plt.subplots(nrows, cols, figsize=(10, nrows * 2.6), squeeze=False,
+                             layout="constrained")
     for ax, key in zip(axes.flat, keys):
         k = rows[rows["key"] == key].nlargest(top, "z").iloc[::-1]
         ax.barh([f"{p} ({c})" for p, c in zip(k["phrase"], k["count"])], k["z"], color="tab:green")
@@ -272,7 +272,6 @@ def keyness_charts(rows, scope, top=10, cols=3):
     for ax in axes.flat[n:]:
         ax.axis("off")
     fig.suptitle(f"Distinctive own-voice phrases per {scope}: z, (uses) (keyness.csv)")
-    fig.tight_layout()
     plt.show()
 
 
