@@ -5,5 +5,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 cargo build --release
-./target/release/slant analyze data/sample --out reports/sample "$@"
+"${CARGO_TARGET_DIR:-target}/release/slant" analyze data/sample --out reports/sample "$@"
 echo "reports written to reports/sample/" >&2

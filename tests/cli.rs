@@ -343,3 +343,53 @@ fn an_unreadable_cache_file_is_named_once_in_the_error() {
         "{err}"
     );
 }
+
+#[test]
+fn the_last_lines_say_where_the_reports_are_and_what_to_open_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reports");
+    let o = out.to_str().unwrap();
+    let run = slant(&["analyze", "data/sample", "--out", o, "--no-model"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let err = stderr(&run);
+    let lines: Vec<&str> = err.lines().collect();
+    let html = out.join("report.html");
+    // The report a person opens first when the run writes one, else the
+    // outlets table; both name the files by their full path.
+    let tail: Vec<String> = if html.is_file() {
+        vec![
+            format!("slant: reports in {o}"),
+            format!("slant: open first: {} (in a browser)", html.display()),
+            format!(
+                "slant: for a spreadsheet: {o}/outlets.csv (one row per outlet), then concepts.csv, articles.csv, mentions/"
+            ),
+        ]
+    } else {
+        vec![
+            format!("slant: reports in {o}"),
+            format!(
+                "slant: open first: {o}/outlets.csv (one row per outlet; any spreadsheet), then concepts.csv, articles.csv, mentions/"
+            ),
+        ]
+    };
+    assert_eq!(lines[lines.len() - tail.len()..], tail[..], "{err}");
+    let counts = lines[lines.len() - tail.len() - 1];
+    assert!(
+        counts.starts_with("slant: 12 articles from 4 outlets, ")
+            && counts.contains("; 0 duplicate(s), 0 skipped; done in "),
+        "{counts}"
+    );
+    // Not a terminal: no progress line is drawn, only the last lines.
+    assert!(lines.iter().all(|l| l.starts_with("slant: ")), "{err}");
+
+    let quiet = slant(&[
+        "analyze",
+        "data/sample",
+        "--out",
+        o,
+        "--no-model",
+        "--quiet",
+    ]);
+    assert!(quiet.status.success());
+    assert_eq!(stderr(&quiet), "", "--quiet prints nothing on a clean run");
+}

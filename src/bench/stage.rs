@@ -195,7 +195,7 @@ pub fn run(config: &StageConfig) -> Result<StageReport, BenchError> {
     let clock = Instant::now();
     let corpus = Corpus::open(&config.inputs)?;
     let previous = PreviousCache::default();
-    let plan = plan_articles(&corpus, &previous);
+    let plan = plan_articles(&corpus, &previous, &indicatif::ProgressBar::hidden());
     let repeated_t = Throughput::new(
         "pass 1 (read + repeated lines)",
         threads,

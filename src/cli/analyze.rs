@@ -1,6 +1,6 @@
 //! `slant analyze`
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -111,6 +111,7 @@ impl DiscoveryArgs {
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let config = RunConfig {
         inputs: args.inputs.clone(),
         out: args.out.clone(),
@@ -140,20 +141,9 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("slant: cache: {note}");
     }
     if !args.quiet {
-        let c = &summary.cache;
-        eprintln!(
-            "slant: {} articles: {} new, {} changed, {} cached, {} removed",
-            summary.articles, c.new, c.changed, c.cached, c.removed
-        );
-        eprintln!(
-            "slant: {} articles from {} outlets, {} mentions; {} duplicate(s), {} skipped; reports in {}",
-            summary.articles,
-            summary.outlets,
-            summary.mentions,
-            summary.duplicates,
-            summary.skipped.len(),
-            args.out.display()
-        );
+        for line in last_lines(&summary, &args.out, started.elapsed()) {
+            eprintln!("slant: {line}");
+        }
     }
     // Skipped inputs are bad input: the reports for the rest are written,
     // but the exit code says not everything was read.
@@ -163,6 +153,53 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         ExitCode::from(super::EXIT_BAD_INPUT)
     })
 }
+
+/// The run's last lines on stderr: what was read, where the reports are
+/// and which file to open first.
+fn last_lines(
+    summary: &pipeline::RunSummary,
+    out: &Path,
+    took: std::time::Duration,
+) -> Vec<String> {
+    let c = &summary.cache;
+    let skipped = match summary.skipped.len() {
+        0 => "0 skipped".to_string(),
+        n => format!("{n} skipped (listed above and in run.json)"),
+    };
+    let mut lines = vec![
+        format!(
+            "{} articles: {} new, {} changed, {} cached, {} removed",
+            summary.articles, c.new, c.changed, c.cached, c.removed
+        ),
+        format!(
+            "{} articles from {} outlets, {} mentions; {} duplicate(s), {skipped}; done in {}",
+            summary.articles,
+            summary.outlets,
+            summary.mentions,
+            summary.duplicates,
+            indicatif::HumanDuration(took)
+        ),
+        format!("reports in {}", out.display()),
+    ];
+    let html = out.join(HTML_REPORT);
+    let outlets = out.join("outlets.csv");
+    if html.is_file() {
+        lines.push(format!("open first: {} (in a browser)", html.display()));
+        lines.push(format!(
+            "for a spreadsheet: {} (one row per outlet), then concepts.csv, articles.csv, mentions/",
+            outlets.display()
+        ));
+    } else {
+        lines.push(format!(
+            "open first: {} (one row per outlet; any spreadsheet), then concepts.csv, articles.csv, mentions/",
+            outlets.display()
+        ));
+    }
+    lines
+}
+
+/// The report a person opens first, when the run wrote it.
+const HTML_REPORT: &str = "report.html";
 
 /// Runs the pipeline with the models `args` asks for, loaded here.
 #[cfg(feature = "model")]
@@ -174,6 +211,7 @@ pub fn run_pipeline(
     if args.no_model {
         return pipeline::run(config, lock, None, None, None).context("analyze");
     }
+    let loading = pipeline::Progress::new(config.progress).spinner("loading the models");
     let dir = args
         .encoder
         .clone()
@@ -196,6 +234,7 @@ pub fn run_pipeline(
         .unwrap_or_else(slant::sentiment::SentimentModel::default_dir);
     let mut scorer = pipeline::ModelScorer::open(&dir, &config.out, config.force)
         .with_context(|| format!("sentiment model {} (or run with --no-model)", dir.display()))?;
+    loading.finish_and_clear();
     if let Some(note) = &scorer.note {
         eprintln!("slant: sentiment cache: {note}; rebuilding");
     }

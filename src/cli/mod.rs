@@ -5,6 +5,7 @@ mod analyze;
 mod bench;
 mod diff;
 mod eval;
+mod export;
 mod lexicon;
 #[cfg(feature = "model")]
 mod model;
@@ -35,6 +36,9 @@ enum Command {
     /// Measure the analysis against labelled data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Export a report folder for other tools: a Jupyter notebook.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Benchmarks: generate a synthetic corpus, time the stages.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -63,6 +67,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Lexicon(cmd) => lexicon::run(cmd),
         Command::Eval(cmd) => eval::run(cmd),
+        Command::Export(cmd) => export::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
         #[cfg(feature = "model")]
         Command::Model(args) => model::run(args),

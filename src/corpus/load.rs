@@ -140,6 +140,14 @@ impl Corpus {
         &self.warnings
     }
 
+    /// How many entries [`Corpus::entries`] gives, when that is known
+    /// without reading anything: no input is a table (a table's rows are
+    /// counted only as they are read).
+    pub fn known_len(&self) -> Option<usize> {
+        let tables = self.items.iter().any(|i| matches!(i, Item::Table { .. }));
+        (!tables).then_some(self.items.len())
+    }
+
     /// Articles in input order (manifest order; folders and files sorted by
     /// name; table rows in file order), each either loaded or skipped.
     pub fn articles(&self) -> impl Iterator<Item = Result<Article, Skip>> + '_ {

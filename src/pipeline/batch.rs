@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use super::plan::{second_read, Kept, Plan};
+use super::progress::Progress;
 use super::read_ahead::read_ahead;
 use super::scorer::{attach_sentiment, SentimentScorer};
 use super::sink::Sink;
@@ -105,7 +106,12 @@ pub(super) struct Batcher<'a> {
     /// The loaded-word detector, when it runs.
     pub finder: Option<&'a dyn WordFinder>,
     pub empty: RepeatedLines,
+    /// Articles analysed (or taken from the cache).
     pub bar: indicatif::ProgressBar,
+    pub progress: &'a Progress,
+    /// Targets scored by the sentiment model: a line of its own, shown
+    /// from the first batch the model scores.
+    pub scoring: std::sync::OnceLock<indicatif::ProgressBar>,
 }
 
 impl Batcher<'_> {
@@ -214,7 +220,10 @@ impl Batcher<'_> {
                     }
                 }
             }
-            attach_sentiment(scorer, &mut fresh)?;
+            let bar = self
+                .scoring
+                .get_or_init(|| self.progress.bar("scoring sentiment", "targets", 0));
+            attach_sentiment(scorer, &mut fresh, bar)?;
             scorer.keep(&keep);
         }
         let sentiment = clock.elapsed();
@@ -377,6 +386,9 @@ pub(super) fn pass_two<'a>(
     };
     read?;
     batcher.bar.finish_and_clear();
+    if let Some(bar) = batcher.scoring.get() {
+        bar.finish_and_clear();
+    }
     Ok(Passed {
         sink,
         skips,

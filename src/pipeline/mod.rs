@@ -19,6 +19,7 @@ mod batch;
 mod detector;
 mod finish;
 pub(crate) mod plan;
+mod progress;
 pub(crate) mod read_ahead;
 mod scorer;
 mod sink;
@@ -35,11 +36,12 @@ use crate::text::RepeatedLines;
 use batch::{pass_two, Batcher, Passed};
 use finish::Finished;
 use sink::Sink;
-use summary::{progress_bar, write_run_json, Timings};
+use summary::{write_run_json, Timings};
 
 #[cfg(feature = "model")]
 pub use detector::DetectorFinder;
 pub use detector::{DetectorSummary, LoadedWords};
+pub use progress::Progress;
 #[cfg(feature = "model")]
 pub use scorer::{score_cached, ModelScorer};
 pub use scorer::{ModelSummary, SentimentScorer};
@@ -160,7 +162,13 @@ fn run_once<'s>(
     huge_pages(false);
     let (lexicon, corpus, mut previous, mut next) = open(config, ignore_cache, &mut time)?;
     let cells = previous.take_cells();
-    let plan = plan::plan_articles(&corpus, &previous);
+    let progress = Progress::new(config.progress);
+    let reading = match corpus.known_len() {
+        Some(n) => progress.bar("reading", "articles", n as u64),
+        None => progress.counter("reading", "articles"),
+    };
+    let plan = plan::plan_articles(&corpus, &previous, &reading);
+    reading.finish_and_clear();
     check(config, plan.skipped.len(), plan.kept.is_empty())?;
     // Sized for the texts pass 1 read: a rerun that reads few builds a small
     // automaton (the articles it analyses again are few too).
@@ -192,7 +200,9 @@ fn run_once<'s>(
         key_models: &key_models,
         finder: detector.map(|d| d as &dyn crate::analyze::WordFinder),
         empty: RepeatedLines::empty(),
-        bar: progress_bar(config.progress, plan.kept.len()),
+        bar: progress.bar("analysing", "articles", plan.kept.len() as u64),
+        progress: &progress,
+        scoring: std::sync::OnceLock::new(),
     };
     let Passed {
         mut sink,
@@ -232,6 +242,7 @@ fn run_once<'s>(
     let (bytes, mut skipped, plan_warnings) = (plan.bytes, plan.skipped, plan.warnings);
     skipped.extend(skips);
 
+    let writing = progress.spinner("writing the reports");
     let finished = finish::finish(
         &config.out,
         finish::Finish {
@@ -296,6 +307,7 @@ fn run_once<'s>(
         discovered: found,
     };
     write_run_json(&config.out, &summary)?;
+    writing.finish_and_clear();
     Ok(summary)
 }
 

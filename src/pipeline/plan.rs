@@ -74,8 +74,12 @@ enum Seen<'c> {
 ///
 /// A copy is the same text from the same outlet. The same text from two
 /// outlets is kept for both: syndicated wire copy is a choice each outlet
-/// made, and part of its framing.
-pub(crate) fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache) -> Plan<'c> {
+/// made, and part of its framing. `bar` counts the corpus entries seen.
+pub(crate) fn plan_articles<'c>(
+    corpus: &'c Corpus,
+    previous: &'c PreviousCache,
+    bar: &indicatif::ProgressBar,
+) -> Plan<'c> {
     let mut plan = Plan {
         slots: Vec::new(),
         kept: Vec::new(),
@@ -159,6 +163,7 @@ pub(crate) fn plan_articles<'c>(corpus: &'c Corpus, previous: &'c PreviousCache)
         },
         |items| {
             for item in items {
+                bar.inc(1);
                 plan.slots.push(None);
                 // A known file is not read: what pass 2 needs of it comes
                 // from the input's metadata and the cache's record.

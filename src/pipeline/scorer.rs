@@ -31,6 +31,18 @@ pub struct ModelSummary {
 /// lexicon-only.
 pub trait SentimentScorer {
     fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String>;
+    /// [`SentimentScorer::score`], telling `progress` as it goes how many
+    /// targets the model has scored and of how many (targets answered from
+    /// a cache are not counted). By default it tells once, at the end.
+    fn score_with(
+        &mut self,
+        targets: &[Target],
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<Vec<Sentiment>, String> {
+        let scores = self.score(targets)?;
+        progress(targets.len(), targets.len());
+        Ok(scores)
+    }
     fn summary(&self) -> ModelSummary;
     /// The results behind these keys are still in use (by articles whose
     /// rows the run cache holds): keep them in the sentiment cache.
@@ -80,8 +92,16 @@ impl ModelScorer {
 #[cfg(feature = "model")]
 impl SentimentScorer for ModelScorer {
     fn score(&mut self, targets: &[Target]) -> Result<Vec<Sentiment>, String> {
-        let (scores, stats) =
-            score_cached(&self.model, &mut self.cache, targets).map_err(|e| e.to_string())?;
+        self.score_with(targets, &|_, _| {})
+    }
+
+    fn score_with(
+        &mut self,
+        targets: &[Target],
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<Vec<Sentiment>, String> {
+        let (scores, stats) = score_cached_with(&self.model, &mut self.cache, targets, progress)
+            .map_err(|e| e.to_string())?;
         // Called once per batch of articles: the run's figures are the sums.
         self.stats.targets += stats.targets;
         self.stats.hits += stats.hits;
@@ -142,6 +162,18 @@ pub fn score_cached(
     cache: &mut SentimentCache,
     targets: &[Target],
 ) -> Result<(Vec<Sentiment>, CacheStats), SentimentError> {
+    score_cached_with(model, cache, targets, &|_, _| {})
+}
+
+/// [`score_cached`], telling `progress` how many of the targets missing
+/// from the cache the model has scored, and of how many.
+#[cfg(feature = "model")]
+pub fn score_cached_with(
+    model: &SentimentModel,
+    cache: &mut SentimentCache,
+    targets: &[Target],
+    progress: &dyn Fn(usize, usize),
+) -> Result<(Vec<Sentiment>, CacheStats), SentimentError> {
     let hash = model.info().hash;
     let keys: Vec<TargetKey> = targets.iter().map(|t| TargetKey::new(&hash, t)).collect();
     let mut missing: Vec<Target> = Vec::new();
@@ -155,7 +187,7 @@ pub fn score_cached(
         }
     }
     if !missing.is_empty() {
-        let scored = model.score(&missing)?;
+        let scored = model.score_with(&missing, progress)?;
         for (t, s) in missing.iter().zip(scored) {
             cache.insert(TargetKey::new(&hash, t), s);
         }
@@ -177,10 +209,13 @@ pub fn score_cached(
 }
 
 /// Scores every mention that has a concept referent, once per distinct
-/// (sentence, span), and writes the result onto the mentions.
+/// (sentence, span), and writes the result onto the mentions. `bar`
+/// counts the targets the model scores, over all batches: each batch adds
+/// its own to the bar's length.
 pub(super) fn attach_sentiment(
     scorer: &mut (dyn SentimentScorer + '_),
     analyses: &mut [&mut ArticleAnalysis],
+    bar: &indicatif::ProgressBar,
 ) -> Result<(), PipelineError> {
     let mut targets: Vec<Target> = Vec::new();
     let mut index: HashMap<Target, usize> = HashMap::new();
@@ -201,7 +236,13 @@ pub(super) fn attach_sentiment(
     if targets.is_empty() {
         return Ok(());
     }
-    let scores = scorer.score(&targets).map_err(PipelineError::Sentiment)?;
+    let base = bar.position();
+    let scores = scorer
+        .score_with(&targets, &|done, of| {
+            bar.set_length(base + of as u64);
+            bar.set_position(base + done as u64);
+        })
+        .map_err(PipelineError::Sentiment)?;
     if scores.len() != targets.len() {
         return Err(PipelineError::Sentiment(format!(
             "model returned {} results for {} targets",

@@ -1,5 +1,5 @@
 //! What a run tells its caller: the summary behind stderr's last lines and
-//! `run.json`, the stage timings in it, and the progress bar.
+//! `run.json`, and the stage timings in it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -142,19 +142,4 @@ pub(super) fn write_run_json(out: &Path, summary: &RunSummary) -> Result<(), Rep
     })?;
     json.push(b'\n');
     crate::report::write_atomic(&path, &json)
-}
-
-pub(super) fn progress_bar(show: bool, len: usize) -> indicatif::ProgressBar {
-    if !show {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(len as u64);
-    // stderr draw target: hidden by indicatif itself when not a terminal.
-    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} analysing {pos}/{len} articles [{bar:30}] {per_sec} eta {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }

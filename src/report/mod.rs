@@ -10,7 +10,9 @@
 //!   article-sized files and puts every report in place at once;
 //! * [`mentions`]: the evidence, `mentions/`, in parts a rerun can carry
 //!   over;
-//! * [`diff`]: `slant diff` of two report folders.
+//! * [`diff`]: `slant diff` of two report folders;
+//! * [`notebook`]: `slant export notebook`, a Jupyter notebook that draws
+//!   a report folder's figures.
 //!
 //! Every file is UTF-8, RFC 4180 (comma, `"` quoting, CRLF-free `\n` rows),
 //! `.` decimals with a fixed number of places, a header row, and a stable
@@ -22,6 +24,7 @@
 pub mod diff;
 pub mod discovery;
 pub mod mentions;
+pub mod notebook;
 pub mod spool;
 pub mod tables;
 

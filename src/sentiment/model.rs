@@ -198,16 +198,19 @@ impl Batch {
 }
 
 /// Class probabilities for each encoded input, in input order. Batches are
-/// formed from inputs sorted by length, so each batch pads little.
+/// formed from inputs sorted by length, so each batch pads little. After
+/// each batch, `done` is told how many inputs are scored so far.
 pub(crate) fn predict(
     net: &Net,
     inputs: &[Encoded],
     batch_size: usize,
+    done: &dyn Fn(usize),
 ) -> Result<Vec<[f32; 3]>, SentimentError> {
     let mut order: Vec<usize> = (0..inputs.len()).collect();
     order.sort_by_key(|&i| (inputs[i].ids.len(), i));
     let mut out = vec![[0f32; 3]; inputs.len()];
     let _guard = tch::no_grad_guard();
+    let mut scored = 0;
     for chunk in order.chunks(batch_size.max(1)) {
         let items: Vec<&Encoded> = chunk.iter().map(|&i| &inputs[i]).collect();
         let batch = Batch::collate(&items);
@@ -217,6 +220,8 @@ pub(crate) fn predict(
         for (k, &i) in chunk.iter().enumerate() {
             out[i] = [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]];
         }
+        scored += chunk.len();
+        done(scored);
     }
     Ok(out)
 }
@@ -395,6 +400,17 @@ impl SentimentModel {
     /// that does not fit its sentence is an error
     /// ([`SentimentError::InvalidTarget`]).
     pub fn score(&self, targets: &[Target]) -> Result<Vec<Sentiment>, SentimentError> {
+        self.score_with(targets, &|_, _| {})
+    }
+
+    /// [`SentimentModel::score`], telling `progress` after each batch how
+    /// many distinct targets are scored and of how many (for a progress
+    /// bar).
+    pub fn score_with(
+        &self,
+        targets: &[Target],
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<Vec<Sentiment>, SentimentError> {
         let mut slot: HashMap<&Target, usize> = HashMap::new();
         let mut unique: Vec<&Target> = Vec::new();
         let index: Vec<usize> = targets
@@ -410,7 +426,11 @@ impl SentimentModel {
             .iter()
             .map(|t| self.encoder.encode(t))
             .collect::<Result<Vec<_>, _>>()?;
-        let probs = predict(&self.net, &encoded, self.batch_size)?;
+        let total = encoded.len();
+        progress(0, total);
+        let probs = predict(&self.net, &encoded, self.batch_size, &|done| {
+            progress(done, total)
+        })?;
         Ok(index
             .into_iter()
             .map(|i| Sentiment::from_probs(probs[i]))

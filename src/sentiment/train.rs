@@ -274,7 +274,7 @@ pub fn train(
             let end_of_epoch = bi + 1 == n_batches || opts.stop_after == Some(step);
             let periodic = opts.eval_every.is_some_and(|k| step.is_multiple_of(k));
             if end_of_epoch || periodic || step == total {
-                let probs = predict(&net, &dev_enc, 64)?;
+                let probs = predict(&net, &dev_enc, 64, &|_| {})?;
                 let pred = labels_of(&probs);
                 let s = Scores::compute(&dev_gold, &pred);
                 let rec = EvalRecord {
