@@ -42,7 +42,10 @@ impl Sheet {
             .rows
             .iter()
             .map(|r| {
-                let keep = r.iter().rposition(|c| *c != Cell::Empty).map_or(0, |i| i + 1);
+                let keep = r
+                    .iter()
+                    .rposition(|c| *c != Cell::Empty)
+                    .map_or(0, |i| i + 1);
                 r[..keep].to_vec()
             })
             .collect();
@@ -64,7 +67,13 @@ fn libreoffice(files: &[&Path], out: &Path, csv: bool) -> Vec<PathBuf> {
         "-env:UserInstallation=file://{}",
         profile.path().display()
     ))
-    .args(["--headless", "--norestore", "--convert-to", "fods", "--outdir"])
+    .args([
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "fods",
+        "--outdir",
+    ])
     .arg(out);
     if csv {
         cmd.arg("--infilter=CSV:44,34,76,1");
@@ -136,7 +145,10 @@ fn read_fods(path: &Path) -> Vec<Sheet> {
                 formulas: Vec::new(),
                 links: 0,
             };
-            for row in table.descendants().filter(|n| n.has_tag_name((TABLE, "table-row"))) {
+            for row in table
+                .descendants()
+                .filter(|n| n.has_tag_name((TABLE, "table-row")))
+            {
                 let mut cells = Vec::new();
                 for c in row.children().filter(|n| n.is_element()) {
                     if let Some(f) = c.attribute((TABLE, "formula")) {
@@ -156,9 +168,9 @@ fn read_fods(path: &Path) -> Vec<Sheet> {
                     let cell = match c.attribute((OFFICE, "value-type")) {
                         None => Cell::Empty,
                         Some("float") => Cell::Float(value.unwrap().parse().unwrap()),
-                        Some("boolean") => Cell::Boolean(
-                            c.attribute((OFFICE, "boolean-value")) == Some("true"),
-                        ),
+                        Some("boolean") => {
+                            Cell::Boolean(c.attribute((OFFICE, "boolean-value")) == Some("true"))
+                        }
                         Some("string") => Cell::Text(text.join("\n")),
                         Some(other) => panic!("{path:?}: a cell of type {other}"),
                     };
@@ -168,7 +180,11 @@ fn read_fods(path: &Path) -> Vec<Sheet> {
                     cells.extend(std::iter::repeat_n(cell, n));
                 }
                 let n = repeat(row, "number-rows-repeated");
-                let n = if cells.iter().all(|c| *c == Cell::Empty) { n.min(2) } else { n };
+                let n = if cells.iter().all(|c| *c == Cell::Empty) {
+                    n.min(2)
+                } else {
+                    n
+                };
                 sheet.rows.extend(std::iter::repeat_n(cells, n));
             }
             sheet
@@ -211,7 +227,11 @@ fn assert_sheet_is_csv(sheet: &Sheet, table: &str, rows: &[csv::StringRecord]) {
                 assert_eq!(got, &Cell::Empty, "{at}");
                 continue;
             }
-            let kind = if r == 0 { Kind::Text } else { kind(table, header[c]) };
+            let kind = if r == 0 {
+                Kind::Text
+            } else {
+                kind(table, header[c])
+            };
             match (kind, got) {
                 (Kind::Integer | Kind::Decimal, Cell::Float(v)) => {
                     let want: f64 = want.parse().unwrap();
@@ -263,7 +283,13 @@ fn the_sample_workbook_reads_back_as_the_csv_files() {
             _ => None,
         })
         .collect();
-    for want in ["slant version", env!("CARGO_PKG_VERSION"), "data/sample", "mentions/part-00001.csv", "none (--no-model)"] {
+    for want in [
+        "slant version",
+        env!("CARGO_PKG_VERSION"),
+        "data/sample",
+        "mentions/part-00001.csv",
+        "none (--no-model)",
+    ] {
         assert!(texts.contains(&want), "about has no {want:?}: {texts:?}");
     }
     let run: serde_json::Value =
@@ -274,7 +300,11 @@ fn the_sample_workbook_reads_back_as_the_csv_files() {
 
 /// The hostile corpus's texts as its manifest gives them.
 fn hostile_titles() -> Vec<String> {
-    let rows = read_csv(&Path::new(env!("CARGO_MANIFEST_DIR")).join(HOSTILE).join("manifest.csv"));
+    let rows = read_csv(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(HOSTILE)
+            .join("manifest.csv"),
+    );
     let title = common::column(&rows, "title");
     rows[1..].iter().map(|r| r[title].to_string()).collect()
 }
@@ -348,7 +378,11 @@ fn hostile_text_never_becomes_a_formula() {
     // formula: articles.csv, a part of mentions/, and a table whose outlet
     // and names are hostile too.
     let part = mention_parts(&excel).remove(0);
-    let csvs = [excel.join("articles.csv"), part.clone(), excel.join("outlets.csv")];
+    let csvs = [
+        excel.join("articles.csv"),
+        part.clone(),
+        excel.join("outlets.csv"),
+    ];
     let files: Vec<&Path> = csvs.iter().map(PathBuf::as_path).collect();
     let imported = libreoffice(&files, dir.path(), true);
     let plain_tables = [
@@ -356,7 +390,11 @@ fn hostile_text_never_becomes_a_formula() {
         read_csv(&mention_parts(&plain)[0]),
         read_csv(&plain.join("outlets.csv")),
     ];
-    for ((fods, rows), table) in imported.iter().zip(&plain_tables).zip(["articles", "mentions", "outlets"]) {
+    for ((fods, rows), table) in imported
+        .iter()
+        .zip(&plain_tables)
+        .zip(["articles", "mentions", "outlets"])
+    {
         let sheets = read_fods(fods);
         assert_guarded(&sheets[0], table, rows);
     }
@@ -375,8 +413,16 @@ fn hostile_text_never_becomes_a_formula() {
         assert!(s.formulas.is_empty(), "{}: {:?}", s.name, s.formulas);
         assert_eq!(s.links, 0, "{}: a link", s.name);
     }
-    assert_sheet_is_csv(sheet(&sheets, "articles"), "articles", &read_csv(&plain.join("articles.csv")));
-    assert_sheet_is_csv(sheet(&sheets, "mentions"), "mentions", &common::read_mentions(&plain));
+    assert_sheet_is_csv(
+        sheet(&sheets, "articles"),
+        "articles",
+        &read_csv(&plain.join("articles.csv")),
+    );
+    assert_sheet_is_csv(
+        sheet(&sheets, "mentions"),
+        "mentions",
+        &common::read_mentions(&plain),
+    );
 }
 
 #[test]
@@ -402,6 +448,9 @@ fn a_rerun_that_turns_excel_on_or_off_writes_what_a_fresh_run_writes() {
     for (flags, want) in [(&["--excel"][..], &excel), (&[][..], &plain)] {
         let again = fresh("rerun", flags);
         assert_eq!(again, rerun);
-        assert!(files(&rerun) == files(want), "rerun with {flags:?} differs from a fresh run");
+        assert!(
+            files(&rerun) == files(want),
+            "rerun with {flags:?} differs from a fresh run"
+        );
     }
 }

@@ -57,7 +57,9 @@ pub fn table_of(path: &Path) -> &str {
     if in_mentions {
         return super::mentions::DIR;
     }
-    path.file_stem().and_then(|s| s.to_str()).unwrap_or_default()
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
 }
 
 /// The kind of each column of `header` in `table`.
@@ -93,8 +95,13 @@ pub fn kind(table: &str, column: &str) -> Kind {
         },
         // Metadata columns (any other name) are the input's own: text.
         "articles" => match column {
-            "words" | "words_own" | "sentences" | "mentions_own" | "mentions_all"
-            | "boilerplate_removed" | "duplicates" => Integer,
+            "words"
+            | "words_own"
+            | "sentences"
+            | "mentions_own"
+            | "mentions_all"
+            | "boilerplate_removed"
+            | "duplicates" => Integer,
             "loaded_per_1k_own" => Decimal,
             _ => Text,
         },
@@ -134,9 +141,17 @@ pub fn kind(table: &str, column: &str) -> Kind {
 fn outlet_kind(column: &str) -> Kind {
     use Kind::*;
     match column {
-        "articles" | "duplicates" | "words" | "words_own" | "words_quoted"
-        | "words_attributed" | "mentions_own" | "mentions_quoted" | "mentions_attributed"
-        | "distancing_own" | "negated_own" => Integer,
+        "articles"
+        | "duplicates"
+        | "words"
+        | "words_own"
+        | "words_quoted"
+        | "words_attributed"
+        | "mentions_own"
+        | "mentions_quoted"
+        | "mentions_attributed"
+        | "distancing_own"
+        | "negated_own" => Integer,
         "outlet" | "outlet_name" | "group" | "outlets" | "top_terms_own" => Text,
         // The rates and their intervals, by layer.
         c if c.starts_with("loaded_per_1k_") => Decimal,

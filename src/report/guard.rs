@@ -101,10 +101,28 @@ mod tests {
 
     #[test]
     fn every_trigger_is_guarded_and_nothing_else() {
-        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\",\"y\")"] {
+        for cell in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "=HYPERLINK(\"http://x\",\"y\")",
+        ] {
             assert_eq!(guard(cell), format!("'{cell}"));
         }
-        for cell in ["", "US troops", "<script>", " =1", "1=1", "'Tis", "'", "a-b", "\nx"] {
+        for cell in [
+            "",
+            "US troops",
+            "<script>",
+            " =1",
+            "1=1",
+            "'Tis",
+            "'",
+            "a-b",
+            "\nx",
+        ] {
             assert_eq!(guard(cell), cell);
         }
         // Apostrophes before a trigger: one more, so that it reads back.

@@ -128,11 +128,13 @@ impl SheetSummary {
 pub fn write_workbook(dir: &Path) -> Result<Built, ReportError> {
     let path = dir.join("run.json");
     let run = match std::fs::read(&path) {
-        Ok(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| ReportError::Read {
-            path: path.clone(),
-            line: e.line() as u64,
-            message: e.to_string(),
-        })?),
+        Ok(bytes) => Some(
+            serde_json::from_slice(&bytes).map_err(|e| ReportError::Read {
+                path: path.clone(),
+                line: e.line() as u64,
+                message: e.to_string(),
+            })?,
+        ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(io_error(&path)(e)),
     };
@@ -336,8 +338,8 @@ fn write_sheet(
         let at = summary.written as u32;
         for (col, cell) in row.record.iter().enumerate() {
             let kind = kinds.get(col).copied().unwrap_or(Kind::Text);
-            let cut = write_cell(sheet, at, col as u16, kind, cell, row.guarded, formats)
-                .map_err(|e| match e {
+            let cut = write_cell(sheet, at, col as u16, kind, cell, row.guarded, formats).map_err(
+                |e| match e {
                     CellError::Xlsx(e) => xlsx(e),
                     CellError::Kind => ReportError::Read {
                         path: source.files[row.file].clone(),
@@ -351,7 +353,8 @@ fn write_sheet(
                             }
                         ),
                     },
-                })?;
+                },
+            )?;
             summary.cut_cells += u64::from(cut);
         }
         Ok(())
@@ -448,7 +451,9 @@ fn write_cell(
                 cell
             };
             let (text, cut) = excel_text(text);
-            sheet.write_string(row, col, text).map_err(CellError::Xlsx)?;
+            sheet
+                .write_string(row, col, text)
+                .map_err(CellError::Xlsx)?;
             return Ok(cut);
         }
     };

@@ -142,7 +142,10 @@ fn numbers_are_numbers_text_is_text_and_nothing_is_a_formula() {
         text("=HYPERLINK(\"http://x\",\"y\")")
     );
     assert_eq!(mentions.cells.get("Q2").cloned(), Some(Cell::Boolean(true)));
-    assert_eq!(mentions.cells.get("R2").cloned(), Some(Cell::Boolean(false)));
+    assert_eq!(
+        mentions.cells.get("R2").cloned(),
+        Some(Cell::Boolean(false))
+    );
     assert_eq!(mentions.cells.get("N2").cloned(), number(-0.7));
     assert_eq!(mentions.cells.get("L2"), None);
 }
@@ -196,14 +199,21 @@ fn a_cell_that_is_not_of_its_column_kind_is_named_by_file_and_line() {
     .unwrap();
     let err = write_workbook(dir.path()).unwrap_err().to_string();
     assert!(err.contains("part-00002.csv:2:"), "{err}");
-    assert!(err.contains("sentence_index") && err.contains("\"zero\""), "{err}");
+    assert!(
+        err.contains("sentence_index") && err.contains("\"zero\""),
+        "{err}"
+    );
     assert!(!dir.path().join(FILE).exists(), "a workbook was written");
 }
 
 #[test]
 fn parts_with_another_header_are_refused() {
     let dir = folder(&[&mention("a1", "s.")]);
-    std::fs::write(dir.path().join("mentions/part-00002.csv"), "article_id\nx\n").unwrap();
+    std::fs::write(
+        dir.path().join("mentions/part-00002.csv"),
+        "article_id\nx\n",
+    )
+    .unwrap();
     let err = write_workbook(dir.path()).unwrap_err().to_string();
     assert!(err.contains("part-00002.csv:1: another header"), "{err}");
 }
