@@ -72,7 +72,7 @@ pub(super) fn write(
     let mut notes = vec![
         "Every sheet is a CSV file of this folder (the mentions sheet: the parts of mentions/, in name order); the README's Reports section says what every column means.".to_string(),
         "Numbers are numbers (rates and shares with the CSV's four places); an empty cell means \"not defined\" (a rate with no words, an interval with fewer than two articles), never zero.".to_string(),
-        "distancing and negated (mentions) are TRUE or FALSE.".to_string(),
+        "distancing and negated (mentions) are the text true or false, as in the CSV files.".to_string(),
         "Every text cell is text, never a formula or a link, whatever it begins with.".to_string(),
     ];
     for s in &built.sheets {

@@ -12,7 +12,8 @@
 //! * Numbers are numbers: a column's kind comes from the report's
 //!   definition ([`super::columns`]), never from how a cell looks. Decimals
 //!   show the CSV's four places. Empty cells stay empty ("not defined",
-//!   never zero). `distancing` and `negated` are booleans (TRUE/FALSE).
+//!   never zero). `distancing` and `negated` are `true`/`false` text, as in
+//!   the CSV files.
 //! * Every text cell is written as a string, never as a formula, whatever
 //!   it begins with; text from `--excel` CSV files is read back without the
 //!   guard's apostrophe ([`super::guard::unguard`]), so the workbook holds
@@ -439,9 +440,10 @@ fn write_cell(
                 sheet.write_number(row, col, value)
             }
         }
+        // As the CSV has them, text: LibreOffice reads an Excel boolean as
+        // the formula =TRUE(), and the workbook holds no formula.
         Kind::Boolean => match cell {
-            "true" => sheet.write_boolean(row, col, true),
-            "false" => sheet.write_boolean(row, col, false),
+            "true" | "false" => sheet.write_string(row, col, cell),
             _ => return Err(CellError::Kind),
         },
         Kind::Text => {
