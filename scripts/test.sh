@@ -6,6 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 # The notebook tests run the exported notebook in Jupyter (tests/notebook.rs).
 bash scripts/setup-notebook.sh >/dev/null
+# LibreOffice opens the workbook and the --excel CSV files (tests/xlsx.rs).
+bash scripts/setup-office.sh
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings

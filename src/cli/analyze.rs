@@ -26,7 +26,9 @@ pub struct AnalyzeArgs {
     /// general layer.
     #[arg(long, requires = "lexicons")]
     no_general: bool,
-    /// Start each CSV with a byte-order mark so Excel reads it as UTF-8.
+    /// For people who double-click: start each CSV with a byte-order mark
+    /// so Excel reads it as UTF-8, and put an apostrophe before any text
+    /// cell a spreadsheet would take for a formula (=, +, -, @, tab, CR).
     #[arg(long)]
     excel: bool,
     /// Most mention rows per file in mentions/ (whole articles per file).
@@ -126,6 +128,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         progress: !args.quiet,
         group_by: args.discovery.group_by.clone(),
         discovery: args.discovery.options()?,
+        workbook: slant::report::xlsx::WorkbookOptions::default(),
     };
     // Taken before anything else touches the folder, so that a second run
     // says at once that it is busy and leaves everything as it is.

@@ -94,6 +94,8 @@ pub struct RunConfig {
     pub group_by: Option<String>,
     /// How keyness and label groups are computed.
     pub discovery: crate::discover::DiscoveryOptions,
+    /// How `report.xlsx` is built.
+    pub workbook: crate::report::xlsx::WorkbookOptions,
 }
 
 /// The metadata column groups come from unless `--group-by` says otherwise.
@@ -106,7 +108,8 @@ const BATCH_ARTICLES: usize = 4096;
 const BATCH_BYTES: usize = 64 * 1024 * 1024;
 
 /// Runs the pipeline and writes `outlets.csv`, `concepts.csv`,
-/// `mentions/`, `articles.csv` and `run.json` into `config.out`, which
+/// `mentions/`, `articles.csv`, the other tables, `report.xlsx` and
+/// `run.json` into `config.out`, which
 /// `lock` holds ([`OutLock::acquire`]).
 ///
 /// When the store turns out to be damaged while the reports are being
@@ -278,7 +281,7 @@ fn run_once<'s>(
     }
     warnings.extend(plan_warnings);
     warnings.extend(notes);
-    let summary = RunSummary {
+    let mut summary = RunSummary {
         slant_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs: config
             .inputs
@@ -306,6 +309,17 @@ fn run_once<'s>(
         timings_ms: time.ms,
         discovered: found,
     };
+    // The workbook is built from the reports just put in place; its about
+    // sheet reads the run as run.json will have it.
+    let clock = std::time::Instant::now();
+    let about = serde_json::to_value(&summary).map_err(|e| ReportError::Xlsx {
+        path: config.out.join(crate::report::xlsx::FILE),
+        message: e.to_string(),
+    })?;
+    crate::report::xlsx::write_workbook_with(&config.out, Some(&about), config.workbook)?;
+    summary
+        .timings_ms
+        .insert("xlsx".to_string(), clock.elapsed().as_millis());
     write_run_json(&config.out, &summary)?;
     writing.finish_and_clear();
     Ok(summary)

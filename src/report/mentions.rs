@@ -65,7 +65,8 @@ pub struct Part {
     pub number: u32,
     /// Articles whose rows it holds (articles without mentions count too).
     pub articles: u64,
-    /// Whether it starts with a byte-order mark (`--excel`).
+    /// Whether it was written with `--excel` (a byte-order mark, text
+    /// cells guarded).
     pub bom: bool,
     /// The file as written; a new hard link changes only its status-change
     /// time, which the check leaves out ([`FileStamp::same_linked_file`]).
@@ -177,15 +178,19 @@ pub(super) fn plan<S: RowSource>(
 /// the others written from `source`; an error of the source (a row that
 /// does not match its checksum) abandons the folder before it replaces
 /// anything. Parts are written on all cores. Returns the folder and the
-/// parts, in `planned` order.
+/// parts, in `planned` order. With `guard` (`--excel`, the kinds of the
+/// columns) the text cells of the rows written are guarded
+/// ([`super::guard`]); a part records it as its `bom`, so that a rerun
+/// that turns `--excel` on or off writes every part again.
 pub(super) fn stage<S: RowSource>(
     out: &Path,
     planned: &[Planned],
     entries: &[SpoolEntry<S::Rows>],
     source: &S,
     header: &[u8],
-    bom: bool,
+    guard: Option<&[super::columns::Kind]>,
 ) -> Result<(StagedDir, Vec<Part>), StageError<S::Error>> {
+    let bom = guard.is_some();
     use rayon::prelude::*;
     let dir = out.join(DIR);
     let staged = crate::disk::atomic::stage_dir(&dir).map_err(io(&dir))?;
@@ -202,7 +207,14 @@ pub(super) fn stage<S: RowSource>(
             } else {
                 let rows: Vec<&S::Rows> = p.entries.iter().map(|&i| &entries[i].rows).collect();
                 let mut bytes = header.to_vec();
-                source.read(&rows, &mut bytes).map_err(StageError::Rows)?;
+                match guard {
+                    None => source.read(&rows, &mut bytes).map_err(StageError::Rows)?,
+                    Some(kinds) => {
+                        let mut plain = Vec::new();
+                        source.read(&rows, &mut plain).map_err(StageError::Rows)?;
+                        bytes.extend(super::guard::guard_rows(&plain, kinds));
+                    }
+                }
                 let mut file = File::create(&to).map_err(io(&shown))?;
                 file.write_all(&bytes).map_err(io(&shown))?;
                 file.sync_all().map_err(io(&shown))?;

@@ -12,7 +12,11 @@
 //!   over;
 //! * [`diff`]: `slant diff` of two report folders;
 //! * [`notebook`]: `slant export notebook`, a Jupyter notebook that draws
-//!   a report folder's figures.
+//!   a report folder's figures;
+//! * [`columns`]: what each column holds (text, number, boolean), for the
+//!   guard and the workbook;
+//! * [`guard`]: `--excel`'s guard of text cells against CSV injection;
+//! * [`xlsx`]: `report.xlsx`, built from the folder's CSV files.
 //!
 //! Every file is UTF-8, RFC 4180 (comma, `"` quoting, CRLF-free `\n` rows),
 //! `.` decimals with a fixed number of places, a header row, and a stable
@@ -21,12 +25,15 @@
 //! mention parts ([`mentions`]) is replaced as a whole: a run killed midway
 //! leaves the previous reports intact.
 
+pub mod columns;
 pub mod diff;
 pub mod discovery;
+pub mod guard;
 pub mod mentions;
 pub mod notebook;
 pub mod spool;
 pub mod tables;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 
@@ -47,13 +54,22 @@ pub enum ReportError {
     },
     #[error("{path}: the output path exists and is not a folder")]
     NotADirectory { path: PathBuf },
+    #[error("{path}:{line}: {message}")]
+    Read {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{path}: cannot write the workbook: {message}")]
+    Xlsx { path: PathBuf, message: String },
 }
 
 /// Options for the CSV files.
 #[derive(Debug, Clone, Copy)]
 pub struct CsvOptions {
-    /// Start each file with a UTF-8 byte-order mark, so Excel opens it as
-    /// UTF-8 rather than the system code page.
+    /// `--excel`: start each file with a UTF-8 byte-order mark, so Excel
+    /// opens it as UTF-8 rather than the system code page, and guard every
+    /// text cell that a spreadsheet would read as a formula ([`guard`]).
     pub excel_bom: bool,
     /// Most mention rows in one part of `mentions/` (see [`mentions`]).
     pub part_rows: u64,

@@ -194,7 +194,10 @@ impl<R: Send + Sync> Spool<R> {
             &entries,
             source,
             &header(options, MENTIONS_COLUMNS),
-            options.excel_bom,
+            options
+                .excel_bom
+                .then(|| super::columns::kinds(mentions::DIR, MENTIONS_COLUMNS))
+                .as_deref(),
         )?;
         let mut part_of = vec![0; entries.len()];
         for p in &planned {
@@ -223,6 +226,12 @@ impl<R: Send + Sync> Spool<R> {
         articles
             .write_all(&header(options, &columns))
             .map_err(io_error(&articles_path))?;
+        // With `--excel`, the rows (cached unguarded) are guarded as they
+        // are written, so a rerun with or without the flag writes what a
+        // run from scratch with it writes.
+        let kinds = options
+            .excel_bom
+            .then(|| super::columns::kinds("articles", &columns));
         let mut row = Vec::new();
         for &i in &order {
             let e = &entries[i];
@@ -237,6 +246,9 @@ impl<R: Send + Sync> Spool<R> {
                         .to_string()
                 });
                 row.extend(csv_rows([cells.collect::<Vec<_>>()]));
+            }
+            if let Some(kinds) = &kinds {
+                row = super::guard::guard_rows(&row, kinds);
             }
             articles.write_all(&row).map_err(io_error(&articles_path))?;
         }

@@ -9,27 +9,28 @@ use crate::analyze::ArticleAnalysis;
 use crate::disk::atomic::Staged;
 use crate::score::{ConceptRow, Estimate, OutletRow};
 
-/// A CSV document built in memory, then written atomically.
+/// A CSV document built in memory, then written atomically. With
+/// `--excel` its text cells are guarded ([`super::guard`]) as it is staged,
+/// by the kinds of the columns of the table its path names
+/// ([`super::columns`]).
 pub(super) struct Doc {
-    writer: csv::Writer<Vec<u8>>,
+    options: CsvOptions,
+    header: Vec<String>,
+    rows: csv::Writer<Vec<u8>>,
 }
 
 impl Doc {
     pub(super) fn new(options: CsvOptions, header: &[&str]) -> Doc {
-        let mut buf = Vec::new();
-        if options.excel_bom {
-            buf.extend_from_slice(b"\xEF\xBB\xBF");
+        Doc {
+            options,
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: csv_writer(Vec::new()),
         }
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(buf);
-        // Writing to a Vec cannot fail.
-        let _ = writer.write_record(header);
-        Doc { writer }
     }
 
     pub(super) fn row(&mut self, fields: Vec<String>) {
-        let _ = self.writer.write_record(&fields);
+        // Writing to a Vec cannot fail.
+        let _ = self.rows.write_record(&fields);
     }
 
     pub(super) fn save(self, path: &Path) -> Result<(), ReportError> {
@@ -39,12 +40,28 @@ impl Doc {
     /// Writes the document to its temporary file, not yet in place.
     pub(super) fn stage(self, path: &Path) -> Result<Staged, ReportError> {
         let io = io_error(path);
-        let bytes = self
-            .writer
+        let rows = self
+            .rows
             .into_inner()
             .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+        let names: Vec<&str> = self.header.iter().map(String::as_str).collect();
+        let mut bytes = header(self.options, &names);
+        if self.options.excel_bom {
+            let kinds = super::columns::kinds(super::columns::table_of(path), &names);
+            bytes.extend(super::guard::guard_rows(&rows, &kinds));
+        } else {
+            bytes.extend(rows);
+        }
         crate::disk::atomic::stage(path, &bytes).map_err(io)
     }
+}
+
+/// The CSV writer of every report: RFC 4180 with `\n` row ends.
+pub(super) fn csv_writer<W: std::io::Write>(to: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(false)
+        .from_writer(to)
 }
 
 fn num32(value: Option<f32>) -> String {
@@ -299,10 +316,7 @@ pub(super) fn article_fields(a: &ArticleAnalysis, duplicates: usize) -> Vec<Stri
 
 /// CSV rows without a header, as `Doc` writes them.
 pub(super) fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .has_headers(false)
-        .from_writer(Vec::new());
+    let mut writer = csv_writer(Vec::new());
     for row in rows {
         // Writing to a Vec cannot fail.
         let _ = writer.write_record(&row);
@@ -310,8 +324,20 @@ pub(super) fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
-/// The first bytes of a CSV file: the optional BOM and the header row.
+/// The first bytes of a CSV file: with `--excel` the byte-order mark, then
+/// the header row (its names guarded too: a concept's name comes from a
+/// lexicon file).
 pub(super) fn header(options: CsvOptions, columns: &[&str]) -> Vec<u8> {
-    let doc = Doc::new(options, columns);
-    doc.writer.into_inner().unwrap_or_default()
+    let mut bytes = Vec::new();
+    if options.excel_bom {
+        bytes.extend_from_slice(BOM);
+        let guarded: Vec<_> = columns.iter().map(|c| super::guard::guard(c)).collect();
+        bytes.extend(csv_rows([guarded.iter().map(|c| c.to_string()).collect()]));
+    } else {
+        bytes.extend(csv_rows([columns.iter().map(|c| c.to_string()).collect()]));
+    }
+    bytes
 }
+
+/// The UTF-8 byte-order mark `--excel` starts each file with.
+pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";

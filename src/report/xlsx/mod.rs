@@ -1,0 +1,624 @@
+//! `report.xlsx`: the report folder's CSV files as one workbook, for people
+//! who read the reports in a spreadsheet.
+//!
+//! The workbook is built from the CSV files as they lie in the folder
+//! ([`write_workbook`]), so it holds what they hold and can be rebuilt from
+//! them at any time. Each table gets a sheet (`outlets`, `groups`,
+//! `concepts`, `keyness`, `labels`, `divergence`, any other CSV file of the
+//! folder as text, then `articles`), the mention rows of `mentions/` a sheet
+//! of their own (`mentions`, last), and a first sheet, `about`, says what
+//! the run was (from `run.json`) and what each sheet holds.
+//!
+//! * Numbers are numbers: a column's kind comes from the report's
+//!   definition ([`super::columns`]), never from how a cell looks. Decimals
+//!   show the CSV's four places. Empty cells stay empty ("not defined",
+//!   never zero). `distancing` and `negated` are `true`/`false` text, as in
+//!   the CSV files.
+//! * Every text cell is written as a string, never as a formula, whatever
+//!   it begins with; text from `--excel` CSV files is read back without the
+//!   guard's apostrophe ([`super::guard::unguard`]), so the workbook holds
+//!   the exact text either way.
+//! * Each sheet has its header row frozen, an autofilter, and column widths
+//!   from its first rows (capped).
+//! * A sheet holds at most [`MAX_ROWS`] rows below its header (Excel's
+//!   limit is 1,048,576 rows in all): past that, a last row says how many
+//!   rows are left out and where they are (`mentions/` holds every mention
+//!   row), and so does the `about` sheet. A text longer than Excel's 32,767
+//!   characters is cut, and counted there too.
+//!
+//! Sheets are written row by row to temporary files (rust_xlsxwriter's
+//! constant-memory mode), so memory stays flat whatever the number of rows.
+//! The file carries a fixed creation date: the same folder gives the same
+//! bytes.
+
+mod about;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+use super::columns::{self, Kind};
+use super::{io_error, ReportError};
+
+/// The workbook's file name in the report folder.
+pub const FILE: &str = "report.xlsx";
+/// Excel's rows per sheet.
+pub const EXCEL_ROWS: u32 = 1_048_576;
+/// Rows a sheet holds below its header: Excel's limit less the header and
+/// the row that says where the sheet is cut.
+pub const MAX_ROWS: u32 = EXCEL_ROWS - 2;
+/// Excel's longest text in a cell, in characters.
+pub const MAX_CHARS: usize = 32_767;
+/// Rows read to size the columns.
+const WIDTH_ROWS: usize = 1_000;
+/// Column widths, in characters.
+const MIN_WIDTH: usize = 6;
+const MAX_WIDTH: usize = 60;
+
+/// The tables whose sheets come first, in this order; other CSV files of
+/// the folder follow by name, then `articles`, then `mentions`.
+const ORDER: &[&str] = &[
+    "outlets",
+    "groups",
+    "concepts",
+    "keyness",
+    "labels",
+    "divergence",
+    "timeline",
+    "actors",
+];
+
+/// How to build the workbook.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkbookOptions {
+    /// Most rows of a sheet below its header (at most [`MAX_ROWS`]).
+    pub max_rows: u32,
+}
+
+impl Default for WorkbookOptions {
+    fn default() -> WorkbookOptions {
+        WorkbookOptions { max_rows: MAX_ROWS }
+    }
+}
+
+/// What a workbook holds, sheet by sheet (the `about` sheet aside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    pub sheets: Vec<SheetSummary>,
+}
+
+/// One sheet of the workbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetSummary {
+    /// The sheet's name.
+    pub name: String,
+    /// The table it shows (`outlets`, `mentions`, …).
+    pub table: String,
+    /// Its files, relative to the report folder.
+    pub files: Vec<String>,
+    /// Rows of the files (headers aside).
+    pub rows: u64,
+    /// Rows the sheet holds; the rest are left out.
+    pub written: u64,
+    /// Texts cut to Excel's longest cell.
+    pub cut_cells: u64,
+}
+
+impl SheetSummary {
+    /// Rows the sheet does not hold.
+    pub fn left_out(&self) -> u64 {
+        self.rows - self.written
+    }
+}
+
+/// Builds `DIR/report.xlsx` from the CSV files of report folder `dir` and
+/// its `run.json` (the `about` sheet says so when there is none), and puts
+/// it in place atomically.
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("outlets.csv"), "outlet,articles\n2024,3\n")?;
+/// let built = slant::report::xlsx::write_workbook(dir.path())?;
+/// assert_eq!(built.sheets[0].name, "outlets");
+/// assert_eq!(built.sheets[0].written, 1);
+/// assert!(dir.path().join("report.xlsx").is_file());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_workbook(dir: &Path) -> Result<Built, ReportError> {
+    let path = dir.join("run.json");
+    let run = match std::fs::read(&path) {
+        Ok(bytes) => Some(
+            serde_json::from_slice(&bytes).map_err(|e| ReportError::Read {
+                path: path.clone(),
+                line: e.line() as u64,
+                message: e.to_string(),
+            })?,
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io_error(&path)(e)),
+    };
+    write_workbook_with(dir, run.as_ref(), WorkbookOptions::default())
+}
+
+/// [`write_workbook`] with the run described by `run` (the contents of
+/// `run.json`, as a run has it before writing it) and `options`.
+pub fn write_workbook_with(
+    dir: &Path,
+    run: Option<&serde_json::Value>,
+    options: WorkbookOptions,
+) -> Result<Built, ReportError> {
+    let path = dir.join(FILE);
+    let xlsx = |e: XlsxError| ReportError::Xlsx {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let mut workbook = Workbook::new();
+    // Constant-memory sheets spool their rows beside the workbook, not in a
+    // temporary folder that may be memory.
+    workbook.set_tempdir(dir).map_err(xlsx)?;
+    let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title("slant report")
+            .set_author("slant")
+            .set_creation_datetime(&created),
+    );
+    let formats = Formats::new();
+    // The about sheet comes first but is written last, when the others'
+    // sizes are known; it is small, so it is held in memory.
+    workbook.add_worksheet().set_name("about").map_err(xlsx)?;
+    let max_rows = options.max_rows.min(MAX_ROWS);
+    let mut sheets = Vec::new();
+    let mut names = vec!["about".to_string()];
+    for source in sources(dir)? {
+        let name = sheet_name(&source.table, &names);
+        names.push(name.clone());
+        let sheet = workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx)?
+            .set_name(&name)
+            .map_err(xlsx)?;
+        sheets.push(write_sheet(sheet, name, &source, dir, max_rows, &formats)?);
+    }
+    let built = Built { sheets };
+    let about = workbook.worksheet_from_index(0).map_err(xlsx)?;
+    about::write(about, run, &built, max_rows, &formats).map_err(xlsx)?;
+    let mut file = crate::disk::atomic::StagingFile::create(&path).map_err(io_error(&path))?;
+    workbook.save_to_writer(&mut file).map_err(xlsx)?;
+    file.finish()
+        .and_then(|staged| staged.commit())
+        .map_err(io_error(&path))?;
+    Ok(built)
+}
+
+/// The cell formats of the workbook.
+struct Formats {
+    header: Format,
+    decimal: Format,
+    note: Format,
+    title: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            header: Format::new().set_bold(),
+            decimal: Format::new().set_num_format("0.0000"),
+            note: Format::new().set_italic(),
+            title: Format::new().set_bold().set_font_size(14),
+        }
+    }
+}
+
+/// A table of the folder: one CSV file, or the parts of `mentions/`.
+struct Source {
+    table: String,
+    files: Vec<PathBuf>,
+}
+
+/// The tables of report folder `dir`, in sheet order.
+fn sources(dir: &Path) -> Result<Vec<Source>, ReportError> {
+    let csv_files = |folder: &Path| -> Result<Vec<PathBuf>, ReportError> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(folder).map_err(io_error(folder))? {
+            let path = entry.map_err(io_error(folder))?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            // Hidden names are a run's temporary files.
+            if name.ends_with(".csv") && !name.starts_with('.') && path.is_file() {
+                files.push(path);
+            }
+        }
+        files.sort();
+        Ok(files)
+    };
+    let rank = |table: &str| match ORDER.iter().position(|t| *t == table) {
+        Some(i) => (0, i),
+        None if table == "articles" => (2, 0),
+        None => (1, 0),
+    };
+    let mut tables: Vec<Source> = csv_files(dir)?
+        .into_iter()
+        .map(|path| Source {
+            table: columns::table_of(&path).to_string(),
+            files: vec![path],
+        })
+        .collect();
+    tables.sort_by(|a, b| (rank(&a.table), &a.table).cmp(&(rank(&b.table), &b.table)));
+    let parts = dir.join(super::mentions::DIR);
+    if parts.is_dir() {
+        tables.push(Source {
+            table: super::mentions::DIR.to_string(),
+            files: csv_files(&parts)?,
+        });
+    }
+    Ok(tables)
+}
+
+/// A sheet name for `table`: Excel's 31 characters at most, none of
+/// `[]:*?/\`, and unlike the names `taken`.
+fn sheet_name(table: &str, taken: &[String]) -> String {
+    let clean: String = table
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .take(31)
+        .collect();
+    let clean = if clean.trim_matches('\'').is_empty() {
+        "sheet".to_string()
+    } else {
+        clean
+    };
+    let free = |name: &str| !taken.iter().any(|t| t.eq_ignore_ascii_case(name));
+    let mut name = clean.clone();
+    let mut n = 2;
+    while !free(&name) {
+        let suffix = format!("~{n}");
+        let stem: String = clean.chars().take(31 - suffix.len()).collect();
+        name = format!("{stem}{suffix}");
+        n += 1;
+    }
+    name
+}
+
+/// Writes the rows of `source` into `sheet`.
+fn write_sheet(
+    sheet: &mut Worksheet,
+    name: String,
+    source: &Source,
+    dir: &Path,
+    max_rows: u32,
+    formats: &Formats,
+) -> Result<SheetSummary, ReportError> {
+    let mut rows = CsvRows::new(&source.files);
+    let header = rows.header()?;
+    let kinds = columns::kinds(&source.table, &header);
+    let mut sample = Vec::new();
+    while sample.len() < WIDTH_ROWS {
+        match rows.next_row()? {
+            Some(row) => sample.push(row),
+            None => break,
+        }
+    }
+    let xlsx = {
+        let name = name.clone();
+        move |e: XlsxError| ReportError::Xlsx {
+            path: dir.join(FILE),
+            message: format!("sheet {name}: {e}"),
+        }
+    };
+    for (col, width) in widths(&header, &sample).into_iter().enumerate() {
+        sheet
+            .set_column_width(col as u16, width as f64)
+            .map_err(&xlsx)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(&xlsx)?;
+    for (col, h) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, col as u16, h.as_str(), &formats.header)
+            .map_err(&xlsx)?;
+    }
+    let mut summary = SheetSummary {
+        name,
+        table: source.table.clone(),
+        files: source
+            .files
+            .iter()
+            .map(|f| f.strip_prefix(dir).unwrap_or(f).display().to_string())
+            .collect(),
+        rows: 0,
+        written: 0,
+        cut_cells: 0,
+    };
+    let mut write = |row: &Row| -> Result<(), ReportError> {
+        summary.rows += 1;
+        if summary.written >= u64::from(max_rows) {
+            return Ok(());
+        }
+        summary.written += 1;
+        let at = summary.written as u32;
+        for (col, cell) in row.record.iter().enumerate() {
+            let kind = kinds.get(col).copied().unwrap_or(Kind::Text);
+            let cut = write_cell(sheet, at, col as u16, kind, cell, row.guarded, formats).map_err(
+                |e| match e {
+                    CellError::Xlsx(e) => xlsx(e),
+                    CellError::Kind => ReportError::Read {
+                        path: source.files[row.file].clone(),
+                        line: row.line,
+                        message: format!(
+                            "column {}: {cell:?} is not {}",
+                            header.get(col).map_or("?", String::as_str),
+                            match kind {
+                                Kind::Boolean => "true or false",
+                                _ => "a number",
+                            }
+                        ),
+                    },
+                },
+            )?;
+            summary.cut_cells += u64::from(cut);
+        }
+        Ok(())
+    };
+    for row in &sample {
+        write(row)?;
+    }
+    drop(sample);
+    while let Some(row) = rows.next_row()? {
+        write(&row)?;
+    }
+    let last = summary.written as u32;
+    if summary.left_out() > 0 {
+        sheet
+            .write_string_with_format(last + 1, 0, cut_note(&summary), &formats.note)
+            .map_err(&xlsx)?;
+    }
+    if !header.is_empty() {
+        sheet
+            .autofilter(0, 0, last, (header.len() - 1) as u16)
+            .map_err(&xlsx)?;
+    }
+    Ok(summary)
+}
+
+/// The line below a sheet that is cut.
+fn cut_note(sheet: &SheetSummary) -> String {
+    let whole = if sheet.table == super::mentions::DIR {
+        "every row is in mentions/"
+    } else {
+        "every row is in the CSV file"
+    };
+    format!(
+        "The sheet stops here: it shows the first {} of {} rows, the most a sheet holds; {} rows are left out ({whole}).",
+        thousands(sheet.written),
+        thousands(sheet.rows),
+        thousands(sheet.left_out()),
+    )
+}
+
+/// `1234567` as `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+enum CellError {
+    Xlsx(XlsxError),
+    /// A cell that is not of its column's kind.
+    Kind,
+}
+
+/// Writes one CSV cell; returns whether its text was cut to Excel's limit.
+fn write_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    kind: Kind,
+    cell: &str,
+    guarded: bool,
+    formats: &Formats,
+) -> Result<bool, CellError> {
+    if cell.is_empty() {
+        return Ok(false);
+    }
+    let done = match kind {
+        Kind::Integer | Kind::Decimal => {
+            let value: f64 = cell.parse().map_err(|_| CellError::Kind)?;
+            if !value.is_finite() {
+                return Err(CellError::Kind);
+            }
+            if kind == Kind::Decimal {
+                sheet.write_number_with_format(row, col, value, &formats.decimal)
+            } else {
+                sheet.write_number(row, col, value)
+            }
+        }
+        // As the CSV has them, text: LibreOffice reads an Excel boolean as
+        // the formula =TRUE(), and the workbook holds no formula.
+        Kind::Boolean => match cell {
+            "true" | "false" => sheet.write_string(row, col, cell),
+            _ => return Err(CellError::Kind),
+        },
+        Kind::Text => {
+            let text = if guarded {
+                super::guard::unguard(cell)
+            } else {
+                cell
+            };
+            let (text, cut) = excel_text(text);
+            sheet
+                .write_string(row, col, text)
+                .map_err(CellError::Xlsx)?;
+            return Ok(cut);
+        }
+    };
+    done.map(|_| false).map_err(CellError::Xlsx)
+}
+
+/// `text` cut to Excel's longest cell, and whether it was.
+fn excel_text(text: &str) -> (&str, bool) {
+    // Excel counts UTF-16 units; a byte count under the limit is safe.
+    if text.len() <= MAX_CHARS {
+        return (text, false);
+    }
+    let mut units = 0;
+    for (i, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > MAX_CHARS {
+            return (&text[..i], true);
+        }
+    }
+    (text, false)
+}
+
+/// Column widths from the header and the first rows.
+fn widths(header: &[String], sample: &[Row]) -> Vec<usize> {
+    let chars = |s: &str| s.chars().take(MAX_WIDTH).count();
+    header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            // Room for the autofilter's button beside the name.
+            let name = chars(h) + 3;
+            let widest = sample
+                .iter()
+                .filter_map(|r| r.record.get(i))
+                .map(chars)
+                .max()
+                .unwrap_or(0);
+            (name.max(widest + 1)).clamp(MIN_WIDTH, MAX_WIDTH)
+        })
+        .collect()
+}
+
+/// A row of a CSV file, with where it is.
+struct Row {
+    record: csv::StringRecord,
+    /// Which of the table's files, and the line it starts on.
+    file: usize,
+    line: u64,
+    /// From an `--excel` file: its text cells are guarded.
+    guarded: bool,
+}
+
+/// The rows of one or more CSV files of one table, in order; each file has
+/// the same header (the parts of `mentions/`).
+struct CsvRows<'a> {
+    files: &'a [PathBuf],
+    /// The file open now (an index into `files`), its reader and whether it
+    /// is an `--excel` file; `None` before the first and after the last.
+    current: Option<(usize, csv::Reader<BufReader<File>>, bool)>,
+    opened: usize,
+    header: Option<Vec<String>>,
+}
+
+impl<'a> CsvRows<'a> {
+    fn new(files: &'a [PathBuf]) -> CsvRows<'a> {
+        CsvRows {
+            files,
+            current: None,
+            opened: 0,
+            header: None,
+        }
+    }
+
+    /// The header of the first file (empty when there is none).
+    fn header(&mut self) -> Result<Vec<String>, ReportError> {
+        if self.header.is_none() {
+            self.open_next()?;
+        }
+        Ok(self.header.clone().unwrap_or_default())
+    }
+
+    /// Opens the next file and checks its header; false when none is left.
+    fn open_next(&mut self) -> Result<bool, ReportError> {
+        let Some(path) = self.files.get(self.opened) else {
+            self.current = None;
+            return Ok(false);
+        };
+        let file = File::open(path).map_err(io_error(path))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let bom = reader
+            .fill_buf()
+            .map_err(io_error(path))?
+            .starts_with(super::tables::BOM);
+        if bom {
+            reader.consume(super::tables::BOM.len());
+        }
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(reader);
+        let mut first = csv::StringRecord::new();
+        let has_header = csv
+            .read_record(&mut first)
+            .map_err(|e| read_error(path, &e))?;
+        let header: Vec<String> = first
+            .iter()
+            .map(|h| {
+                if bom {
+                    super::guard::unguard(h).to_string()
+                } else {
+                    h.to_string()
+                }
+            })
+            .collect();
+        match &self.header {
+            Some(h) if has_header && *h != header => {
+                return Err(ReportError::Read {
+                    path: path.clone(),
+                    line: 1,
+                    message: format!("another header than {}", self.files[0].display()),
+                });
+            }
+            Some(_) => {}
+            None => self.header = Some(header),
+        }
+        self.current = Some((self.opened, csv, bom));
+        self.opened += 1;
+        Ok(true)
+    }
+
+    fn next_row(&mut self) -> Result<Option<Row>, ReportError> {
+        loop {
+            if self.current.is_none() && !self.open_next()? {
+                return Ok(None);
+            }
+            let Some((file, csv, guarded)) = &mut self.current else {
+                return Ok(None);
+            };
+            let mut record = csv::StringRecord::new();
+            if csv
+                .read_record(&mut record)
+                .map_err(|e| read_error(&self.files[*file], &e))?
+            {
+                let line = record.position().map_or(0, |p| p.line());
+                return Ok(Some(Row {
+                    record,
+                    file: *file,
+                    line,
+                    guarded: *guarded,
+                }));
+            }
+            self.current = None;
+        }
+    }
+}
+
+fn read_error(path: &Path, e: &csv::Error) -> ReportError {
+    ReportError::Read {
+        path: path.to_path_buf(),
+        line: e.position().map_or(0, |p| p.line()),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
