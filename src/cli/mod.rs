@@ -8,6 +8,7 @@ mod eval;
 mod lexicon;
 #[cfg(feature = "model")]
 mod model;
+mod report;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Compare two report folders: what changed per outlet and label.
     Diff(diff::DiffArgs),
+    /// Write report.html again from a report folder's files.
+    Report(report::ReportArgs),
     /// Work with lexicon files.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Report(args) => report::run(args),
         Command::Lexicon(cmd) => lexicon::run(cmd),
         Command::Eval(cmd) => eval::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),

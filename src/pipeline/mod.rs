@@ -180,7 +180,15 @@ fn run_once<'s>(
     let detector_before = detector.map(|d| d.spent()).unwrap_or_default();
     let note = note.or_else(|| previous.note.clone());
     let group_by = config.group_by.as_deref().unwrap_or(DEFAULT_GROUP_COLUMN);
-    let sink = Sink::new(config.csv, &previous, &mut next, note, started_ns, group_by);
+    let sink = Sink::new(
+        config.csv,
+        &previous,
+        &mut next,
+        note,
+        started_ns,
+        group_by,
+        crate::score::timeline::TimelineAccumulator::new(&lexicon),
+    );
     let batcher = Batcher {
         plan: &plan,
         previous: &previous,
@@ -206,6 +214,7 @@ fn run_once<'s>(
         outlets,
         groups,
         grouped,
+        timeline,
         discovery,
         spool,
         counts,
@@ -234,9 +243,11 @@ fn run_once<'s>(
             matcher: &matcher,
             outlets: &outlets,
             groups: &groups,
+            timeline: &timeline,
             discovery: &discovery,
             encoder,
             options: config.discovery,
+            group_by,
         },
         spool,
         next,

@@ -10,6 +10,7 @@ use super::plan::Kept;
 use crate::corpus::{metadata_value, OutletId};
 use crate::discover::Discovery;
 use crate::report::{CsvOptions, Spool, SpoolEntry};
+use crate::score::timeline::TimelineAccumulator;
 use crate::score::OutletAccumulator;
 use crate::store::{CacheCounts, Extent, NextCache, PreviousCache, Record, StoreError};
 
@@ -21,6 +22,8 @@ pub(super) struct Sink<'a> {
     pub group_by: &'a str,
     /// Articles that have a value in it.
     pub grouped: usize,
+    /// The outlets' and groups' sums by date.
+    pub timeline: TimelineAccumulator,
     pub discovery: Discovery,
     pub spool: Spool<Extent>,
     pub next: &'a mut NextCache,
@@ -45,12 +48,14 @@ impl<'a> Sink<'a> {
         note: Option<String>,
         started_ns: i128,
         group_by: &'a str,
+        timeline: TimelineAccumulator,
     ) -> Sink<'a> {
         Sink {
             outlets: BTreeMap::new(),
             groups: BTreeMap::new(),
             group_by,
             grouped: 0,
+            timeline,
             discovery: Discovery::with_names(previous.phrase_names()),
             spool: Spool::new(options),
             next,
@@ -128,6 +133,12 @@ impl<'a> Sink<'a> {
                 acc.add_duplicate();
             }
         }
+        self.timeline.add(
+            &kept.outlet,
+            group,
+            kept.published.as_deref(),
+            &results.partial,
+        );
         self.discovery.add(
             &kept.outlet,
             group,
@@ -141,6 +152,7 @@ impl<'a> Sink<'a> {
             mentions: results.mentions,
             part,
             article_row: results.article_row,
+            url: kept.url.clone(),
             metadata: kept.metadata.to_vec(),
         });
         if let Some(seen) = seen.and_then(|i| self.seen.get_mut(i)) {

@@ -238,6 +238,7 @@ mod tests {
             mentions: rows,
             part,
             article_row: Vec::new(),
+            url: None,
             metadata: Vec::new(),
         }
     }

@@ -10,6 +10,9 @@
 //!   article-sized files and puts every report in place at once;
 //! * [`mentions`]: the evidence, `mentions/`, in parts a rerun can carry
 //!   over;
+//! * [`timeline`], `timeline.csv`;
+//! * [`html`], `report.html`: the page that shows the folder's tables
+//!   and links each figure to its sentences;
 //! * [`diff`]: `slant diff` of two report folders.
 //!
 //! Every file is UTF-8, RFC 4180 (comma, `"` quoting, CRLF-free `\n` rows),
@@ -21,14 +24,17 @@
 
 pub mod diff;
 pub mod discovery;
+pub mod html;
 pub mod mentions;
 pub mod spool;
 pub mod tables;
+pub mod timeline;
 
 use std::path::{Path, PathBuf};
 
 pub use spool::{
-    render, MemoryRows, RenderedArticle, RowSource, Spool, SpoolEntry, StageError, StagedReports,
+    render, Finished, MemoryRows, RenderedArticle, RowSource, Spool, SpoolEntry, StageError,
+    StagedReports,
 };
 pub use tables::{ARTICLES_COLUMNS, CONCEPTS_COLUMNS, MENTIONS_COLUMNS, OUTLETS_COLUMNS};
 
@@ -44,6 +50,8 @@ pub enum ReportError {
     },
     #[error("{path}: the output path exists and is not a folder")]
     NotADirectory { path: PathBuf },
+    #[error("report.html: {0}")]
+    Html(#[from] html::HtmlError),
 }
 
 /// Options for the CSV files.
