@@ -288,34 +288,45 @@ pub fn sample_part(path: &Path, groups: &HashMap<String, String>) -> Result<Samp
         sentiment_pos: col("sentiment_pos")?,
     };
     let mut samples = Samples::default();
-    let mut record = csv::StringRecord::new();
+    // Bytes, not strings: most rows are only counted, and only the fields
+    // a row's keys need are decoded.
+    let mut record = csv::ByteRecord::new();
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(HtmlError::csv(path, &e)),
         }
-        let line = record.position().map_or(0, |p| p.line());
-        let f = |i: usize| record.get(i).unwrap_or_default();
-        if f(c.voice) != "own" {
+        if record.get(c.voice) != Some(b"own".as_slice()) {
             continue;
         }
+        let line = record.position().map_or(0, |p| p.line());
+        let text = |i: usize| -> Result<&str, HtmlError> {
+            std::str::from_utf8(record.get(i).unwrap_or_default()).map_err(|e| {
+                HtmlError::Malformed {
+                    path: path.to_path_buf(),
+                    line,
+                    message: format!("{}: {e}", header.get(i).unwrap_or_default()),
+                }
+            })
+        };
         let number = |i: usize| -> Result<f64, HtmlError> {
-            f(i).parse::<f64>().map_err(|e| HtmlError::Malformed {
+            let t = text(i)?;
+            t.parse::<f64>().map_err(|e| HtmlError::Malformed {
                 path: path.to_path_buf(),
                 line,
-                message: format!("{} `{}`: {e}", header.get(i).unwrap_or_default(), f(i)),
+                message: format!("{} `{t}`: {e}", header.get(i).unwrap_or_default()),
             })
         };
         let (article_id, outlet, concept, label, layer) = (
-            f(c.article_id),
-            f(c.outlet),
-            f(c.concept),
-            f(c.label),
-            f(c.layer),
+            text(c.article_id)?,
+            text(c.outlet)?,
+            text(c.concept)?,
+            text(c.label)?,
+            text(c.layer)?,
         );
         let loaded = number(c.loaded)?;
-        let scored = !f(c.sentiment_label).is_empty();
+        let scored = !record.get(c.sentiment_label).unwrap_or_default().is_empty();
         let group = groups.get(article_id).map(String::as_str);
         let mut keys: Vec<(Kind, Scope, &str, &str, &str)> = Vec::with_capacity(6);
         for (scope, key) in [(Scope::Outlet, Some(outlet)), (Scope::Group, group)] {
@@ -338,7 +349,7 @@ pub fn sample_part(path: &Path, groups: &HashMap<String, String>) -> Result<Samp
         let start = number(c.start)? as u64;
         let hash = sample_hash(article_id, start);
         let mut row: Option<Arc<Evidence>> = None;
-        for (kind, scope, key, a, b) in keys {
+        for &(kind, scope, key, a, b) in &keys {
             let sample = samples.entry(kind, scope, key, a, b);
             sample.count += 1;
             if !sample.wants(hash) {
@@ -358,18 +369,18 @@ pub fn sample_part(path: &Path, groups: &HashMap<String, String>) -> Result<Samp
                         outlet: outlet.into(),
                         start,
                         end: number(c.end)? as u64,
-                        surface: f(c.surface).into(),
-                        term: f(c.term).into(),
+                        surface: text(c.surface)?.into(),
+                        term: text(c.term)?.into(),
                         concept: concept.into(),
                         label: label.into(),
                         layer: layer.into(),
-                        loaded: f(c.loaded).into(),
-                        voice: f(c.voice).into(),
-                        speaker: f(c.speaker).into(),
-                        negated: f(c.negated) == "true",
-                        distancing: f(c.distancing) == "true",
-                        sentence: f(c.sentence).into(),
-                        sentiment_label: f(c.sentiment_label).into(),
+                        loaded: text(c.loaded)?.into(),
+                        voice: text(c.voice)?.into(),
+                        speaker: text(c.speaker)?.into(),
+                        negated: text(c.negated)? == "true",
+                        distancing: text(c.distancing)? == "true",
+                        sentence: text(c.sentence)?.into(),
+                        sentiment_label: text(c.sentiment_label)?.into(),
                         sentiment,
                     });
                     row = Some(made.clone());
