@@ -100,6 +100,27 @@ fn range(series: &[Series], floor: &[f64]) -> (f64, f64) {
     (lo - if lo < 0.0 { pad } else { 0.0 }, hi + pad)
 }
 
+/// An axis number: as many decimals as the axis's span needs, and no
+/// `-0`.
+fn tick(v: f64, span: f64) -> String {
+    let places = if span >= 10.0 {
+        0
+    } else if span >= 1.0 {
+        1
+    } else {
+        2
+    };
+    let s = format!("{v:.places$}");
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        s.trim_start_matches('-').to_string()
+    } else {
+        s
+    }
+}
+
 /// Categories down the side, values across: each category's points of
 /// every series with their intervals, the first category at the top.
 pub fn intervals(
@@ -147,6 +168,7 @@ pub fn intervals(
                     .unwrap_or_default()
             })
             .x_desc(x_label)
+            .x_label_formatter(&|x| tick(*x, x1 - x0))
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(chart_error)?;
@@ -215,6 +237,7 @@ pub fn lines(periods: &[String], series: &[Series], y_label: &str) -> Result<Str
                 periods.get((x / 2) as usize).cloned().unwrap_or_default()
             })
             .y_desc(y_label)
+            .y_label_formatter(&|y| tick(*y, y1 - y0))
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(chart_error)?;
@@ -299,6 +322,14 @@ mod tests {
         assert!(svg.contains("&lt;b&gt;east&lt;/b&gt;") && !svg.contains("<b>"));
         assert!(has_text(&svg, "west"), "{svg}");
         assert_eq!(svg.matches("r=\"4\"").count(), 3, "three points");
+    }
+
+    #[test]
+    fn ticks_have_the_decimals_the_span_needs_and_no_minus_zero() {
+        assert_eq!(tick(-0.0001, 2.0), "0.0");
+        assert_eq!(tick(-0.25, 2.0), "-0.2");
+        assert_eq!(tick(40.0, 55.0), "40");
+        assert_eq!(tick(0.125, 0.5), "0.12");
     }
 
     #[test]

@@ -99,3 +99,88 @@ pub fn rebuild(dir: &Path, default_group: &str) -> Result<PathBuf, super::Report
     super::write_atomic(&path, html.as_bytes())?;
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small report folder by hand: two outlets, one referent concept
+    /// the model scored, an actors.csv, one part of mentions.
+    fn folder() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let rate = "3,300,4,10.0,5.0,15.0,8.0,4.0,12.0,2.0,1.0,3.0,0,0,0,1,occupation (2)";
+        let outlets = format!(
+            "outlet,outlet_name,articles,words_own,mentions_own,loaded_per_1k_own,loaded_per_1k_own_ci_low,loaded_per_1k_own_ci_high,loaded_per_1k_own_story,loaded_per_1k_own_story_ci_low,loaded_per_1k_own_story_ci_high,loaded_per_1k_own_general,loaded_per_1k_own_general_ci_low,loaded_per_1k_own_general_ci_high,loaded_per_1k_own_detector,loaded_per_1k_own_detector_ci_low,loaded_per_1k_own_detector_ci_high,distancing_own,top_terms_own,sentiment_own_us_presence,sentiment_own_us_presence_n\n\
+             east,East,{rate},-0.5,2\nwest,West,{rate},0.25,1\n"
+        );
+        let concepts = "outlet,concept,label,loaded,direction,mentions_own,share_own,share_own_ci_low,share_own_ci_high,sentiment_own_mean,sentiment_own_ci_low,sentiment_own_ci_high,sentiment_own_n\n\
+             east,us_presence,occupation,0.9,-0.9,2,1.0,0.3,1.0,-0.5,-0.7,-0.3,2\n\
+             east,us_presence,(all),,,2,1.0,0.3,1.0,-0.5,-0.7,-0.3,2\n\
+             west,us_presence,occupation,0.9,-0.9,1,1.0,0.2,1.0,0.25,,,1\n\
+             west,us_presence,(all),,,1,1.0,0.2,1.0,0.25,,,1\n";
+        let articles = "article_id,outlet,title,published,url\na1,east,One,2024-01-02,https://example.org/1\nb1,west,Two,,\n";
+        let actors = "outlet,actor,aliases,mentions_own,sentiment_own_mean,sentiment_own_ci_low,sentiment_own_ci_high,sentiment_own_n\n\
+             east,Sudani,al-Sudani; Sudani,4,0.1,-0.2,0.4,4\n";
+        let header = crate::report::MENTIONS_COLUMNS.join(",");
+        let part = format!(
+            "{header}\n\
+             a1,east,0,4,14,occupation,occupation,us_presence,occupation,story,lexicon,,0.9000,-0.9000,own,,false,false,The occupation goes on.,negative,0.8000,0.1500,0.0500\n"
+        );
+        for (name, text) in [
+            ("outlets.csv", outlets.as_str()),
+            ("concepts.csv", concepts),
+            ("articles.csv", articles),
+            ("actors.csv", actors),
+            ("mentions/part-00001.csv", part.as_str()),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn sentiment_and_actors_are_charted_and_linked_to_their_sentences() {
+        let dir = folder();
+        let html = render(&Sources::folder(dir.path(), "group")).unwrap();
+        let sentiment =
+            &html[html.find("id=\"sentiment\"").unwrap()..html.find("id=\"keyness\"").unwrap()];
+        assert_eq!(
+            sentiment.matches("<svg").count(),
+            2,
+            "one concept, one actor"
+        );
+        assert!(sentiment.contains("−0.50") && sentiment.contains("[−0.70, −0.30]"));
+        let key = evidence::Key::new(
+            evidence::Kind::Sentiment,
+            evidence::Scope::Outlet,
+            "east",
+            "us_presence",
+            "",
+        );
+        assert!(sentiment.contains(&format!("href=\"#{}\"", key.anchor())));
+        assert!(html.contains(&format!("<details id=\"{}\">", key.anchor())));
+        assert!(html.contains("The <mark>occupation</mark> goes on."));
+        assert!(html.contains("sentiment negative (−0.75)"));
+        assert!(html.contains("<a href=\"https://example.org/1\""));
+        assert!(sentiment.contains("Sudani") && sentiment.contains("al-Sudani; Sudani"));
+        // No mention of west's in mentions/: its count is no link.
+        assert!(sentiment.contains("<span class=\"none\" title=\"no own-voice mention\">1</span>"));
+    }
+
+    #[test]
+    fn optional_files_missing_leave_a_sentence_and_a_required_one_is_an_error() {
+        let dir = folder();
+        std::fs::remove_file(dir.path().join("actors.csv")).unwrap();
+        let html = render(&Sources::folder(dir.path(), "group")).unwrap();
+        assert!(html.contains("There is no actors.csv in this folder"));
+        assert!(html.contains("There is no timeline.csv in this folder"));
+        std::fs::remove_file(dir.path().join("concepts.csv")).unwrap();
+        let err = render(&Sources::folder(dir.path(), "group")).unwrap_err();
+        assert!(
+            matches!(err, HtmlError::Missing { ref path } if path.ends_with("concepts.csv")),
+            "{err}"
+        );
+    }
+}

@@ -251,9 +251,13 @@ fn heatmap(page: &Page<'_>, concept: &str, rows: &[&ConceptRow]) -> Markup {
     }
 }
 
+/// The referent concepts' `(all)` rows with a sentiment mean (the model
+/// scores mentions of referents; other concepts' rows are not shown).
 fn sentiment_rows<'r>(page: &Page<'r>) -> Vec<(&'r str, Vec<&'r ConceptRow>)> {
+    let referents = &page.report.referents;
     concepts(&page.report.concepts)
         .into_iter()
+        .filter(|(c, _)| referents.iter().any(|r| r == c))
         .map(|(c, rows)| {
             (
                 c,
@@ -306,7 +310,7 @@ fn sentiment(page: &Page<'_>) -> Result<Markup, HtmlError> {
     }
     Ok(html! {
         p {
-            "The sentiment model's reading of how each outlet's own-voice sentences speak of the concept's referent: "
+            "The sentiment model's reading of how each outlet's own-voice sentences speak of each referent concept: "
             "the mean of P(positive) − P(negative) over its mentions, from −1 to 1, with a 95% bootstrap interval over articles. "
             "With a handful of mentions, differences are not evidence."
         }
