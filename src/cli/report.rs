@@ -21,8 +21,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     // A run writing the folder meanwhile would change the files under the
     // page: the run's lock keeps the two apart.
     let _lock = OutLock::acquire(dir)?;
-    let path = slant::report::html::rebuild(dir, slant::pipeline::DEFAULT_GROUP_COLUMN)
-        .context("report")?;
+    let cache = slant::store::cache_dir(dir).join(slant::report::html::cache::FILE);
+    let path =
+        slant::report::html::rebuild(dir, slant::pipeline::DEFAULT_GROUP_COLUMN, Some(cache))
+            .context("report")?;
     eprintln!("slant: wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }

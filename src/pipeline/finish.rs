@@ -96,7 +96,16 @@ pub(super) fn finish(
     // The next cache is written while the tables are.
     let mut cache_time = Duration::ZERO;
     let (written, cache) = rayon::join(
-        || staged.finish(out, &tables, &found, &concepts, run.group_by),
+        || {
+            staged.finish(
+                out,
+                &tables,
+                &found,
+                &concepts,
+                run.group_by,
+                Some(&crate::store::cache_dir(out).join(crate::report::html::cache::FILE)),
+            )
+        },
         || {
             let clock = Instant::now();
             let cache = next.stage(previous);

@@ -107,6 +107,7 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 ///     &slant::discover::DiscoveryTables::default(),
 ///     &[],
 ///     "group",
+///     None,
 /// )?;
 /// let part = std::fs::read_to_string(out.path().join("mentions/part-00001.csv"))?;
 /// assert!(part.ends_with("a,row\n"));
@@ -286,7 +287,8 @@ impl StagedReports {
     }
 
     /// Writes the tables and `report.html` (from the staged files, see
-    /// [`super::html`]; articles grouped by `group_column`) and puts every
+    /// [`super::html`]; articles grouped by `group_column`; the parts'
+    /// evidence samples kept in `evidence_cache`) and puts every
     /// report in place. Returns what the user should know (a file of an
     /// earlier layout removed) and the time the page took.
     pub fn finish(
@@ -296,6 +298,7 @@ impl StagedReports {
         discovery: &DiscoveryTables,
         sentiment_concepts: &[String],
         group_column: &str,
+        evidence_cache: Option<&Path>,
     ) -> Result<Finished, ReportError> {
         let StagedReports {
             options,
@@ -338,6 +341,7 @@ impl StagedReports {
             actors: out.join("actors.csv"),
             mentions: parts_dir.path().to_path_buf(),
             group_column: group_column.to_string(),
+            evidence_cache: evidence_cache.map(Path::to_path_buf),
         };
         let page = super::html::render(&sources)?;
         let html_path = out.join(super::html::FILE);

@@ -14,22 +14,25 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
+use super::cache;
 use super::read::{headers, open};
 use super::HtmlError;
+use crate::disk::FileStamp;
 
 /// Sentences shown per key.
 pub const PER_KEY: usize = 5;
 
 /// Whose figure: an outlet's or a group's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Scope {
     Outlet,
     Group,
 }
 
 /// What a figure counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Kind {
     /// Own-voice mentions of a layer (`a`) that carry loadedness.
     Layer,
@@ -40,7 +43,7 @@ pub enum Kind {
 }
 
 /// A figure's key: kind, scope, the outlet or group, and up to two names.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Key {
     pub kind: Kind,
     pub scope: Scope,
@@ -85,7 +88,7 @@ fn key_hash(kind: Kind, scope: Scope, key: &str, a: &str, b: &str) -> u64 {
 }
 
 /// One mention as the page shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The sampling hash of (article id, start).
     pub hash: u64,
@@ -174,6 +177,16 @@ impl Samples {
             .collect()
     }
 
+    /// Sets the sample of `key` (one built elsewhere: the cache's).
+    pub(super) fn put(&mut self, key: Key, sample: Sample) {
+        let h = key_hash(key.kind, key.scope, &key.key, &key.a, &key.b);
+        let bucket = self.buckets.entry(h).or_default();
+        match bucket.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, s)) => *s = sample,
+            None => bucket.push((key, sample)),
+        }
+    }
+
     fn entry(&mut self, kind: Kind, scope: Scope, key: &str, a: &str, b: &str) -> &mut Sample {
         let bucket = self
             .buckets
@@ -215,8 +228,14 @@ impl Samples {
 }
 
 /// Samples the mention parts in `dir` (every `*.csv`), with each
-/// article's group from `groups` (article id → group).
-pub fn sample_folder(dir: &Path, groups: &HashMap<String, String>) -> Result<Samples, HtmlError> {
+/// article's group from `groups` (article id → group). With `cache`, the
+/// parts whose file the cache knows are not read again, and the cache is
+/// written afresh ([`cache`]).
+pub fn sample_folder(
+    dir: &Path,
+    groups: &HashMap<String, String>,
+    cache: Option<&Path>,
+) -> Result<Samples, HtmlError> {
     let mut parts: Vec<_> = std::fs::read_dir(dir)
         .map_err(|error| HtmlError::Io {
             path: dir.to_path_buf(),
@@ -226,10 +245,41 @@ pub fn sample_folder(dir: &Path, groups: &HashMap<String, String>) -> Result<Sam
         .filter(|p| p.extension().is_some_and(|x| x == "csv"))
         .collect();
     parts.sort();
-    parts
+    let groups_hash = cache.map(|_| cache::groups_hash(groups));
+    let previous = match (cache, groups_hash) {
+        (Some(path), Some(h)) => cache::load(path, h),
+        _ => HashMap::new(),
+    };
+    let sampled: Vec<(String, Option<FileStamp>, Samples)> = parts
         .par_iter()
-        .map(|p| sample_part(p, groups))
-        .try_reduce(Samples::default, |a, b| Ok(a.merge(b)))
+        .map(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let stamp = FileStamp::of_path(p);
+            if let (Some(now), Some((was, samples))) = (stamp, previous.get(&name)) {
+                if now.same_linked_file(was) {
+                    return Ok((name, stamp, samples.clone()));
+                }
+            }
+            Ok((name, stamp, sample_part(p, groups)?))
+        })
+        .collect::<Result<_, HtmlError>>()?;
+    drop(previous);
+    if let (Some(path), Some(h)) = (cache, groups_hash) {
+        let keep: Vec<(String, FileStamp, Samples)> = sampled
+            .iter()
+            .filter_map(|(name, stamp, s)| Some((name.clone(), (*stamp)?, s.clone())))
+            .collect();
+        // A cache that cannot be written costs the next run time, never a
+        // figure: the page does not fail for it.
+        let _ = cache::save(path, h, &keep);
+    }
+    Ok(sampled
+        .into_iter()
+        .map(|(_, _, s)| s)
+        .fold(Samples::default(), Samples::merge))
 }
 
 /// Column positions in a part's header.
@@ -437,8 +487,8 @@ mod tests {
         write(three.path(), "part-00001.csv", &reversed[..10]);
         write(three.path(), "part-00002.csv", &reversed[10..25]);
         write(three.path(), "part-00003.csv", &reversed[25..]);
-        let a = sample_folder(one.path(), &groups).unwrap();
-        let b = sample_folder(three.path(), &groups).unwrap();
+        let a = sample_folder(one.path(), &groups, None).unwrap();
+        let b = sample_folder(three.path(), &groups, None).unwrap();
         let key = Key::new(Kind::Label, Scope::Outlet, "o", "us_presence", "occupation");
         let (sa, sb) = (a.get(&key).unwrap(), b.get(&key).unwrap());
         assert_eq!(sa, sb);
@@ -471,7 +521,7 @@ mod tests {
             "part-00001.csv",
             &[row("a", 0, "occupation", "quoted")],
         );
-        assert!(sample_folder(dir.path(), &HashMap::new())
+        assert!(sample_folder(dir.path(), &HashMap::new(), None)
             .unwrap()
             .all()
             .is_empty());
@@ -481,12 +531,60 @@ mod tests {
             "part-00001.csv",
             &[row("b", 0, "x", "own"), bad],
         );
-        let err = sample_folder(dir.path(), &HashMap::new())
+        let err = sample_folder(dir.path(), &HashMap::new(), None)
             .unwrap_err()
             .to_string();
         assert!(
             err.contains("part-00001.csv") && err.contains("line 3"),
             "{err}"
+        );
+    }
+
+    /// Every key's count and sampled rows, in key order.
+    fn flat(s: &Samples) -> Vec<(Key, u64, Vec<Evidence>)> {
+        s.all()
+            .into_iter()
+            .map(|(k, v)| {
+                let rows = v.rows.iter().map(|r| r.as_ref().clone()).collect();
+                (k.clone(), v.count, rows)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_cache_gives_what_reading_gives_and_a_changed_part_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let parts = dir.path().join("mentions");
+        std::fs::create_dir(&parts).unwrap();
+        let rows: Vec<String> = (0..30)
+            .map(|i| row(&format!("a{}", i % 5), i * 20, "occupation", "own"))
+            .collect();
+        write(&parts, "part-00001.csv", &rows[..15]);
+        write(&parts, "part-00002.csv", &rows[15..]);
+        let groups = HashMap::from([("a2".to_string(), "g".to_string())]);
+        let cache_file = dir.path().join("cache.bin");
+        let read = flat(&sample_folder(&parts, &groups, None).unwrap());
+        let first = flat(&sample_folder(&parts, &groups, Some(&cache_file)).unwrap());
+        assert_eq!(first, read);
+        // The cache holds both parts, by their stamps.
+        let kept = cache::load(&cache_file, cache::groups_hash(&groups));
+        assert_eq!(kept.len(), 2);
+        let second = flat(&sample_folder(&parts, &groups, Some(&cache_file)).unwrap());
+        assert_eq!(second, read);
+        // A part written again is read again.
+        write(&parts, "part-00002.csv", &rows[15..20]);
+        let fresh = flat(&sample_folder(&parts, &groups, None).unwrap());
+        assert_ne!(fresh, read);
+        assert_eq!(
+            flat(&sample_folder(&parts, &groups, Some(&cache_file)).unwrap()),
+            fresh
+        );
+        // Other groups: the cache is not used.
+        let regrouped = HashMap::from([("a3".to_string(), "g".to_string())]);
+        assert!(cache::load(&cache_file, cache::groups_hash(&regrouped)).is_empty());
+        assert_eq!(
+            flat(&sample_folder(&parts, &regrouped, Some(&cache_file)).unwrap()),
+            flat(&sample_folder(&parts, &regrouped, None).unwrap())
         );
     }
 

@@ -13,6 +13,7 @@
 //! in place, so `report.html` is replaced with the rest; `slant report
 //! DIR` renders it again from a finished folder ([`rebuild`]).
 
+pub mod cache;
 pub mod charts;
 pub mod evidence;
 pub mod page;
@@ -76,7 +77,11 @@ pub fn render(sources: &Sources) -> Result<String, HtmlError> {
         .filter(|a| !a.group.is_empty())
         .map(|a| (a.article_id.clone(), a.group.clone()))
         .collect();
-    let samples = evidence::sample_folder(&sources.mentions, &groups)?;
+    let samples = evidence::sample_folder(
+        &sources.mentions,
+        &groups,
+        sources.evidence_cache.as_deref(),
+    )?;
     page::page(&report, &samples, &sources.group_column)
 }
 
@@ -91,10 +96,17 @@ pub fn group_column(dir: &Path, default: &str) -> String {
 }
 
 /// `slant report DIR`: renders `DIR/report.html` again from the folder's
-/// files (groups from the column `run.json` names, else `default_group`)
-/// and puts it in place atomically; returns its path.
-pub fn rebuild(dir: &Path, default_group: &str) -> Result<PathBuf, super::ReportError> {
-    let html = render(&Sources::folder(dir, &group_column(dir, default_group)))?;
+/// files (groups from the column `run.json` names, else `default_group`;
+/// the evidence samples kept in `evidence_cache`, see [`cache`]) and puts
+/// it in place atomically; returns its path.
+pub fn rebuild(
+    dir: &Path,
+    default_group: &str,
+    evidence_cache: Option<PathBuf>,
+) -> Result<PathBuf, super::ReportError> {
+    let mut sources = Sources::folder(dir, &group_column(dir, default_group));
+    sources.evidence_cache = evidence_cache;
+    let html = render(&sources)?;
     let path = dir.join(FILE);
     super::write_atomic(&path, html.as_bytes())?;
     Ok(path)

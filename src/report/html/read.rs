@@ -28,6 +28,9 @@ pub struct Sources {
     pub mentions: PathBuf,
     /// The `articles.csv` column that names an article's group.
     pub group_column: String,
+    /// Where the evidence samples of the parts are kept between runs
+    /// ([`super::cache`]); `None`: sample every part.
+    pub evidence_cache: Option<PathBuf>,
 }
 
 impl Sources {
@@ -45,6 +48,7 @@ impl Sources {
             actors: dir.join("actors.csv"),
             mentions: dir.join(super::super::mentions::DIR),
             group_column: group_column.to_string(),
+            evidence_cache: None,
         }
     }
 }
