@@ -103,19 +103,34 @@ pub fn load(path: &Path, groups: u64) -> HashMap<String, (FileStamp, Samples)> {
         .collect()
 }
 
+/// [`Part`] as written: borrowed, so that writing copies no row (serde
+/// writes a reference as the value).
+#[derive(Serialize)]
+struct PartRef<'s> {
+    name: &'s str,
+    stamp: FileStamp,
+    rows: Vec<&'s Evidence>,
+    keys: Vec<(&'s Key, u64, Vec<u32>)>,
+}
+
+#[derive(Serialize)]
+struct FileRef<'s> {
+    header: Header,
+    parts: Vec<PartRef<'s>>,
+}
+
 /// Writes the samples of `parts` (name, stamp, sample) to `path`,
 /// atomically.
-pub fn save(
+pub fn save<'s>(
     path: &Path,
     groups: u64,
-    parts: &[(String, FileStamp, Samples)],
+    parts: impl Iterator<Item = (&'s str, FileStamp, &'s Samples)>,
 ) -> std::io::Result<()> {
-    let file = File {
+    let file = FileRef {
         header: header(groups),
         parts: parts
-            .iter()
             .map(|(name, stamp, samples)| {
-                let mut rows: Vec<Evidence> = Vec::new();
+                let mut rows: Vec<&Evidence> = Vec::new();
                 let mut index: HashMap<*const Evidence, u32> = HashMap::new();
                 let keys = samples
                     .all()
@@ -126,23 +141,24 @@ pub fn save(
                             .iter()
                             .map(|r| {
                                 *index.entry(Arc::as_ptr(r)).or_insert_with(|| {
-                                    rows.push(r.as_ref().clone());
+                                    rows.push(r.as_ref());
                                     rows.len() as u32 - 1
                                 })
                             })
                             .collect();
-                        (key.clone(), sample.count, at)
+                        (key, sample.count, at)
                     })
                     .collect();
-                Part {
-                    name: name.clone(),
-                    stamp: *stamp,
+                PartRef {
+                    name,
+                    stamp,
                     rows,
                     keys,
                 }
             })
             .collect(),
     };
-    let bytes = postcard::to_allocvec(&file).map_err(std::io::Error::other)?;
-    crate::disk::atomic::write(path, &bytes)
+    let mut out = crate::disk::atomic::StagingFile::create(path)?;
+    postcard::to_io(&file, &mut out).map_err(std::io::Error::other)?;
+    out.finish()?.commit()
 }

@@ -246,35 +246,46 @@ pub fn sample_folder(
         .collect();
     parts.sort();
     let groups_hash = cache.map(|_| cache::groups_hash(groups));
-    let previous = match (cache, groups_hash) {
+    let mut previous = match (cache, groups_hash) {
         (Some(path), Some(h)) => cache::load(path, h),
         _ => HashMap::new(),
     };
-    let sampled: Vec<(String, Option<FileStamp>, Samples)> = parts
-        .par_iter()
+    // Each part with its cached sample, when the cache has its file.
+    let jobs: Vec<(
+        &std::path::PathBuf,
+        String,
+        Option<FileStamp>,
+        Option<Samples>,
+    )> = parts
+        .iter()
         .map(|p| {
             let name = p
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let stamp = FileStamp::of_path(p);
-            if let (Some(now), Some((was, samples))) = (stamp, previous.get(&name)) {
-                if now.same_linked_file(was) {
-                    return Ok((name, stamp, samples.clone()));
-                }
-            }
-            Ok((name, stamp, sample_part(p, groups)?))
+            let kept = match (stamp, previous.remove(&name)) {
+                (Some(now), Some((was, samples))) if now.same_linked_file(&was) => Some(samples),
+                _ => None,
+            };
+            (p, name, stamp, kept)
+        })
+        .collect();
+    drop(previous);
+    let sampled: Vec<(String, Option<FileStamp>, Samples)> = jobs
+        .into_par_iter()
+        .map(|(p, name, stamp, kept)| match kept {
+            Some(samples) => Ok((name, stamp, samples)),
+            None => Ok((name, stamp, sample_part(p, groups)?)),
         })
         .collect::<Result<_, HtmlError>>()?;
-    drop(previous);
     if let (Some(path), Some(h)) = (cache, groups_hash) {
-        let keep: Vec<(String, FileStamp, Samples)> = sampled
+        let keep = sampled
             .iter()
-            .filter_map(|(name, stamp, s)| Some((name.clone(), (*stamp)?, s.clone())))
-            .collect();
+            .filter_map(|(name, stamp, s)| Some((name.as_str(), (*stamp)?, s)));
         // A cache that cannot be written costs the next run time, never a
         // figure: the page does not fail for it.
-        let _ = cache::save(path, h, &keep);
+        let _ = cache::save(path, h, keep);
     }
     Ok(sampled
         .into_iter()
