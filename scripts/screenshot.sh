@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Renders the sample report's page to a PNG with headless Chromium:
 #   scripts/screenshot.sh [OUT.png] [HEIGHT]
-# (default data/screenshots/report-sample.png, 2200 pixels tall). Builds
+# (default data/screenshots/report-sample.png, 2400 pixels tall). Builds
 # slant, analyses data/sample (lexicon only, as the tests do) into a
 # temporary folder and screenshots its report.html, 1100 pixels wide.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 out="${1:-data/screenshots/report-sample.png}"
-height="${2:-2200}"
+height="${2:-2400}"
 bash scripts/setup.sh
 bash scripts/setup-browser.sh
 cargo build --release --quiet
