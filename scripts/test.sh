@@ -8,6 +8,8 @@ bash scripts/setup.sh
 bash scripts/setup-notebook.sh >/dev/null
 # LibreOffice opens the workbook and the --excel CSV files (tests/xlsx.rs).
 bash scripts/setup-office.sh
+# Headless Chromium for the report.html tests (tests/report_html.rs).
+bash scripts/setup-browser.sh
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings

@@ -20,7 +20,9 @@ fn sample_matches_golden_reports() {
     assert!(out.status.success(), "{}", stderr(&out));
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sample");
     let bless = std::env::var_os("SLANT_BLESS").is_some();
-    for name in REPORTS {
+    // The page is checked in a browser (tests/report_html.rs), not byte for
+    // byte: its tables are these files'.
+    for name in REPORTS.iter().filter(|n| !n.ends_with(".html")) {
         let got = std::fs::read_to_string(dir.path().join(name)).unwrap();
         let path = golden.join(name);
         if bless {

@@ -9,6 +9,7 @@ mod export;
 mod lexicon;
 #[cfg(feature = "model")]
 mod model;
+mod report;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Compare two report folders: what changed per outlet and label.
     Diff(diff::DiffArgs),
+    /// Write report.html again from a report folder's files.
+    Report(report::ReportArgs),
     /// Work with lexicon files.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Report(args) => report::run(args),
         Command::Lexicon(cmd) => lexicon::run(cmd),
         Command::Eval(cmd) => eval::run(cmd),
         Command::Export(cmd) => export::run(cmd),

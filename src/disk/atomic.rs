@@ -43,6 +43,12 @@ impl Staged {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Where the file is until it is committed, for readers of what a run
+    /// is about to put in place.
+    pub fn staged_path(&self) -> &Path {
+        self.tmp.path()
+    }
 }
 
 /// A file being written under its temporary name: write to it (it is

@@ -12,6 +12,7 @@ use crate::discover::labels::PhraseEmbedder;
 use crate::discover::{Discovery, DiscoveryOptions, DiscoveryTables};
 use crate::lexicon::{ConceptKind, Lexicon, Matcher};
 use crate::report::{Spool, StageError};
+use crate::score::timeline::TimelineAccumulator;
 use crate::score::{self, OutletAccumulator, Tables};
 use crate::store::{Extent, NextCache, PreviousCache};
 
@@ -21,11 +22,14 @@ pub(super) struct Finish<'a> {
     pub matcher: &'a Matcher,
     pub outlets: &'a BTreeMap<OutletId, OutletAccumulator>,
     pub groups: &'a BTreeMap<OutletId, OutletAccumulator>,
+    pub timeline: &'a TimelineAccumulator,
     pub discovery: &'a Discovery,
     /// Discovery's cell of each article, in the order the cache has them.
     pub article_cells: &'a [u32],
     pub encoder: Option<&'a dyn PhraseEmbedder>,
     pub options: DiscoveryOptions,
+    /// The metadata column that names an article's group.
+    pub group_by: &'a str,
 }
 
 /// What the end of a run tells the user and `run.json`.
@@ -93,8 +97,17 @@ pub(super) fn finish(
     next.set_mentions(staged.parts(), staged.part_of());
     // The next cache is written while the tables are.
     let mut cache_time = Duration::ZERO;
-    let (notes, cache) = rayon::join(
-        || staged.finish(out, &tables, &found, &concepts),
+    let (written, cache) = rayon::join(
+        || {
+            staged.finish(
+                out,
+                &tables,
+                &found,
+                &concepts,
+                run.group_by,
+                Some(&crate::store::cache_dir(out).join(crate::report::html::cache::FILE)),
+            )
+        },
         || {
             let clock = Instant::now();
             let cells = run.discovery.saved(run.article_cells);
@@ -103,9 +116,10 @@ pub(super) fn finish(
             cache
         },
     );
-    let notes = notes?;
+    let written = written?;
     let cache = cache?;
     time.lap("report");
+    time.set("html", written.html_time);
     time.set("score", score_time);
     time.set("discover", discover_time);
     for (step, spent) in &found.timings {
@@ -114,7 +128,7 @@ pub(super) fn finish(
     cache.commit()?;
     time.add("cache_save", cache_time);
     Ok(Finished {
-        notes,
+        notes: written.notes,
         discovery: DiscoverySummary::of(&found, run.options, run.encoder.map(|e| e.identity())),
         found,
     })
@@ -136,5 +150,6 @@ fn tables(run: &Finish<'_>) -> Tables {
         outlets.dedup();
         row.outlet_name = outlets.join("; ");
     }
+    tables.timeline = run.timeline.finish(run.lexicon);
     tables
 }

@@ -193,7 +193,14 @@ fn run_once<'s>(
     let note = note.or_else(|| previous.note.clone());
     let group_by = config.group_by.as_deref().unwrap_or(DEFAULT_GROUP_COLUMN);
     let sink = Sink::new(
-        config.csv, &previous, &mut next, note, started_ns, group_by, cells,
+        config.csv,
+        &previous,
+        &mut next,
+        note,
+        started_ns,
+        group_by,
+        cells,
+        crate::score::timeline::TimelineAccumulator::new(&lexicon),
     );
     let batcher = Batcher {
         plan: &plan,
@@ -223,6 +230,7 @@ fn run_once<'s>(
         outlets,
         groups,
         grouped,
+        timeline,
         discovery,
         spool,
         counts,
@@ -253,10 +261,12 @@ fn run_once<'s>(
             matcher: &matcher,
             outlets: &outlets,
             groups: &groups,
+            timeline: &timeline,
             discovery: &discovery,
             article_cells: &article_cells,
             encoder,
             options: config.discovery,
+            group_by,
         },
         spool,
         next,

@@ -34,6 +34,10 @@ pub(crate) struct Kept<'c> {
     pub(crate) duplicates: usize,
     /// [`Article::metadata`] (borrowed from the corpus for a file).
     pub(crate) metadata: Cow<'c, [(String, String)]>,
+    /// [`Article::published`] and [`Article::url`], for the timeline and
+    /// `articles.csv`.
+    pub(crate) published: Option<String>,
+    pub(crate) url: Option<String>,
 }
 
 /// The outcome of pass 1 over the corpus.
@@ -173,10 +177,14 @@ pub(crate) fn plan_articles<'c>(
                         fingerprint,
                         record,
                     } => {
+                        let id = file.id(&record.content_hash).0;
+                        let head = file.head(&id, &record.content_hash, &record.source);
+                        let (published, url) =
+                            (head.published.map(String::from), head.url.map(String::from));
                         let kept = Kept {
                             file: Some(file),
                             outlet: OutletId(file.outlet().to_string()),
-                            id: file.id(&record.content_hash).0,
+                            id,
                             content_hash: record.content_hash.clone(),
                             source: record.source.clone(),
                             bytes: record.bytes as usize,
@@ -184,6 +192,8 @@ pub(crate) fn plan_articles<'c>(
                             fingerprint,
                             duplicates: 0,
                             metadata: Cow::Borrowed(file.metadata().as_slice()),
+                            published,
+                            url,
                         };
                         (kept, String::new(), true)
                     }
@@ -199,6 +209,8 @@ pub(crate) fn plan_articles<'c>(
                             text,
                             content_hash,
                             metadata,
+                            published,
+                            url,
                             ..
                         } = *article;
                         let kept = Kept {
@@ -212,6 +224,8 @@ pub(crate) fn plan_articles<'c>(
                             fingerprint,
                             duplicates: 0,
                             metadata: Cow::Owned(metadata),
+                            published,
+                            url,
                         };
                         (kept, text, false)
                     }
@@ -321,6 +335,8 @@ mod tests {
             fingerprint: None,
             duplicates: 0,
             metadata: Cow::Borrowed(&[]),
+            published: None,
+            url: None,
         };
         assert!(second_read(&kept, Ok(first.clone())).is_ok());
         let skip = second_read(&kept, Ok(article("The coalition left."))).unwrap_err();

@@ -11,6 +11,7 @@ use crate::corpus::{metadata_value, OutletId};
 use crate::discover::counts::LoadedCells;
 use crate::discover::Discovery;
 use crate::report::{CsvOptions, Spool, SpoolEntry};
+use crate::score::timeline::TimelineAccumulator;
 use crate::score::OutletAccumulator;
 use crate::store::{CacheCounts, Extent, NextCache, PreviousCache, Record, StoreError};
 use crate::text::phrases::ArticlePhrases;
@@ -23,6 +24,8 @@ pub(super) struct Sink<'a> {
     pub group_by: &'a str,
     /// Articles that have a value in it.
     pub grouped: usize,
+    /// The outlets' and groups' sums by date.
+    pub timeline: TimelineAccumulator,
     pub discovery: Discovery,
     pub spool: Spool<Extent>,
     pub next: &'a mut NextCache,
@@ -72,6 +75,7 @@ impl<'a> Sink<'a> {
         started_ns: i128,
         group_by: &'a str,
         cells: Option<LoadedCells>,
+        timeline: TimelineAccumulator,
     ) -> Sink<'a> {
         let (discovery, resumed) = match cells {
             Some(c) => (
@@ -88,6 +92,7 @@ impl<'a> Sink<'a> {
             groups: BTreeMap::new(),
             group_by,
             grouped: 0,
+            timeline,
             discovery,
             spool: Spool::new(options),
             next,
@@ -180,6 +185,12 @@ impl<'a> Sink<'a> {
                 acc.add_duplicate();
             }
         }
+        self.timeline.add(
+            &kept.outlet,
+            group,
+            kept.published.as_deref(),
+            &results.partial,
+        );
         self.discovery
             .add_labels(cell, results.partial.labels_own());
         self.article_cells.push(cell);
@@ -190,6 +201,7 @@ impl<'a> Sink<'a> {
             mentions: results.mentions,
             part,
             article_row: results.article_row,
+            url: kept.url.clone(),
             metadata: kept.metadata.to_vec(),
         });
         if let Some(seen) = seen.and_then(|i| self.seen.get_mut(i)) {

@@ -250,6 +250,7 @@ mod tests {
             mentions: rows,
             part,
             article_row: Vec::new(),
+            url: None,
             metadata: Vec::new(),
         }
     }

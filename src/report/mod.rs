@@ -10,6 +10,9 @@
 //!   article-sized files and puts every report in place at once;
 //! * [`mentions`]: the evidence, `mentions/`, in parts a rerun can carry
 //!   over;
+//! * [`timeline`], `timeline.csv`;
+//! * [`html`], `report.html`: the page that shows the folder's tables
+//!   and links each figure to its sentences;
 //! * [`diff`]: `slant diff` of two report folders;
 //! * [`notebook`]: `slant export notebook`, a Jupyter notebook that draws
 //!   a report folder's figures;
@@ -29,16 +32,19 @@ pub mod columns;
 pub mod diff;
 pub mod discovery;
 pub mod guard;
+pub mod html;
 pub mod mentions;
 pub mod notebook;
 pub mod spool;
 pub mod tables;
+pub mod timeline;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 
 pub use spool::{
-    render, MemoryRows, RenderedArticle, RowSource, Spool, SpoolEntry, StageError, StagedReports,
+    render, Finished, MemoryRows, RenderedArticle, RowSource, Spool, SpoolEntry, StageError,
+    StagedReports,
 };
 pub use tables::{ARTICLES_COLUMNS, CONCEPTS_COLUMNS, MENTIONS_COLUMNS, OUTLETS_COLUMNS};
 
@@ -62,6 +68,8 @@ pub enum ReportError {
     },
     #[error("{path}: cannot write the workbook: {message}")]
     Xlsx { path: PathBuf, message: String },
+    #[error("report.html: {0}")]
+    Html(#[from] html::HtmlError),
 }
 
 /// Options for the CSV files.

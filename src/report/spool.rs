@@ -8,8 +8,9 @@ use std::path::Path;
 use super::discovery::{stage_divergence, stage_keyness, stage_labels};
 use super::tables::{
     article_fields, csv_rows, header, mention_fields, stage_concepts, stage_outlets,
-    ARTICLES_COLUMNS, GROUPS_FIRST_COLUMNS, MENTIONS_COLUMNS,
+    ARTICLES_COLUMNS, GROUPS_FIRST_COLUMNS, MENTIONS_COLUMNS, URL_COLUMN,
 };
+use super::timeline::stage_timeline;
 use super::{io_error, mentions, CsvOptions, ReportError};
 use crate::analyze::ArticleAnalysis;
 use crate::discover::DiscoveryTables;
@@ -95,6 +96,7 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 ///     mentions: 1,
 ///     part: None,
 ///     article_row: b"an,article\n".to_vec(),
+///     url: Some("https://example.org/1".into()),
 ///     metadata: vec![("group".into(), "left".into())],
 /// });
 /// let staged = spool.stage(out.path(), &rows, &[])?;
@@ -104,12 +106,14 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 ///     &slant::score::Tables::default(),
 ///     &slant::discover::DiscoveryTables::default(),
 ///     &[],
+///     "group",
+///     None,
 /// )?;
 /// let part = std::fs::read_to_string(out.path().join("mentions/part-00001.csv"))?;
 /// assert!(part.ends_with("a,row\n"));
 /// let articles = std::fs::read_to_string(out.path().join("articles.csv"))?;
-/// assert!(articles.lines().next().unwrap().ends_with(",content_sha256,group"));
-/// assert!(articles.ends_with("an,article,left\n"));
+/// assert!(articles.lines().next().unwrap().ends_with(",content_sha256,url,group"));
+/// assert!(articles.ends_with("an,article,https://example.org/1,left\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Spool<R> {
@@ -136,6 +140,9 @@ pub struct SpoolEntry<R> {
     /// if it is unchanged since.
     pub part: Option<u32>,
     pub article_row: Vec<u8>,
+    /// [`crate::corpus::Article::url`]: added to the cached `article_row`
+    /// here, so that a cached row needs no change to carry it.
+    pub url: Option<String>,
     /// The input's other columns ([`crate::corpus::Article::metadata`]):
     /// `articles.csv` gets a column for each name any article has, after
     /// its own columns, in the order they are first met.
@@ -216,12 +223,16 @@ impl<R: Send + Sync> Spool<R> {
             for (name, _) in &e.metadata {
                 // Names a column of its own would hide (an `outlet` the
                 // input also gives) are left out, not written twice.
-                if !extra.contains(&name.as_str()) && !ARTICLES_COLUMNS.contains(&name.as_str()) {
+                if !extra.contains(&name.as_str())
+                    && !ARTICLES_COLUMNS.contains(&name.as_str())
+                    && name != URL_COLUMN
+                {
                     extra.push(name);
                 }
             }
         }
         let mut columns = ARTICLES_COLUMNS.to_vec();
+        columns.push(URL_COLUMN);
         columns.extend(&extra);
         articles
             .write_all(&header(options, &columns))
@@ -237,15 +248,18 @@ impl<R: Send + Sync> Spool<R> {
             let e = &entries[i];
             row.clear();
             row.extend_from_slice(&e.article_row);
-            if !extra.is_empty() && row.last() == Some(&b'\n') {
+            if row.last() == Some(&b'\n') {
                 row.pop();
                 row.push(b',');
+                let url = e.url.clone().unwrap_or_default();
                 let cells = extra.iter().map(|name| {
                     crate::corpus::metadata_value(&e.metadata, name)
                         .unwrap_or_default()
                         .to_string()
                 });
-                row.extend(csv_rows([cells.collect::<Vec<_>>()]));
+                row.extend(csv_rows([std::iter::once(url)
+                    .chain(cells)
+                    .collect::<Vec<_>>()]));
             }
             if let Some(kinds) = &kinds {
                 row = super::guard::guard_rows(&row, kinds);
@@ -284,15 +298,20 @@ impl StagedReports {
         &self.part_of
     }
 
-    /// Writes the tables and puts every report in place. Returns what the
-    /// user should know (a file of an earlier layout removed).
+    /// Writes the tables and `report.html` (from the staged files, see
+    /// [`super::html`]; articles grouped by `group_column`; the parts'
+    /// evidence samples kept in `evidence_cache`) and puts every
+    /// report in place. Returns what the user should know (a file of an
+    /// earlier layout removed) and the time the page took.
     pub fn finish(
         self,
         out: &Path,
         tables: &Tables,
         discovery: &DiscoveryTables,
         sentiment_concepts: &[String],
-    ) -> Result<Vec<String>, ReportError> {
+        group_column: &str,
+        evidence_cache: Option<&Path>,
+    ) -> Result<Finished, ReportError> {
         let StagedReports {
             options,
             parts_dir,
@@ -300,26 +319,49 @@ impl StagedReports {
             ..
         } = self;
         let dir = out.join(mentions::DIR);
+        let outlets = stage_outlets(
+            &out.join("outlets.csv"),
+            &tables.outlets,
+            sentiment_concepts,
+            options,
+            ["outlet", "outlet_name"],
+        )?;
+        let groups = stage_outlets(
+            &out.join("groups.csv"),
+            &tables.groups,
+            sentiment_concepts,
+            options,
+            GROUPS_FIRST_COLUMNS,
+        )?;
+        let concepts = stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?;
+        let keyness = stage_keyness(&out.join("keyness.csv"), &discovery.keyness, options)?;
+        let labels = stage_labels(&out.join("labels.csv"), &discovery.labels.rows, options)?;
+        let divergence =
+            stage_divergence(&out.join("divergence.csv"), &discovery.divergence, options)?;
+        let timeline = stage_timeline(&out.join("timeline.csv"), &tables.timeline, options)?;
+        let clock = std::time::Instant::now();
+        let sources = super::html::Sources {
+            outlets: outlets.staged_path().to_path_buf(),
+            groups: groups.staged_path().to_path_buf(),
+            concepts: concepts.staged_path().to_path_buf(),
+            articles: articles.staged_path().to_path_buf(),
+            keyness: keyness.staged_path().to_path_buf(),
+            labels: labels.staged_path().to_path_buf(),
+            divergence: divergence.staged_path().to_path_buf(),
+            timeline: timeline.staged_path().to_path_buf(),
+            // Written by no renderer of a run yet: the folder's, if any.
+            actors: out.join("actors.csv"),
+            mentions: parts_dir.path().to_path_buf(),
+            group_column: group_column.to_string(),
+            evidence_cache: evidence_cache.map(Path::to_path_buf),
+        };
+        let page = super::html::render(&sources)?;
+        let html_path = out.join(super::html::FILE);
+        let page = crate::disk::atomic::stage(&html_path, page.as_bytes())
+            .map_err(io_error(&html_path))?;
+        let html_time = clock.elapsed();
         let staged = [
-            stage_outlets(
-                &out.join("outlets.csv"),
-                &tables.outlets,
-                sentiment_concepts,
-                options,
-                ["outlet", "outlet_name"],
-            )?,
-            stage_outlets(
-                &out.join("groups.csv"),
-                &tables.groups,
-                sentiment_concepts,
-                options,
-                GROUPS_FIRST_COLUMNS,
-            )?,
-            stage_concepts(&out.join("concepts.csv"), &tables.concepts, options)?,
-            stage_keyness(&out.join("keyness.csv"), &discovery.keyness, options)?,
-            stage_labels(&out.join("labels.csv"), &discovery.labels.rows, options)?,
-            stage_divergence(&out.join("divergence.csv"), &discovery.divergence, options)?,
-            articles,
+            outlets, groups, concepts, keyness, labels, divergence, timeline, articles, page,
         ];
         parts_dir.commit().map_err(io_error(&dir))?;
         for file in staged {
@@ -335,6 +377,14 @@ impl StagedReports {
                 dir.display()
             ));
         }
-        Ok(notes)
+        Ok(Finished { notes, html_time })
     }
+}
+
+/// What [`StagedReports::finish`] tells its caller.
+pub struct Finished {
+    /// What the user should know (a file of an earlier layout removed).
+    pub notes: Vec<String>,
+    /// The time `report.html` took, reading and sampling included.
+    pub html_time: std::time::Duration,
 }

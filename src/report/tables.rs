@@ -287,6 +287,10 @@ pub const ARTICLES_COLUMNS: &[&str] = &[
     "content_sha256",
 ];
 
+/// The column of `articles.csv` after [`ARTICLES_COLUMNS`] and before the
+/// input's metadata columns: the article's `url` when the input gives one.
+pub const URL_COLUMN: &str = "url";
+
 /// The `articles.csv` row of an article with `duplicates` dropped copies.
 pub(super) fn article_fields(a: &ArticleAnalysis, duplicates: usize) -> Vec<String> {
     let own: Vec<_> = a

@@ -8,6 +8,7 @@
 //! [`OutletAccumulator::add`]) can run anywhere and only the merge is central.
 
 pub mod stats;
+pub mod timeline;
 
 use std::collections::BTreeMap;
 
@@ -377,6 +378,9 @@ pub struct Tables {
     /// One row per group, as for an outlet: `outlet` is the group's name
     /// and `outlet_name` its outlets, `; `-separated.
     pub groups: Vec<OutletRow>,
+    /// `timeline.csv` ([`timeline`]); the run computes it beside the
+    /// others, from a [`timeline::TimelineAccumulator`].
+    pub timeline: timeline::Timeline,
 }
 
 /// Turns accumulators into report rows: outlets sorted by id, concepts and

@@ -10,9 +10,9 @@ use std::process::{Command, Output};
 /// the layouts), so tests comparing whole reports byte for byte use one.
 pub const ONE_PART: [&str; 2] = ["--part-rows", "1000000"];
 
-/// The CSV reports of a run on a small corpus, whose mentions fit in one
-/// part.
-pub const REPORTS: [&str; 8] = [
+/// The reports of a run on a small corpus, whose mentions fit in one
+/// part: the CSV files and the page.
+pub const REPORTS: [&str; 10] = [
     "outlets.csv",
     "groups.csv",
     "concepts.csv",
@@ -21,6 +21,8 @@ pub const REPORTS: [&str; 8] = [
     "keyness.csv",
     "labels.csv",
     "divergence.csv",
+    "timeline.csv",
+    "report.html",
 ];
 
 /// The part files of `out/mentions`, in name order.
