@@ -356,24 +356,16 @@ fn the_last_lines_say_where_the_reports_are_and_what_to_open_first() {
     let err = stderr(&run);
     let lines: Vec<&str> = err.lines().collect();
     let html = out.join("report.html");
-    // The report a person opens first when the run writes one, else the
-    // outlets table; both name the files by their full path.
-    let tail: Vec<String> = if html.is_file() {
-        vec![
-            format!("slant: reports in {o}"),
-            format!("slant: open first: {} (in a browser)", html.display()),
-            format!(
-                "slant: for a spreadsheet: {o}/outlets.csv (one row per outlet), then concepts.csv, articles.csv, mentions/"
-            ),
-        ]
-    } else {
-        vec![
-            format!("slant: reports in {o}"),
-            format!(
-                "slant: open first: {o}/outlets.csv (one row per outlet; any spreadsheet), then concepts.csv, articles.csv, mentions/"
-            ),
-        ]
-    };
+    assert!(html.is_file() && out.join("report.xlsx").is_file());
+    // The page a person opens first, then the workbook and the tables, each
+    // by its full path.
+    let tail: Vec<String> = vec![
+        format!("slant: reports in {o}"),
+        format!("slant: open first: {} (in a browser)", html.display()),
+        format!(
+            "slant: for a spreadsheet: {o}/report.xlsx (a sheet per table), or the CSV files: {o}/outlets.csv (one row per outlet), concepts.csv, articles.csv, mentions/"
+        ),
+    ];
     assert_eq!(lines[lines.len() - tail.len()..], tail[..], "{err}");
     let counts = lines[lines.len() - tail.len() - 1];
     assert!(

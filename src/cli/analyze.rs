@@ -186,12 +186,21 @@ fn last_lines(
     ];
     let html = out.join(HTML_REPORT);
     let outlets = out.join("outlets.csv");
+    let workbook = out.join(slant::report::xlsx::FILE);
     if html.is_file() {
         lines.push(format!("open first: {} (in a browser)", html.display()));
-        lines.push(format!(
-            "for a spreadsheet: {} (one row per outlet), then concepts.csv, articles.csv, mentions/",
-            outlets.display()
-        ));
+        if workbook.is_file() {
+            lines.push(format!(
+                "for a spreadsheet: {} (a sheet per table), or the CSV files: {} (one row per outlet), concepts.csv, articles.csv, mentions/",
+                workbook.display(),
+                outlets.display()
+            ));
+        } else {
+            lines.push(format!(
+                "for a spreadsheet: {} (one row per outlet), then concepts.csv, articles.csv, mentions/",
+                outlets.display()
+            ));
+        }
     } else {
         lines.push(format!(
             "open first: {} (one row per outlet; any spreadsheet), then concepts.csv, articles.csv, mentions/",

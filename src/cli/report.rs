@@ -8,8 +8,8 @@ use slant::store::OutLock;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// A report folder written by `slant analyze`: report.html is written
-    /// again from its CSV files and mentions/.
+    /// A report folder written by `slant analyze`: report.html and
+    /// report.xlsx are written again from its CSV files and mentions/.
     dir: PathBuf,
 }
 
@@ -26,5 +26,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         slant::report::html::rebuild(dir, slant::pipeline::DEFAULT_GROUP_COLUMN, Some(cache))
             .context("report")?;
     eprintln!("slant: wrote {}", path.display());
+    slant::report::xlsx::write_workbook(dir).context("report")?;
+    eprintln!(
+        "slant: wrote {}",
+        dir.join(slant::report::xlsx::FILE).display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -192,16 +192,16 @@ fn run_once<'s>(
     let detector_before = detector.map(|d| d.spent()).unwrap_or_default();
     let note = note.or_else(|| previous.note.clone());
     let group_by = config.group_by.as_deref().unwrap_or(DEFAULT_GROUP_COLUMN);
-    let sink = Sink::new(
+    let mut sink = Sink::new(
         config.csv,
         &previous,
         &mut next,
-        note,
         started_ns,
         group_by,
         cells,
         crate::score::timeline::TimelineAccumulator::new(&lexicon),
     );
+    sink.counts.note = note;
     let batcher = Batcher {
         plan: &plan,
         previous: &previous,

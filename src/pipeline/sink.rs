@@ -65,13 +65,12 @@ enum Counted {
 
 impl<'a> Sink<'a> {
     /// A sink for the articles of a run whose store is `previous` and
-    /// `next`; `note` says why the previous cache was not used, when it was
-    /// not, and stamps of files changed after `started_ns` are not kept.
+    /// `next`; stamps of files changed after `started_ns` are not kept.
+    /// Discovery resumes from `cells` when the previous run kept them.
     pub fn new(
         options: CsvOptions,
         previous: &'a PreviousCache,
         next: &'a mut NextCache,
-        note: Option<String>,
         started_ns: i128,
         group_by: &'a str,
         cells: Option<LoadedCells>,
@@ -97,10 +96,7 @@ impl<'a> Sink<'a> {
             spool: Spool::new(options),
             next,
             previous,
-            counts: CacheCounts {
-                note,
-                ..CacheCounts::default()
-            },
+            counts: CacheCounts::default(),
             seen: vec![false; previous.len()],
             mentions: 0,
             duplicates: 0,
