@@ -85,17 +85,35 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 /// number of mentions.
 ///
 /// ```
-/// use slant::report::{CsvOptions, MemoryRows, Spool, SpoolEntry};
+/// use slant::corpus::{sha256_hex, Article, ArticleId, OutletId};
+/// use slant::report::{render, CsvOptions, MemoryRows, Spool, SpoolEntry};
 /// let out = tempfile::tempdir()?;
-/// let rows = MemoryRows(b"a,row\n".to_vec());
+/// let text = "The occupation forces left.\n";
+/// let article = Article {
+///     id: ArticleId("1".into()),
+///     outlet: OutletId("o".into()),
+///     outlet_name: None,
+///     title: Some("One".into()),
+///     published: None,
+///     url: None,
+///     metadata: Vec::new(),
+///     source: "o/1.txt".into(),
+///     text: text.into(),
+///     content_hash: sha256_hex(text.as_bytes()),
+/// };
+/// let matcher = slant::lexicon::Lexicon::embedded().compile_for(text.len())?;
+/// let empty = slant::text::RepeatedLines::empty();
+/// let analysis = slant::analyze::analyze_article(&article, &empty, &matcher);
+/// let rendered = render(&analysis, 0);
+/// let rows = MemoryRows(rendered.mention_rows.clone());
 /// let mut spool = Spool::new(CsvOptions::default());
 /// spool.add(SpoolEntry {
 ///     outlet: "o".into(),
 ///     id: "1".into(),
-///     rows: 0..6,
-///     mentions: 1,
+///     rows: 0..rows.0.len() as u64,
+///     mentions: analysis.mentions.len() as u64,
 ///     part: None,
-///     article_row: b"an,article\n".to_vec(),
+///     article_row: rendered.article_row,
 ///     url: Some("https://example.org/1".into()),
 ///     metadata: vec![("group".into(), "left".into())],
 /// });
@@ -109,11 +127,14 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 ///     "group",
 ///     None,
 /// )?;
-/// let part = std::fs::read_to_string(out.path().join("mentions/part-00001.csv"))?;
-/// assert!(part.ends_with("a,row\n"));
+/// let part = std::fs::read(out.path().join("mentions/part-00001.csv"))?;
+/// assert!(part.ends_with(&rendered.mention_rows));
 /// let articles = std::fs::read_to_string(out.path().join("articles.csv"))?;
 /// assert!(articles.lines().next().unwrap().ends_with(",content_sha256,url,group"));
-/// assert!(articles.ends_with("an,article,https://example.org/1,left\n"));
+/// assert!(articles.ends_with(",https://example.org/1,left\n"));
+/// // The page is written with the rest (here of empty tables: no figure).
+/// let page = std::fs::read_to_string(out.path().join("report.html"))?;
+/// assert!(page.starts_with("<!DOCTYPE html>") && page.contains("0 outlets"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Spool<R> {
@@ -355,7 +376,21 @@ impl StagedReports {
             group_column: group_column.to_string(),
             evidence_cache: evidence_cache.map(Path::to_path_buf),
         };
-        let page = super::html::render(&sources)?;
+        // An error names the file as the user knows it, not its staged name.
+        let page = super::html::render(&sources).map_err(|e| {
+            [
+                &outlets,
+                &groups,
+                &concepts,
+                &articles,
+                &keyness,
+                &labels,
+                &divergence,
+                &timeline,
+            ]
+            .iter()
+            .fold(e, |e, f| e.renamed(f.staged_path(), f.path()))
+        })?;
         let html_path = out.join(super::html::FILE);
         let page = crate::disk::atomic::stage(&html_path, page.as_bytes())
             .map_err(io_error(&html_path))?;

@@ -50,6 +50,32 @@ pub enum HtmlError {
 }
 
 impl HtmlError {
+    /// The same error naming `to` where it named `from`.
+    pub fn renamed(self, from: &Path, to: &Path) -> HtmlError {
+        let swap = |path: PathBuf| if path == from { to.to_path_buf() } else { path };
+        match self {
+            HtmlError::Missing { path } => HtmlError::Missing { path: swap(path) },
+            HtmlError::Io { path, error } => HtmlError::Io {
+                path: swap(path),
+                error,
+            },
+            HtmlError::Malformed {
+                path,
+                line,
+                message,
+            } => HtmlError::Malformed {
+                path: swap(path),
+                line,
+                message,
+            },
+            HtmlError::Column { path, column } => HtmlError::Column {
+                path: swap(path),
+                column,
+            },
+            HtmlError::Chart(m) => HtmlError::Chart(m),
+        }
+    }
+
     /// A CSV error in `path`, with the line it was met on.
     fn csv(path: &Path, e: &csv::Error) -> HtmlError {
         let line = e.position().map_or(0, |p| p.line());
@@ -179,6 +205,19 @@ mod tests {
         assert!(sentiment.contains("Sudani") && sentiment.contains("al-Sudani; Sudani"));
         // No mention of west's in mentions/: its count is no link.
         assert!(sentiment.contains("<span class=\"none\" title=\"no own-voice mention\">1</span>"));
+    }
+
+    #[test]
+    fn an_error_in_a_staged_file_names_the_file() {
+        let staged = Path::new("/out/.concepts.csv.x1.partial");
+        let e = HtmlError::Malformed {
+            path: staged.to_path_buf(),
+            line: 3,
+            message: "bad".into(),
+        }
+        .renamed(Path::new("/out/other.partial"), Path::new("/out/other.csv"))
+        .renamed(staged, Path::new("/out/concepts.csv"));
+        assert_eq!(e.to_string(), "/out/concepts.csv: line 3: bad");
     }
 
     #[test]
