@@ -34,7 +34,6 @@ pub(super) fn write(
     sheet: &mut Worksheet,
     run: Option<&Value>,
     built: &Built,
-    max_rows: u32,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_column_width(0, 24)?;
@@ -78,11 +77,11 @@ pub(super) fn write(
     for s in &built.sheets {
         if s.left_out() > 0 {
             notes.push(format!(
-                "The {} sheet is cut: it holds the first {} of {} rows ({} rows at most per sheet); the other {} are in {}.",
+                "The {} sheet is cut: it holds the first {} of {} rows ({} rows at most in this sheet); the other {} are in {}.",
                 s.name,
                 thousands(s.written),
                 thousands(s.rows),
-                thousands(u64::from(max_rows)),
+                thousands(s.limit),
                 thousands(s.left_out()),
                 rest_of(s),
             ));

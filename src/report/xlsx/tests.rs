@@ -153,7 +153,10 @@ fn numbers_are_numbers_text_is_text_and_nothing_is_a_formula() {
 fn a_sheet_past_its_limit_is_cut_with_a_note_and_the_about_sheet_says_so() {
     let rows = |ids: &[&str]| ids.iter().map(|id| mention(id, "s.")).collect::<String>();
     let dir = folder(&[&rows(&["a1", "a2", "a3"]), &rows(&["b1", "b2"])]);
-    let options = WorkbookOptions { max_rows: 2 };
+    let options = WorkbookOptions {
+        max_rows: 2,
+        evidence_rows: 2,
+    };
     let built = write_workbook_with(dir.path(), None, options).unwrap();
     let m = built.sheets.iter().find(|s| s.table == "mentions").unwrap();
     assert_eq!((m.rows, m.written, m.left_out()), (5, 2, 3));
