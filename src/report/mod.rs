@@ -119,6 +119,24 @@ pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> ReportError {
     }
 }
 
+/// A count as people read it, in thousands.
+///
+/// ```
+/// assert_eq!(slant::report::thousands(1234567), "1,234,567");
+/// assert_eq!(slant::report::thousands(999), "999");
+/// ```
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub(crate) fn num(value: Option<f64>) -> String {
     match value {
         // -0.0000 would read as a sign where there is none.

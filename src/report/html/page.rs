@@ -70,18 +70,7 @@ impl<'r> Page<'r> {
     }
 }
 
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::report::thousands;
 
 /// A number with `places` decimals, `−` for minus, `–` for none.
 pub fn fixed(v: Option<f64>, places: usize) -> String {
