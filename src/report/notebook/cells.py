@@ -360,7 +360,10 @@ else:
 #
 # `timeline.csv`, when the run wrote it: each outlet's own-voice rate
 # (`loaded_per_1k_own`) per `period`, with its interval where the file
-# has one. A period with few articles has a wide interval or none.
+# has one: the rows of `scope` `outlet` without a `concept` (the rows with
+# one are the outlet's label choices that period). A period with few
+# articles has a wide interval or none; `undated` articles are left out
+# of the chart.
 
 # %%
 timeline = report("timeline.csv")
@@ -368,10 +371,12 @@ if timeline is not None:
     if timeline.empty:
         print("timeline.csv: no rows")
     else:
-        periods = sorted(timeline["period"].astype(str).unique())
+        rates = timeline[(timeline["scope"] == "outlet") & timeline["concept"].isna()
+                         & (timeline["period"].astype(str) != "undated")]
+        periods = sorted(rates["period"].astype(str).unique())
         x = {p: i for i, p in enumerate(periods)}
         fig, ax = plt.subplots(figsize=(9, 4))
-        for outlet, t in timeline.groupby("outlet", sort=True):
+        for outlet, t in rates.groupby("key", sort=True):
             t = t.assign(x=t["period"].astype(str).map(x)).sort_values("x")
             line, = ax.plot(t["x"], t["loaded_per_1k_own"], "o-", label=outlet)
             if {"loaded_per_1k_own_ci_low", "loaded_per_1k_own_ci_high"} <= set(t.columns):
