@@ -507,9 +507,18 @@ fn widths(header: &[String], sample: &[Row]) -> Vec<usize> {
         .map(|(i, h)| {
             // Room for the autofilter's button beside the name.
             let name = chars(h) + 3;
+            // The text as the sheet holds it: without the guard's apostrophe,
+            // so that --excel does not change the workbook.
             let widest = sample
                 .iter()
-                .filter_map(|r| r.record.get(i))
+                .filter_map(|r| {
+                    let cell = r.record.get(i)?;
+                    Some(if r.guarded {
+                        super::guard::unguard(cell)
+                    } else {
+                        cell
+                    })
+                })
                 .map(chars)
                 .max()
                 .unwrap_or(0);
