@@ -436,20 +436,7 @@ pub struct LoadedCells {
 }
 
 /// A report breaks its figures down by outlet and by group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Scope {
-    Outlet,
-    Group,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Outlet => "outlet",
-            Scope::Group => "group",
-        }
-    }
-}
+pub use crate::score::timeline::Scope;
 
 /// An outlet or a group, and the cells that make it up.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -391,8 +391,8 @@ fn key_rows(
     }
 }
 
-/// Whose row: an outlet's or a group's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whose row: an outlet's or a group's (the discovery reports' too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
     Outlet,
     Group,

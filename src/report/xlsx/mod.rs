@@ -416,18 +416,7 @@ fn cut_note(sheet: &SheetSummary) -> String {
     )
 }
 
-/// `1234567` as `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::report::thousands;
 
 enum CellError {
     Xlsx(XlsxError),
