@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use slant::sentiment::encode::Marking;
-use slant::sentiment::train::{train, TrainOptions};
+use slant::sentiment::train::{train, ClassWeights, TrainOptions};
 use slant::sentiment::SentimentModel;
 
 fn base() -> Option<PathBuf> {
@@ -29,9 +29,13 @@ const DATA: &str = r#"{"sentence_normalized": "The nurses were thanked for their
 fn options(dir: &Path, base: PathBuf, out: &str) -> TrainOptions {
     let data = dir.join("data.jsonl");
     std::fs::write(&data, DATA).unwrap();
+    // A second dev set: its first four targets.
+    let dev2 = dir.join("dev2.jsonl");
+    std::fs::write(&dev2, DATA.lines().take(3).collect::<Vec<_>>().join("\n")).unwrap();
     TrainOptions {
         train: data.clone(),
-        dev: data,
+        dev: vec![data, dev2],
+        class_weights: ClassWeights::None,
         base,
         out: dir.join(out),
         name: "smoke".into(),
@@ -69,8 +73,12 @@ fn a_few_steps_train_save_and_reload_deterministically() {
     .unwrap();
     assert_eq!(summary.steps, 2);
     assert!(lines.iter().any(|l| l.contains("loss")), "{lines:?}");
-    let saved = summary.saved_dev.expect("a model was saved");
-    assert_eq!(saved.n, 6);
+    assert_eq!(summary.saved_dev["data"].n, 6);
+    assert!(summary.saved_dev["dev2"].n < 6);
+    // The selection score is the mean over the dev sets.
+    let best = summary.best.expect("an evaluation ran");
+    let mean = best.dev.values().map(|s| s.1).sum::<f64>() / 2.0;
+    assert!((best.dev_macro_f1 - mean).abs() < 1e-12);
 
     let m = SentimentModel::load(&dir.path().join("a")).unwrap();
     let check = m.config().check.clone().unwrap();
@@ -82,9 +90,27 @@ fn a_few_steps_train_save_and_reload_deterministically() {
     assert!(weights < 50 * 1024 * 1024);
 
     // Same seed, same weights.
+    let base_dir = base.clone();
     train(&options(dir.path(), base, "b"), &mut |_| {}).unwrap();
     let b = SentimentModel::load(&dir.path().join("b")).unwrap();
     assert_eq!(m.info().weights_sha256, b.info().weights_sha256);
+
+    // Weighting the classes changes the loss, so the weights: on data
+    // whose classes are not even (two positive, two negative, one
+    // neutral target).
+    let uneven = dir.path().join("uneven.jsonl");
+    std::fs::write(&uneven, DATA.lines().take(4).collect::<Vec<_>>().join("\n")).unwrap();
+    let mut o = options(dir.path(), base_dir.clone(), "d");
+    o.train = uneven.clone();
+    train(&o, &mut |_| {}).unwrap();
+    let m = SentimentModel::load(&dir.path().join("d")).unwrap();
+    let mut o = options(dir.path(), base_dir.clone(), "c");
+    o.train = uneven;
+    o.class_weights = ClassWeights::Balanced;
+    train(&o, &mut |_| {}).unwrap();
+    let c = SentimentModel::load(&dir.path().join("c")).unwrap();
+    assert_ne!(m.info().weights_sha256, c.info().weights_sha256);
+    assert_eq!(c.config().training["class_weights"], "balanced");
 }
 
 #[test]

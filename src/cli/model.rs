@@ -121,9 +121,14 @@ struct TrainArgs {
     /// Training data, NewsMTSC JSONL.
     #[arg(long)]
     train: PathBuf,
-    /// Dev data for early stopping, NewsMTSC JSONL.
-    #[arg(long)]
-    dev: PathBuf,
+    /// Dev data for model selection and early stopping, NewsMTSC JSONL;
+    /// repeat for several sets (the mean of their macro-F1 selects).
+    #[arg(long, required = true)]
+    dev: Vec<PathBuf>,
+    /// Loss weight per class: `none`, `balanced` (N / (3 n_class)) or
+    /// `sqrt` (its square root).
+    #[arg(long, default_value = "none")]
+    class_weights: slant::sentiment::train::ClassWeights,
     /// Base encoder folder (config.json, tokenizer.json, model.safetensors),
     /// or a slant model folder to fine-tune further.
     #[arg(long)]
@@ -331,6 +336,7 @@ fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
     let opts = TrainOptions {
         train: a.train,
         dev: a.dev,
+        class_weights: a.class_weights,
         base: a.base,
         out: a.out,
         name: a.name,
@@ -356,15 +362,20 @@ fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
         command,
     };
     let summary = train(&opts, &mut |line| eprintln!("{line}"))?;
-    match (&summary.best, &summary.saved_dev) {
-        (Some(best), Some(saved)) => {
+    match &summary.best {
+        Some(best) if !summary.saved_dev.is_empty() => {
             eprintln!(
-                "done in {:.0}s, {} steps; best dev macro-F1 {:.4} at step {}; saved model: macro-F1 {:.4} -> {}",
+                "done in {:.0}s, {} steps; best mean dev macro-F1 {:.4} at step {}; saved model: {} -> {}",
                 summary.seconds,
                 summary.steps,
                 best.dev_macro_f1,
                 best.step,
-                saved.macro_f1,
+                summary
+                    .saved_dev
+                    .iter()
+                    .map(|(name, s)| format!("{name} macro-F1 {:.4}", s.macro_f1))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 opts.out.display()
             );
             Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! The end of a run: the tables computed from the accumulators, the report
-//! files staged from the store's rows, the next cache staged beside them,
-//! then everything put in place, the cache last.
+//! files staged from the store's rows and the next cache staged beside
+//! them. The run stages its workbook from the staged files, then puts
+//! everything in place ([`Finished::commit`]), the cache last.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -11,10 +12,10 @@ use crate::corpus::OutletId;
 use crate::discover::labels::PhraseEmbedder;
 use crate::discover::{Discovery, DiscoveryOptions, DiscoveryTables};
 use crate::lexicon::{ConceptKind, Lexicon, Matcher};
-use crate::report::{Spool, StageError};
+use crate::report::{ReadyReports, Spool, StageError};
 use crate::score::timeline::TimelineAccumulator;
 use crate::score::{self, OutletAccumulator, Tables};
-use crate::store::{Extent, NextCache, PreviousCache};
+use crate::store::{Extent, NextCache, PreviousCache, StagedCache};
 
 /// What the end of a run computes its tables from.
 pub(super) struct Finish<'a> {
@@ -32,21 +33,42 @@ pub(super) struct Finish<'a> {
     pub group_by: &'a str,
 }
 
-/// What the end of a run tells the user and `run.json`.
+/// What the end of a run tells the user and `run.json`, and what it has
+/// staged.
 pub(super) struct Finished {
-    pub notes: Vec<String>,
     pub discovery: DiscoverySummary,
     pub found: DiscoveryTables,
+    pub staged: Staged,
 }
 
-/// Writes the reports into `out` and puts the next cache in place; returns
-/// what the user should know about the reports. Times the reports as lap
-/// `report`, and the cache's staging, which runs beside them, as part of
+/// The reports and the next cache, staged.
+pub(super) struct Staged {
+    /// The reports, to which the run adds its workbook.
+    pub reports: ReadyReports,
+    cache: StagedCache,
+    cache_time: Duration,
+}
+
+impl Staged {
+    /// Puts the reports in place, then the next cache; returns what the
+    /// user should know about the reports. Adds the time to `cache_save`.
+    ///
+    /// The next cache is put in place after the reports: a run killed
+    /// before that leaves the previous cache, which still matches the
+    /// reports it can reuse (entries are keyed by content, never by
+    /// position).
+    pub fn commit(self, time: &mut Timings) -> Result<Vec<String>, PipelineError> {
+        let clock = Instant::now();
+        let notes = self.reports.commit()?;
+        self.cache.commit()?;
+        time.add("cache_save", self.cache_time + clock.elapsed());
+        Ok(notes)
+    }
+}
+
+/// Stages the reports in `out` and the next cache. Times the reports as
+/// lap `report`; the cache's staging, which runs beside them, is kept for
 /// `cache_save`.
-///
-/// The next cache is put in place after the reports: a run killed before
-/// that leaves the previous cache, which still matches the reports it can
-/// reuse (entries are keyed by content, never by position).
 pub(super) fn finish(
     out: &std::path::Path,
     run: Finish<'_>,
@@ -99,7 +121,7 @@ pub(super) fn finish(
     let mut cache_time = Duration::ZERO;
     let (written, cache) = rayon::join(
         || {
-            staged.finish(
+            staged.stage_tables(
                 out,
                 &tables,
                 &found,
@@ -116,21 +138,23 @@ pub(super) fn finish(
             cache
         },
     );
-    let written = written?;
+    let reports = written?;
     let cache = cache?;
     time.lap("report");
-    time.set("html", written.html_time);
+    time.set("html", reports.html_time);
     time.set("score", score_time);
     time.set("discover", discover_time);
     for (step, spent) in &found.timings {
         time.set(&format!("discover_{step}"), *spent);
     }
-    cache.commit()?;
-    time.add("cache_save", cache_time);
     Ok(Finished {
-        notes: written.notes,
         discovery: DiscoverySummary::of(&found, run.options, run.encoder.map(|e| e.identity())),
         found,
+        staged: Staged {
+            reports,
+            cache,
+            cache_time,
+        },
     })
 }
 

@@ -41,7 +41,7 @@ use summary::{write_run_json, Timings};
 #[cfg(feature = "model")]
 pub use detector::DetectorFinder;
 pub use detector::{DetectorSummary, LoadedWords};
-pub use progress::Progress;
+pub use progress::{Progress, ReportSteps};
 #[cfg(feature = "model")]
 pub use scorer::{score_cached, ModelScorer};
 pub use scorer::{ModelSummary, SentimentScorer};
@@ -253,7 +253,14 @@ fn run_once<'s>(
     let (bytes, mut skipped, plan_warnings) = (plan.bytes, plan.skipped, plan.warnings);
     skipped.extend(skips);
 
-    let writing = progress.spinner("writing the reports");
+    // The last run in this folder tells how long each step takes, for the
+    // ETA only: a run.json that cannot be read gives even steps.
+    let last_run = std::fs::read(config.out.join("run.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    let steps = ReportSteps::from_run(last_run.as_ref());
+    let writing = progress.steps("writing reports", steps.total());
+    steps.start(&writing, ReportSteps::TABLES);
     let finished = finish::finish(
         &config.out,
         finish::Finish {
@@ -274,9 +281,9 @@ fn run_once<'s>(
         &mut time,
     )?;
     let Finished {
-        notes,
         discovery: discovery_summary,
         found,
+        mut staged,
     } = finished;
     if let Some(scorer) = sentiment.as_deref_mut() {
         scorer.finish().map_err(PipelineError::Sentiment)?;
@@ -290,7 +297,6 @@ fn run_once<'s>(
         ));
     }
     warnings.extend(plan_warnings);
-    warnings.extend(notes);
     let mut summary = RunSummary {
         slant_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs: config
@@ -316,20 +322,31 @@ fn run_once<'s>(
         discovery: discovery_summary,
         skipped,
         warnings,
-        timings_ms: time.ms,
+        timings_ms: time.ms.clone(),
         discovered: found,
     };
-    // The workbook is built from the reports just put in place; its about
-    // sheet reads the run as run.json will have it.
+    // The workbook is built from the staged reports, so that it is put in
+    // place with them; its about sheet reads the run as run.json will have
+    // it.
+    steps.start(&writing, ReportSteps::WORKBOOK);
     let clock = std::time::Instant::now();
+    let workbook = config.out.join(crate::report::xlsx::FILE);
     let about = serde_json::to_value(&summary).map_err(|e| ReportError::Xlsx {
-        path: config.out.join(crate::report::xlsx::FILE),
+        path: workbook.clone(),
         message: e.to_string(),
     })?;
-    crate::report::xlsx::write_workbook_with(&config.out, Some(&about), config.workbook)?;
-    summary
-        .timings_ms
-        .insert("xlsx".to_string(), clock.elapsed().as_millis());
+    let (book, _) = crate::report::xlsx::stage_workbook(
+        &config.out,
+        &staged.reports.staging(),
+        Some(&about),
+        config.workbook,
+    )?;
+    staged.reports.add(book);
+    time.set("xlsx", clock.elapsed());
+    steps.start(&writing, ReportSteps::IN_PLACE);
+    let notes = staged.commit(&mut time)?;
+    summary.warnings.extend(notes);
+    summary.timings_ms = time.ms;
     write_run_json(&config.out, &summary)?;
     writing.finish_and_clear();
     Ok(summary)

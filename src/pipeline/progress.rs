@@ -1,7 +1,8 @@
 //! What a run shows on stderr while it works: one line per stage under
 //! way, with a bar, a rate and an ETA where the stage's length is known
-//! (reading, analysing, scoring sentiment), a spinner with the time taken
-//! where it is not (writing the reports). Drawn only on a terminal
+//! (reading, analysing, scoring sentiment), or where its steps' lengths can
+//! be told from the last run in the same folder (writing the reports).
+//! Drawn only on a terminal
 //! (indicatif hides it elsewhere), never with `--quiet`, and cleared
 //! before the run's last lines are printed.
 
@@ -46,6 +47,13 @@ impl Progress {
         self.line(ProgressBar::no_length(), &counter_template(what, unit))
     }
 
+    /// A stage of named steps: `what [bar] step, eta`, the bar counting
+    /// `len` units of expected work ([`ReportSteps`]); each step is named
+    /// with [`ProgressBar::set_message`] as it starts.
+    pub fn steps(&self, what: &str, len: u64) -> ProgressBar {
+        self.line(ProgressBar::new(len), &steps_template(what))
+    }
+
     /// A stage that is not counted: `what (elapsed)`.
     pub fn spinner(&self, what: &str) -> ProgressBar {
         self.line(ProgressBar::no_length(), &spinner_template(what))
@@ -68,6 +76,73 @@ impl Progress {
 // Stage names are padded to one width so that the bars line up.
 fn bar_template(what: &str, unit: &str) -> String {
     format!("{{spinner}} {what:<17} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit}, eta {{eta}}")
+}
+
+fn steps_template(what: &str) -> String {
+    format!("{{spinner}} {what:<17} [{{bar:30}}] {{msg}}, eta {{eta}}")
+}
+
+/// The steps of writing the reports and the work each is expected to take,
+/// in milliseconds: the last run's times from its `run.json` when the
+/// folder has one, otherwise even shares. The ETA is then the last run's
+/// time, scaled by how fast this run goes.
+///
+/// ```
+/// use slant::pipeline::ReportSteps;
+/// let last = serde_json::json!({"timings_ms": {"report": 3000, "xlsx": 1000, "cache_save": 200}});
+/// let steps = ReportSteps::from_run(Some(&last));
+/// assert_eq!(steps.total(), 3000 + 1000 + 200);
+/// assert_eq!(steps.weight(ReportSteps::WORKBOOK), 1000);
+/// assert_eq!(ReportSteps::from_run(None).weight(ReportSteps::TABLES), 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportSteps {
+    weights: [u64; 3],
+}
+
+impl ReportSteps {
+    /// The tables, `mentions/` and `report.html`, staged.
+    pub const TABLES: usize = 0;
+    /// `report.xlsx`, staged.
+    pub const WORKBOOK: usize = 1;
+    /// Everything put in place, the cache last.
+    pub const IN_PLACE: usize = 2;
+    /// What each step shows while it runs.
+    pub const NAMES: [&'static str; 3] =
+        ["tables and report.html", "report.xlsx", "putting in place"];
+
+    /// The steps as the run described by `run` (a `run.json`) took them.
+    pub fn from_run(run: Option<&serde_json::Value>) -> ReportSteps {
+        let ms = |key: &str| {
+            run.and_then(|r| r.get("timings_ms"))
+                .and_then(|t| t.get(key))
+                .and_then(serde_json::Value::as_u64)
+        };
+        match (ms("report"), ms("xlsx"), ms("cache_save")) {
+            (Some(report), Some(xlsx), Some(save)) => ReportSteps {
+                weights: [report.max(1), xlsx.max(1), save.max(1)],
+            },
+            _ => ReportSteps { weights: [1; 3] },
+        }
+    }
+
+    /// The expected work of step `step`.
+    pub fn weight(&self, step: usize) -> u64 {
+        self.weights.get(step).copied().unwrap_or(0)
+    }
+
+    /// The expected work of all steps.
+    pub fn total(&self) -> u64 {
+        self.weights.iter().sum()
+    }
+
+    /// Marks the steps before `step` done on `bar` and names `step`.
+    pub fn start(&self, bar: &ProgressBar, step: usize) {
+        bar.set_position(self.weights.iter().take(step).sum());
+        if let Some(name) = Self::NAMES.get(step) {
+            bar.set_message(*name);
+        }
+    }
 }
 
 fn counter_template(what: &str, unit: &str) -> String {
@@ -99,6 +174,7 @@ mod tests {
         for template in [
             bar_template("analysing", "articles"),
             counter_template("reading", "articles"),
+            steps_template("writing reports"),
             spinner_template("writing reports"),
         ] {
             assert!(

@@ -43,7 +43,7 @@ pub mod xlsx;
 use std::path::{Path, PathBuf};
 
 pub use spool::{
-    render, Finished, MemoryRows, RenderedArticle, RowSource, Spool, SpoolEntry, StageError,
+    render, MemoryRows, ReadyReports, RenderedArticle, RowSource, Spool, SpoolEntry, StageError,
     StagedReports,
 };
 pub use tables::{ARTICLES_COLUMNS, CONCEPTS_COLUMNS, MENTIONS_COLUMNS, OUTLETS_COLUMNS};

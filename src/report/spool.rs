@@ -3,7 +3,7 @@
 //! every report in place at once.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::discovery::{stage_divergence, stage_keyness, stage_labels};
 use super::tables::{
@@ -119,7 +119,7 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 /// });
 /// let staged = spool.stage(out.path(), &rows, &[])?;
 /// assert_eq!(staged.parts().len(), 1);
-/// staged.finish(
+/// let ready = staged.stage_tables(
 ///     out.path(),
 ///     &slant::score::Tables::default(),
 ///     &slant::discover::DiscoveryTables::default(),
@@ -127,6 +127,9 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 ///     "group",
 ///     None,
 /// )?;
+/// // Nothing is in place before the commit.
+/// assert!(!out.path().join("articles.csv").exists());
+/// ready.commit()?;
 /// let part = std::fs::read(out.path().join("mentions/part-00001.csv"))?;
 /// assert!(part.ends_with(&rendered.mention_rows));
 /// let articles = std::fs::read_to_string(out.path().join("articles.csv"))?;
@@ -319,12 +322,11 @@ impl StagedReports {
         &self.part_of
     }
 
-    /// Writes the tables and `report.html` (from the staged files, see
+    /// Stages the tables and `report.html` (from the staged files, see
     /// [`super::html`]; articles grouped by `group_column`; the parts'
-    /// evidence samples kept in `evidence_cache`) and puts every
-    /// report in place. Returns what the user should know (a file of an
-    /// earlier layout removed) and the time the page took.
-    pub fn finish(
+    /// evidence samples kept in `evidence_cache`) beside `mentions/` and
+    /// `articles.csv`. Nothing is in place until [`ReadyReports::commit`].
+    pub fn stage_tables(
         self,
         out: &Path,
         tables: &Tables,
@@ -332,14 +334,13 @@ impl StagedReports {
         sentiment_concepts: &[String],
         group_column: &str,
         evidence_cache: Option<&Path>,
-    ) -> Result<Finished, ReportError> {
+    ) -> Result<ReadyReports, ReportError> {
         let StagedReports {
             options,
             parts_dir,
             articles,
             ..
         } = self;
-        let dir = out.join(mentions::DIR);
         let outlets = stage_outlets(
             &out.join("outlets.csv"),
             &tables.outlets,
@@ -395,16 +396,60 @@ impl StagedReports {
         let page = crate::disk::atomic::stage(&html_path, page.as_bytes())
             .map_err(io_error(&html_path))?;
         let html_time = clock.elapsed();
-        let staged = [
+        let files = vec![
             outlets, groups, concepts, keyness, labels, divergence, timeline, articles, page,
         ];
-        parts_dir.commit().map_err(io_error(&dir))?;
-        for file in staged {
+        Ok(ReadyReports {
+            out: out.to_path_buf(),
+            parts_dir,
+            files,
+            html_time,
+        })
+    }
+}
+
+/// Every report of a run staged beside its final name, ready to be put in
+/// place together by [`ReadyReports::commit`]; dropped, they are removed
+/// and the folder keeps the previous run's reports.
+pub struct ReadyReports {
+    out: PathBuf,
+    parts_dir: crate::disk::atomic::StagedDir,
+    files: Vec<crate::disk::atomic::Staged>,
+    /// The time `report.html` took, reading and sampling included.
+    pub html_time: std::time::Duration,
+}
+
+impl ReadyReports {
+    /// The staged files under their final names, for a report built from
+    /// them (the workbook).
+    pub fn staging(&self) -> super::xlsx::Staging {
+        super::xlsx::Staging {
+            files: self
+                .files
+                .iter()
+                .map(|f| (f.path().to_path_buf(), f.staged_path().to_path_buf()))
+                .collect(),
+            mentions: Some(self.parts_dir.path().to_path_buf()),
+        }
+    }
+
+    /// Adds a staged file (the workbook) to those put in place.
+    pub fn add(&mut self, file: crate::disk::atomic::Staged) {
+        self.files.push(file);
+    }
+
+    /// Puts every report in place, one rename after another with nothing
+    /// computed between them, and returns what the user should know (a file
+    /// of an earlier layout removed).
+    pub fn commit(self) -> Result<Vec<String>, ReportError> {
+        let dir = self.out.join(mentions::DIR);
+        self.parts_dir.commit().map_err(io_error(&dir))?;
+        for file in self.files {
             let path = file.path().to_path_buf();
             file.commit().map_err(io_error(&path))?;
         }
         let mut notes = Vec::new();
-        let old = out.join("mentions.csv");
+        let old = self.out.join("mentions.csv");
         if old.is_file() && std::fs::remove_file(&old).is_ok() {
             notes.push(format!(
                 "removed {}: an earlier slant wrote all mentions there; they are now in {}/",
@@ -412,14 +457,6 @@ impl StagedReports {
                 dir.display()
             ));
         }
-        Ok(Finished { notes, html_time })
+        Ok(notes)
     }
-}
-
-/// What [`StagedReports::finish`] tells its caller.
-pub struct Finished {
-    /// What the user should know (a file of an earlier layout removed).
-    pub notes: Vec<String>,
-    /// The time `report.html` took, reading and sampling included.
-    pub html_time: std::time::Duration,
 }

@@ -1,11 +1,13 @@
 //! Fine-tuning: `slant model train`.
 //!
 //! AdamW with linear warm-up and linear decay, gradient clipping at norm 1,
-//! cross-entropy on the three classes. Batches are formed from length-sorted
-//! groups of examples (shuffled groups, shuffled batches), so little compute is
-//! spent on padding. The dev set is scored at the end of every epoch (and every
-//! `eval_every` steps if set); the best macro-F1 so far is saved, and training
-//! stops after `patience` evaluations without improvement. Everything random
+//! cross-entropy on the three classes, optionally weighted by class
+//! ([`ClassWeights`]). Batches are formed from length-sorted groups of
+//! examples (shuffled groups, shuffled batches), so little compute is spent on
+//! padding. The dev sets are scored at the end of every epoch (and every
+//! `eval_every` steps if set); the model with the best mean of their macro-F1
+//! so far is saved (so that one split cannot choose alone), and training stops
+//! after `patience` evaluations without improvement. Everything random
 //! (initialisation of the head, dropout, order) follows `seed`; with the same
 //! seed and thread count a run gives the same weights. libtorch's generator
 //! is process-wide, so two trainings in one process must not run at once.
@@ -33,11 +35,67 @@ use super::{Polarity, SentimentError, MODEL_HINT};
 use crate::corpus::sha256_hex;
 use crate::disk::atomic::write as write_atomic;
 
+/// How the loss weighs the three classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassWeights {
+    /// Every example counts the same.
+    #[default]
+    None,
+    /// Class `c` weighs `N / (3 n_c)`: each class counts as much in all.
+    Balanced,
+    /// The square root of `Balanced`: halfway, in log terms.
+    Sqrt,
+}
+
+impl ClassWeights {
+    /// The weights for training labels `y` (class indices 0..3).
+    ///
+    /// ```
+    /// use slant::sentiment::train::ClassWeights;
+    /// let w = ClassWeights::Balanced.weights(&[0, 0, 1, 2]).unwrap();
+    /// assert_eq!(w, [4.0 / 6.0, 4.0 / 3.0, 4.0 / 3.0]);
+    /// assert_eq!(ClassWeights::None.weights(&[0, 1]), None);
+    /// ```
+    pub fn weights(self, y: &[i64]) -> Option<[f64; 3]> {
+        let mut n = [0usize; 3];
+        for &c in y {
+            if let Some(slot) = usize::try_from(c).ok().and_then(|c| n.get_mut(c)) {
+                *slot += 1;
+            }
+        }
+        let total = y.len() as f64;
+        let balanced = n.map(|k| total / (3.0 * k.max(1) as f64));
+        match self {
+            ClassWeights::None => None,
+            ClassWeights::Balanced => Some(balanced),
+            ClassWeights::Sqrt => Some(balanced.map(f64::sqrt)),
+        }
+    }
+}
+
+impl std::str::FromStr for ClassWeights {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "none" => Ok(ClassWeights::None),
+            "balanced" => Ok(ClassWeights::Balanced),
+            "sqrt" => Ok(ClassWeights::Sqrt),
+            other => Err(format!(
+                "unknown class weighting {other:?}: none, balanced or sqrt"
+            )),
+        }
+    }
+}
+
 /// Everything `slant model train` takes.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainOptions {
     pub train: PathBuf,
-    pub dev: PathBuf,
+    /// Dev sets: the saved model is the one with the best mean macro-F1
+    /// over them.
+    pub dev: Vec<PathBuf>,
+    pub class_weights: ClassWeights,
     /// Folder with `config.json`, `tokenizer.json`, `model.safetensors` of the
     /// base encoder (or a slant model folder, to fine-tune it further).
     pub base: PathBuf,
@@ -78,8 +136,12 @@ pub struct EvalRecord {
     pub step: usize,
     pub epoch: f64,
     pub train_loss: f64,
+    /// Mean accuracy over the dev sets.
     pub dev_accuracy: f64,
+    /// Mean macro-F1 over the dev sets: what selects the saved model.
     pub dev_macro_f1: f64,
+    /// Each dev set's (accuracy, macro-F1), by name (`dev_rw`).
+    pub dev: BTreeMap<String, (f64, f64)>,
     pub seconds: f64,
 }
 
@@ -90,8 +152,8 @@ pub struct TrainSummary {
     pub best: Option<EvalRecord>,
     pub evals: Vec<EvalRecord>,
     pub seconds: f64,
-    /// Scores of the saved model read back from disk on the dev set.
-    pub saved_dev: Option<Scores>,
+    /// Scores of the saved model read back from disk on each dev set.
+    pub saved_dev: BTreeMap<String, Scores>,
 }
 
 fn encode_all(enc: &Encoder, ex: &[Example], path: &Path) -> Result<Vec<Encoded>, SentimentError> {
@@ -159,20 +221,39 @@ pub fn train(
         train_ex.shuffle(&mut rng);
         train_ex.truncate(n);
     }
-    let dev_ex = read_jsonl(&opts.dev)?;
+    if opts.dev.is_empty() {
+        return Err(SentimentError::Torch(
+            "training needs at least one dev set".to_string(),
+        ));
+    }
+    let mut devs = Vec::new();
+    for path in &opts.dev {
+        let examples = read_jsonl(path)?;
+        let encoded = encode_all(&encoder, &examples, path)?;
+        devs.push(Dev {
+            name: data_name(path),
+            path: path.clone(),
+            gold: examples.iter().map(|e| e.label).collect(),
+            examples,
+            encoded,
+        });
+    }
     let train_enc = encode_all(&encoder, &train_ex, &opts.train)?;
-    let dev_enc = encode_all(&encoder, &dev_ex, &opts.dev)?;
     let train_y: Vec<i64> = train_ex.iter().map(|e| e.label.index() as i64).collect();
-    let dev_gold: Vec<Polarity> = dev_ex.iter().map(|e| e.label).collect();
+    let class_weights = opts.class_weights.weights(&train_y);
     let tokens: usize = train_enc.iter().map(|e| e.ids.len()).sum();
     log(&format!(
-        "train: {} targets ({} tokens, mean {:.1}), dev: {} targets; marking {:?}, max_len {}",
+        "train: {} targets ({} tokens, mean {:.1}), dev: {}; marking {:?}, max_len {}, class weights {:?}",
         train_ex.len(),
         tokens,
         tokens as f64 / train_ex.len().max(1) as f64,
-        dev_ex.len(),
+        devs.iter()
+            .map(|d| format!("{} {} targets", d.name, d.gold.len()))
+            .collect::<Vec<_>>()
+            .join(", "),
         opts.marking,
-        opts.max_len
+        opts.max_len,
+        class_weights,
     ));
 
     // libtorch's thread count and random generator are process-wide: set them
@@ -219,6 +300,7 @@ pub fn train(
 
     let mut step = 0usize;
     let mut evals: Vec<EvalRecord> = Vec::new();
+    let weight = class_weights.map(|w| Tensor::from_slice(&w.map(|x| x as f32)));
     let mut best: Option<(EvalRecord, Vec<Polarity>)> = None;
     let mut since_best = 0usize;
     let mut loss_sum = 0f64;
@@ -242,7 +324,12 @@ pub fn train(
             let y: Vec<i64> = b.iter().map(|&i| train_y[i]).collect();
             let y = Tensor::from_slice(&y);
             let logits = net.forward(&batch, true)?;
-            let loss = logits.cross_entropy_for_logits(&y);
+            // Unweighted, the loss is computed as it always was, so that a
+            // recorded command still reproduces its model.
+            let loss = match &weight {
+                None => logits.cross_entropy_for_logits(&y),
+                Some(w) => logits.cross_entropy_loss(&y, Some(w), tch::Reduction::Mean, -100, 0.0),
+            };
             opt.backward_step_clip_norm(&loss, 1.0);
             let l = loss.double_value(&[]);
             if !l.is_finite() {
@@ -274,15 +361,26 @@ pub fn train(
             let end_of_epoch = bi + 1 == n_batches || opts.stop_after == Some(step);
             let periodic = opts.eval_every.is_some_and(|k| step.is_multiple_of(k));
             if end_of_epoch || periodic || step == total {
-                let probs = predict(&net, &dev_enc, 64, &|_| {})?;
-                let pred = labels_of(&probs);
-                let s = Scores::compute(&dev_gold, &pred);
+                let mut dev = BTreeMap::new();
+                let mut first_pred = None;
+                for d in &devs {
+                    let probs = predict(&net, &d.encoded, 64, &|_| {})?;
+                    let pred = labels_of(&probs);
+                    let s = Scores::compute(&d.gold, &pred);
+                    dev.insert(d.name.clone(), (s.accuracy, s.macro_f1));
+                    first_pred.get_or_insert(pred);
+                }
+                let pred = first_pred.unwrap_or_default();
+                let mean = |f: fn(&(f64, f64)) -> f64| {
+                    dev.values().map(f).sum::<f64>() / dev.len().max(1) as f64
+                };
                 let rec = EvalRecord {
                     step,
                     epoch: epoch as f64 + (bi + 1) as f64 / n_batches as f64,
                     train_loss: loss_sum / loss_n.max(1) as f64,
-                    dev_accuracy: s.accuracy,
-                    dev_macro_f1: s.macro_f1,
+                    dev_accuracy: mean(|s| s.0),
+                    dev_macro_f1: mean(|s| s.1),
+                    dev,
                     seconds: t0.elapsed().as_secs_f64(),
                 };
                 loss_sum = 0.0;
@@ -292,11 +390,16 @@ pub fn train(
                     Some((b, _)) => rec.dev_macro_f1 > b.dev_macro_f1,
                 };
                 log(&format!(
-                    "eval step {step} epoch {:.2}: train loss {:.4} dev acc {:.4} macro-F1 {:.4}{}",
+                    "eval step {step} epoch {:.2}: train loss {:.4} dev acc {:.4} macro-F1 {:.4} ({}){}",
                     rec.epoch,
                     rec.train_loss,
                     rec.dev_accuracy,
                     rec.dev_macro_f1,
+                    rec.dev
+                        .iter()
+                        .map(|(name, (_, f1))| format!("{name} {f1:.4}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     if improved { " (best, saved)" } else { "" }
                 ));
                 evals.push(rec.clone());
@@ -328,40 +431,58 @@ pub fn train(
         best: best.as_ref().map(|(b, _)| b.clone()),
         evals: evals.clone(),
         seconds: t0.elapsed().as_secs_f64(),
-        saved_dev: None,
+        saved_dev: BTreeMap::new(),
     };
     let Some((best_rec, best_pred)) = best else {
         return Ok(summary);
     };
 
     // Score the saved fp16 model as it will be used, and record a sample of
-    // its predictions next to the f32 ones from training.
+    // its predictions (on the first dev set) next to the f32 ones from
+    // training.
     let model = SentimentModel::load(&opts.out)?;
-    let targets: Vec<_> = dev_ex.iter().map(|e| e.target.clone()).collect();
-    let saved: Vec<Polarity> = model.score(&targets)?.iter().map(|s| s.label).collect();
-    let saved_scores = Scores::compute(&dev_gold, &saved);
-    let n = opts.check_n.min(saved.len());
-    let check = PredictionCheck {
-        data: opts.dev.display().to_string(),
-        n,
-        labels: saved[..n].to_vec(),
-        labels_training: Some(best_pred[..n].to_vec()),
-        macro_f1: Scores::compute(&dev_gold[..n], &saved[..n]).macro_f1,
-    };
-    let agree = saved.iter().zip(&best_pred).filter(|(a, b)| a == b).count();
-    log(&format!(
-        "saved model (fp16) on dev: acc {:.4} macro-F1 {:.4}; agrees with the f32 weights on {agree}/{} targets",
-        saved_scores.accuracy,
-        saved_scores.macro_f1,
-        saved.len()
-    ));
     let mut scores = BTreeMap::new();
-    scores.insert(data_name(&opts.dev), saved_scores.clone());
-    let config = model_config(opts, &evals, best_rec.step, Some(check), scores);
+    let mut check = None;
+    for d in &devs {
+        let targets: Vec<_> = d.examples.iter().map(|e| e.target.clone()).collect();
+        let saved: Vec<Polarity> = model.score(&targets)?.iter().map(|s| s.label).collect();
+        let saved_scores = Scores::compute(&d.gold, &saved);
+        if check.is_none() {
+            let n = opts.check_n.min(saved.len());
+            let agree = saved.iter().zip(&best_pred).filter(|(a, b)| a == b).count();
+            log(&format!(
+                "saved model (fp16) agrees with the f32 weights on {agree}/{} {} targets",
+                saved.len(),
+                d.name
+            ));
+            check = Some(PredictionCheck {
+                data: d.path.display().to_string(),
+                n,
+                labels: saved[..n].to_vec(),
+                labels_training: Some(best_pred[..n].to_vec()),
+                macro_f1: Scores::compute(&d.gold[..n], &saved[..n]).macro_f1,
+            });
+        }
+        log(&format!(
+            "saved model (fp16) on {}: acc {:.4} macro-F1 {:.4}",
+            d.name, saved_scores.accuracy, saved_scores.macro_f1,
+        ));
+        scores.insert(d.name.clone(), saved_scores);
+    }
+    let config = model_config(opts, &evals, best_rec.step, check, scores.clone());
     write_json(&opts.out.join(SLANT_FILE), &config)?;
-    summary.saved_dev = Some(saved_scores);
+    summary.saved_dev = scores;
     summary.seconds = t0.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// A dev set, read and encoded once.
+struct Dev {
+    name: String,
+    path: PathBuf,
+    examples: Vec<Example>,
+    gold: Vec<Polarity>,
+    encoded: Vec<Encoded>,
 }
 
 /// `dev_rw` for `.../dev_rw.jsonl`.
@@ -387,7 +508,12 @@ fn model_config(
     let training = serde_json::json!({
         "command": opts.command,
         "train": {"file": opts.train.display().to_string(), "sha256": file_sha256(&opts.train)},
-        "dev": {"file": opts.dev.display().to_string(), "sha256": file_sha256(&opts.dev)},
+        "dev": opts
+            .dev
+            .iter()
+            .map(|d| serde_json::json!({"file": d.display().to_string(), "sha256": file_sha256(d)}))
+            .collect::<Vec<_>>(),
+        "class_weights": opts.class_weights,
         "seed": opts.seed,
         "epochs": opts.epochs,
         "batch_size": opts.batch_size,

@@ -267,3 +267,112 @@ fn thousands_are_separated() {
     assert_eq!(thousands(999), "999");
     assert_eq!(thousands(1_048_574), "1,048,574");
 }
+
+/// Records as the csv reader counts them.
+fn csv_records(bytes: &[u8]) -> u64 {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    let mut n = 0;
+    while reader.read_byte_record(&mut record).unwrap() {
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn records_are_counted_as_the_csv_reader_reads_them() {
+    let cases: &[&[u8]] = &[
+        b"",
+        b"a,b\n",
+        b"a,b",
+        b"a,b\n\"x\ny\",2\n\"say \"\"hi\"\"\",3",
+        b"a\r\nb\r\n\r\nc\r\n",
+        b"a\n\n\nb\n",
+        b"\"\n\",\"\"\"\n\"\"\"\n",
+        b"=1+1,\"a,\nb\"\n-2,'x\n",
+    ];
+    for case in cases {
+        assert_eq!(
+            count_records(*case).unwrap(),
+            csv_records(case),
+            "{:?}",
+            String::from_utf8_lossy(case)
+        );
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_csv_file_is_counted_as_the_reader_counts_it(
+        rows in proptest::collection::vec(
+            proptest::collection::vec("[a-c\",\n\r ]{0,6}", 1..4),
+            0..6,
+        ),
+        crlf in proptest::bool::ANY,
+    ) {
+        let mut writer = csv::WriterBuilder::new()
+            .flexible(true)
+            .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+            .from_writer(Vec::new());
+        for row in &rows {
+            writer.write_record(row).unwrap();
+        }
+        let bytes = writer.into_inner().unwrap();
+        proptest::prop_assert_eq!(count_records(&bytes[..]).unwrap(), csv_records(&bytes));
+    }
+}
+
+#[test]
+fn a_staged_folder_is_read_where_it_is_staged() {
+    let dir = tempfile::tempdir().unwrap();
+    let staged = tempfile::tempdir().unwrap();
+    // An old outlets.csv in place and a new one staged; a table that only
+    // exists staged; mentions only staged.
+    std::fs::write(dir.path().join("outlets.csv"), "outlet,articles\nold,1\n").unwrap();
+    std::fs::write(staged.path().join("o.tmp"), "outlet,articles\nnew,2\n").unwrap();
+    std::fs::write(staged.path().join("t.tmp"), "scope,key\noutlet,x\n").unwrap();
+    let parts = staged.path().join("parts");
+    std::fs::create_dir(&parts).unwrap();
+    std::fs::write(
+        parts.join("part-00001.csv"),
+        format!("{MENTIONS}{}", mention("a1", "s.")),
+    )
+    .unwrap();
+    let staging = Staging {
+        files: vec![
+            (dir.path().join("outlets.csv"), staged.path().join("o.tmp")),
+            (dir.path().join("timeline.csv"), staged.path().join("t.tmp")),
+        ],
+        mentions: Some(parts),
+    };
+    let (book, built) =
+        stage_workbook(dir.path(), &staging, None, WorkbookOptions::default()).unwrap();
+    // Nothing is in place before the commit.
+    assert!(!dir.path().join(FILE).exists());
+    book.commit().unwrap();
+    let names: Vec<(&str, &[String])> = built
+        .sheets
+        .iter()
+        .map(|s| (s.name.as_str(), s.files.as_slice()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("outlets", &["outlets.csv".to_string()][..]),
+            ("timeline", &["timeline.csv".to_string()][..]),
+            ("mentions", &["mentions/part-00001.csv".to_string()][..]),
+        ]
+    );
+    let sheets = read_xlsx(&dir.path().join(FILE));
+    assert_eq!(
+        sheet(&sheets, "outlets").cells.get("A2").cloned(),
+        text("new")
+    );
+    assert_eq!(
+        sheet(&sheets, "mentions").cells.get("A2").cloned(),
+        text("a1")
+    );
+}
