@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::summary::{DiscoverySummary, Timings};
+use super::summary::{ActorSummary, DiscoverySummary, Timings};
 use super::PipelineError;
 use crate::corpus::OutletId;
 use crate::discover::labels::PhraseEmbedder;
@@ -37,6 +37,7 @@ pub(super) struct Finished {
     pub notes: Vec<String>,
     pub discovery: DiscoverySummary,
     pub found: DiscoveryTables,
+    pub actors: ActorSummary,
 }
 
 /// Writes the reports into `out` and puts the next cache in place; returns
@@ -128,6 +129,7 @@ pub(super) fn finish(
     cache.commit()?;
     time.add("cache_save", cache_time);
     Ok(Finished {
+        actors: ActorSummary::of(&tables.actors),
         notes: written.notes,
         discovery: DiscoverySummary::of(&found, run.options, run.encoder.map(|e| e.identity())),
         found,
@@ -151,5 +153,12 @@ fn tables(run: &Finish<'_>) -> Tables {
         row.outlet_name = outlets.join("; ");
     }
     tables.timeline = run.timeline.finish(run.lexicon);
+    fn actors(
+        accs: &BTreeMap<OutletId, OutletAccumulator>,
+    ) -> BTreeMap<OutletId, &score::actors::ActorSums> {
+        accs.iter().map(|(k, a)| (k.clone(), a.actors())).collect()
+    }
+    tables.actors =
+        score::actors::finish_actors(run.lexicon, &actors(run.outlets), &actors(run.groups));
     tables
 }

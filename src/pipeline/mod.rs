@@ -277,6 +277,7 @@ fn run_once<'s>(
         notes,
         discovery: discovery_summary,
         found,
+        actors: actor_summary,
     } = finished;
     if let Some(scorer) = sentiment.as_deref_mut() {
         scorer.finish().map_err(PipelineError::Sentiment)?;
@@ -314,6 +315,7 @@ fn run_once<'s>(
             articles: grouped,
         },
         discovery: discovery_summary,
+        actors: actor_summary,
         skipped,
         warnings,
         timings_ms: time.ms,
