@@ -216,7 +216,7 @@ pub fn merge_actors<'a>(
         let ending = || {
             terms
                 .iter()
-                .find(|(_, t)| keys.iter().any(|k| k.len() > t.len() && k.ends_with(t)))
+                .find(|(_, t)| keys.iter().any(|k| crate::text::names::ends_name(k, t)))
         };
         exact.or_else(ending).map(|(c, _)| *c)
     };

@@ -50,6 +50,10 @@ const PARTICLES: &[&str] = &[
     "le", "of", "for",
 ];
 
+/// The particles of organisations' names ("Ministry of Defense"), which
+/// keep their place in a name's key.
+const CONNECTORS: &[&str] = &["of", "for"];
+
 /// Particles written with a hyphen before a name's word (`al-Sudani`):
 /// left out of the name's key, so `al-Sudani`, `Al Sudani` and `Sudani`
 /// are one short form.
@@ -71,6 +75,17 @@ const NOT_NAMES: &[&str] = &[
     "october",
     "november",
     "december",
+    "jan",
+    "feb",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
     "monday",
     "tuesday",
     "wednesday",
@@ -402,7 +417,7 @@ fn name_of(
         // and one a particle follows ("Hundreds of U.S. troops").
         if run.len() == 1
             || lower.contains(first.lower.as_str())
-            || ["of", "for"].contains(&run[1].lower.as_str())
+            || CONNECTORS.contains(&run[1].lower.as_str())
         {
             run = &run[1..];
         }
@@ -496,7 +511,10 @@ pub fn name_key(name: &str) -> Vec<String> {
     let mut key = Vec::new();
     for word in name.split_whitespace() {
         let lower = word.to_lowercase().replace('.', "");
-        if is_particle(&lower) || PREFIX_PARTICLES.contains(&lower.as_str()) {
+        // "of" and "for" stay: they tell "University of Baghdad" from a
+        // longer name of Baghdad.
+        let connector = CONNECTORS.contains(&lower.as_str());
+        if !connector && (is_particle(&lower) || PREFIX_PARTICLES.contains(&lower.as_str())) {
             continue;
         }
         let core = match lower.split_once('-') {
@@ -506,6 +524,25 @@ pub fn name_key(name: &str) -> Vec<String> {
         key.push(core.to_string());
     }
     key
+}
+
+/// Whether the key `short` is a short form of the key `long`: its last
+/// word(s), not all of them, and not what follows an "of" or a "for"
+/// ("Baghdad" is no short form of "University of Baghdad").
+///
+/// ```
+/// use slant::text::names::{ends_name, name_key};
+/// assert!(ends_name(&name_key("Qassem Soleimani"), &name_key("Soleimani")));
+/// assert!(!ends_name(&name_key("University of Baghdad"), &name_key("Baghdad")));
+/// assert!(!ends_name(&name_key("Soleimani"), &name_key("Soleimani")));
+/// ```
+pub fn ends_name(long: &[String], short: &[String]) -> bool {
+    let Some(at) = long.len().checked_sub(short.len()).filter(|&at| at > 0) else {
+        return false;
+    };
+    long.ends_with(short)
+        && !CONNECTORS.contains(&long[at - 1].as_str())
+        && !CONNECTORS.contains(&long[at].as_str())
 }
 
 /// Merges names into actors, corpus-wide: each name (with how often it is
@@ -623,8 +660,12 @@ pub fn merge_aliases<'a>(
             root.insert(k, r);
         }
         for &k in &tier {
+            // What follows "of" is another name ("Baghdad" in "University
+            // of Baghdad"), not a short form of this one.
             for i in 1..k.len() {
-                ends.entry(&k[i..]).or_default().push(k);
+                if ends_name(k, &k[i..]) {
+                    ends.entry(&k[i..]).or_default().push(k);
+                }
             }
         }
     }

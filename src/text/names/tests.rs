@@ -101,6 +101,8 @@ fn spellings_and_short_forms_merge_and_a_shared_short_form_does_not() {
         ("Qassam Soleimani", 1),
         ("Soleimani", 5),
         ("Pentagon", 3),
+        ("University of Baghdad", 1),
+        ("Baghdad", 4),
         ("Muhammad Shiaa al Sudani", 1),
         ("Mohammed Shia al-Sudan", 1),
     ]);
@@ -121,6 +123,9 @@ fn spellings_and_short_forms_merge_and_a_shared_short_form_does_not() {
     assert_eq!(m["Qassam Soleimani"], "Qassem Soleimani");
     assert_eq!(m["Soleimani"], "Qassem Soleimani");
     assert_eq!(m["Pentagon"], "Pentagon");
+    // The name after "of" is another actor's.
+    assert_eq!(m["Baghdad"], "Baghdad");
+    assert_eq!(m["University of Baghdad"], "University of Baghdad");
     // The order of the input does not matter.
     let mut reversed: Vec<(&str, u64)> = vec![("Sudani", 1), ("Mohammed Shia al-Sudani", 2)];
     let a = merge_aliases(reversed.clone());
