@@ -47,7 +47,9 @@ pub struct ActorParts(Vec<ActorPart>);
 impl ActorParts {
     /// The parts of an analysed article's [`ArticleAnalysis::actors`].
     pub fn of(article: &ArticleAnalysis) -> ActorParts {
-        let mut by_name: BTreeMap<&str, (BTreeSet<String>, [u64; 3], (f64, f64))> = BTreeMap::new();
+        // Per name: its surfaces, mentions by voice, own-voice sentiment.
+        type Tally = (BTreeSet<String>, [u64; 3], (f64, f64));
+        let mut by_name: BTreeMap<&str, Tally> = BTreeMap::new();
         for m in &article.actors {
             let e = by_name.entry(m.term.as_str()).or_default();
             e.0.insert(crate::text::names::written(&m.surface));

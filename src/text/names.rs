@@ -250,9 +250,8 @@ fn tokens(text: &str, range: Range<usize>, title_case_line: &mut bool) -> Vec<To
         let mut end = i + 1;
         while end < chars.len() {
             let c = chars[end].1;
-            if c.is_alphanumeric() {
-                end += 1;
-            } else if inner(c) && chars.get(end + 1).is_some_and(|n| n.1.is_alphanumeric()) {
+            let inside = inner(c) && chars.get(end + 1).is_some_and(|n| n.1.is_alphanumeric());
+            if c.is_alphanumeric() || inside {
                 end += 1;
             } else {
                 break;

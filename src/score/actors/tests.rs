@@ -40,7 +40,9 @@ fn rows_add_up_by_hand_and_the_minimum_leaves_actors_out() {
     let t = finish_actors(&lexicon, &outlets, &groups);
     // Pentagon: 2 mentions; Reuters: 3 mentions in one article.
     assert_eq!((t.kept, t.left_out, t.mentions), (1, 2, 10));
-    let got: Vec<(Scope, &str, &str, Vec<&str>, [u64; 3])> = t
+    // (scope, key, actor, aliases, mentions by voice)
+    type Row<'a> = (Scope, &'a str, &'a str, Vec<&'a str>, [u64; 3]);
+    let got: Vec<Row> = t
         .rows
         .iter()
         .map(|r| {
