@@ -9,7 +9,7 @@
 //! corpus      find and decode articles; the labelled BABE sentences
 //! target      plain data the stages share: targets, sentiments, their keys
 //! mention     the unit of evidence (beside target)
-//! text        normalise, boilerplate, sentences, voice
+//! text        normalise, boilerplate, sentences, voice, names
 //! lexicon     load, check, compile, match
 //! analyze     one article through text and lexicon: its mentions
 //! sentiment   the target-sentiment model (train, evaluate, score)

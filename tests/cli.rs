@@ -112,6 +112,95 @@ fn seeds_corpus_reports() {
 }
 
 #[test]
+fn seeds_actors_merge_spellings_and_name_the_commanders() {
+    if !Path::new(env!("CARGO_MANIFEST_DIR")).join(SEEDS).is_dir() {
+        eprintln!("note: {SEEDS} not present; seed test not run");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze(&[SEEDS], dir.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let actors = read_csv(&dir.path().join("actors.csv"));
+    assert_eq!(
+        actors[0].iter().collect::<Vec<_>>(),
+        [
+            "scope",
+            "outlet",
+            "actor",
+            "aliases",
+            "mentions_own",
+            "mentions_quoted",
+            "mentions_attributed",
+            "sentiment_own_mean",
+            "sentiment_own_ci_low",
+            "sentiment_own_ci_high",
+            "sentiment_own_n"
+        ]
+    );
+    let [actor, aliases, mean, n] =
+        ["actor", "aliases", "sentiment_own_mean", "sentiment_own_n"].map(|c| column(&actors, c));
+    // Every spelling of al-Sudani's name, in full or short, in all five
+    // articles, is one actor.
+    let sudani: std::collections::BTreeSet<&str> = actors[1..]
+        .iter()
+        .filter(|r| r[aliases].contains("Sudan"))
+        .map(|r| &r[actor])
+        .collect();
+    assert_eq!(sudani.len(), 1, "{sudani:?}");
+    let name = *sudani.iter().next().unwrap();
+    let written: std::collections::BTreeSet<&str> = actors[1..]
+        .iter()
+        .filter(|r| &r[actor] == name)
+        .flat_map(|r| r[aliases].split("; "))
+        .collect();
+    for spelling in [
+        "Al-Sudani",
+        "al-Sudani",
+        "Sudani",
+        "Muhammad Shiaa al Sudani",
+    ] {
+        assert!(written.contains(spelling), "{spelling} not in {written:?}");
+    }
+    assert_eq!(
+        actors[1..].iter().filter(|r| &r[actor] == name).count(),
+        5,
+        "one row per outlet"
+    );
+    // Soleimani and al-Muhandis: the lexicon's concept of the two
+    // commanders names them.
+    let commanders: Vec<&str> = actors[1..]
+        .iter()
+        .filter(|r| &r[actor] == "slain_commanders")
+        .map(|r| &r[aliases])
+        .collect();
+    assert!(
+        commanders.iter().any(|a| a.contains("Soleimani")),
+        "{commanders:?}"
+    );
+    assert!(
+        commanders.iter().any(|a| a.contains("Muhandis")),
+        "{commanders:?}"
+    );
+    // --no-model: counts, no sentiment.
+    assert!(actors[1..]
+        .iter()
+        .all(|r| r[mean].is_empty() && &r[n] == "0"));
+    // Each actor row's evidence is in mentions/, told apart by its concept.
+    let mentions = read_mentions(dir.path());
+    let [concept, layer, term] = ["concept", "layer", "term"].map(|c| column(&mentions, c));
+    let rows: Vec<_> = mentions[1..]
+        .iter()
+        .filter(|r| &r[concept] == "actor")
+        .collect();
+    assert!(rows.iter().all(|r| &r[layer] == "actor"));
+    assert!(rows.iter().any(|r| r[term].contains("Sudani")));
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
+    assert!(run["actors"]["left_out"].as_u64().unwrap() > 0);
+    assert_eq!(run["actors"]["min_mentions"], 3);
+}
+
+#[test]
 fn rerun_is_byte_identical() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
@@ -332,13 +421,13 @@ fn an_unreadable_cache_file_is_named_once_in_the_error() {
     let first = analyze(&[corpus.path().to_str().unwrap()], out.path(), &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     // The rows file turned into a folder: the store cannot open it.
-    let rows = out.path().join(".slant-cache/articles-v8.rows");
+    let rows = out.path().join(".slant-cache/articles-v9.rows");
     std::fs::remove_file(&rows).unwrap();
     std::fs::create_dir(&rows).unwrap();
     let again = analyze(&[corpus.path().to_str().unwrap()], out.path(), &["--force"]);
     let err = stderr(&again);
     assert_eq!(again.status.code(), Some(2), "{err}");
-    assert_eq!(err.matches("articles-v8.rows").count(), 1, "{err}");
+    assert_eq!(err.matches("articles-v9.rows").count(), 1, "{err}");
     assert_eq!(
         err.lines().filter(|l| l.contains("error")).count(),
         1,

@@ -199,7 +199,7 @@ fn slant_report_rebuilds_the_same_page_and_says_what_is_missing() {
     assert_eq!(std::fs::read(&page).unwrap(), written, "not the run's page");
 
     // Optional files missing: their sections say so in a sentence.
-    for name in ["keyness.csv", "timeline.csv", "groups.csv"] {
+    for name in ["keyness.csv", "timeline.csv", "groups.csv", "actors.csv"] {
         std::fs::remove_file(dir.path().join(name)).unwrap();
     }
     let run = common::slant(&["report", dir.path().to_str().unwrap()])

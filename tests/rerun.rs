@@ -117,7 +117,7 @@ fn fresh(corpus: &Path) -> Vec<Vec<u8>> {
 }
 
 fn cache_file(out: &Path, ext: &str) -> PathBuf {
-    out.join(".slant-cache").join(format!("articles-v8.{ext}"))
+    out.join(".slant-cache").join(format!("articles-v9.{ext}"))
 }
 
 #[test]
@@ -128,6 +128,11 @@ fn rerun_analyses_only_what_changed_and_writes_what_a_fresh_run_writes() {
         counts(&analyze(&corpus.root, out.path(), &[])),
         [120, 0, 0, 0]
     );
+
+    // The generated articles name people by role and name ("Defence
+    // Minister Karim Haddad", then "Haddad"): actors.csv, which the
+    // comparisons below include, has rows to compare.
+    assert!(actor_rows(out.path()) > 0);
 
     // Unchanged input: everything cached, byte-identical reports.
     let before = reports(out.path());
@@ -142,7 +147,12 @@ fn rerun_analyses_only_what_changed_and_writes_what_a_fresh_run_writes() {
     let files = corpus.files();
     let edited = &files[5];
     let mut text = std::fs::read_to_string(edited).unwrap();
-    text.push_str("\nThe occupation forces stayed another year.\n");
+    // A new full name, written twice more as its short form: the edited
+    // article's actor rows change with it.
+    text.push_str(
+        "\nThe occupation forces stayed another year, Defence Minister Idris Quillfeather said. \
+         Quillfeather spoke for an hour. Officials said Quillfeather left.\n",
+    );
     std::fs::write(edited, text).unwrap();
     let manifest = std::fs::read_to_string(corpus.manifest()).unwrap();
     let dropped = files[9].file_name().unwrap().to_str().unwrap().to_string();
@@ -161,6 +171,21 @@ fn rerun_analyses_only_what_changed_and_writes_what_a_fresh_run_writes() {
     // read back, to be taken out of them.
     assert_eq!(phrases_read(out.path()), changed + removed);
     assert_eq!(reports(out.path()), fresh(&corpus.root));
+    let mentions = common::read_mentions(out.path());
+    let [term, concept] = ["term", "concept"].map(|c| common::column(&mentions, c));
+    let quillfeather = mentions[1..]
+        .iter()
+        .filter(|r| &r[concept] == "actor" && &r[term] == "Idris Quillfeather")
+        .count();
+    assert_eq!(
+        quillfeather, 3,
+        "the short forms take the article's full name"
+    );
+}
+
+/// The rows of `actors.csv` in `out`.
+fn actor_rows(out: &Path) -> usize {
+    common::read_csv(&out.join("actors.csv")).len() - 1
 }
 
 /// `cache.phrases_read` of the run that wrote `out`.

@@ -250,7 +250,7 @@ fn assert_sheet_is_csv(sheet: &Sheet, table: &str, rows: &[csv::StringRecord]) {
     }
 }
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "outlets",
     "groups",
     "concepts",
@@ -258,6 +258,7 @@ const TABLES: [&str; 9] = [
     "labels",
     "divergence",
     "timeline",
+    "actors",
     "articles",
     "mentions",
 ];

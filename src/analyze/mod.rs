@@ -29,6 +29,10 @@ pub const SCARE_QUOTE_LOADED: f32 = 0.5;
 /// Concept id of the detector's own hits (words no lexicon term covers).
 pub const DETECTED: &str = "detected";
 
+/// Concept id of a mention of an actor: a proper name the text stage found
+/// ([`crate::text::names`]), whether or not the lexicon lists it.
+pub const ACTOR: &str = "actor";
+
 /// Loaded words found by a model rather than listed in a lexicon: the
 /// loaded-word detector ([`crate::detect`]), or a stand-in in tests.
 ///
@@ -65,6 +69,15 @@ pub struct ArticleAnalysis {
     pub boilerplate_removed: usize,
     /// Mentions in text order.
     pub mentions: Vec<Mention>,
+    /// Mentions of actors (concept [`ACTOR`]), in text order: evidence
+    /// rows and `actors.csv`, apart from `mentions` so that no other table
+    /// counts them. `term` is the name the article gives the actor in
+    /// full (a short form joins the one longer name of the article it is
+    /// the end of: [`crate::text::names::merge_aliases`] on the article's
+    /// names), `label` the title written before it ("Prime Minister"),
+    /// empty when none.
+    #[serde(default)]
+    pub actors: Vec<Mention>,
     /// Its phrases by voice, for discovery ([`crate::text::phrases`]).
     pub phrases: crate::text::phrases::ArticlePhrases,
 }
@@ -294,6 +307,23 @@ pub fn analyze_article_with(
     }
     mentions.sort_by(|a, b| (a.span, &a.concept).cmp(&(b.span, &b.concept)));
 
+    let ranges: Vec<Range<usize>> = prepared.sentences.iter().map(|s| s.range.clone()).collect();
+    let names = crate::text::names::find_names(norm, &ranges);
+    let full = crate::text::names::merge_aliases(names.iter().map(|n| (n.name.as_str(), 1)));
+    let mut actors = Vec::with_capacity(names.len());
+    for name in names {
+        let Some(sentence_index) = prepared.sentence_index_at(name.range.start) else {
+            continue;
+        };
+        let m = at(name.range, sentence_index);
+        actors.push(Mention {
+            term: full.get(&name.name).cloned().unwrap_or(name.name),
+            concept: ACTOR.to_string(),
+            label: name.title.unwrap_or_default(),
+            ..m
+        });
+    }
+
     Ok(ArticleAnalysis {
         id: article.id.clone(),
         outlet: article.outlet.clone(),
@@ -307,6 +337,7 @@ pub fn analyze_article_with(
         sentences: prepared.sentences.len(),
         boilerplate_removed: prepared.boilerplate_removed,
         mentions,
+        actors,
         phrases: crate::text::phrases::article_phrases(&prepared),
     })
 }

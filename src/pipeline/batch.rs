@@ -267,6 +267,7 @@ impl Batcher<'_> {
             analysis
                 .mentions
                 .iter()
+                .chain(&analysis.actors)
                 .filter_map(crate::analyze::sentiment_target)
                 .map(|t| TargetKey::new(self.model_hash, &t).0)
                 .collect()
@@ -276,6 +277,7 @@ impl Batcher<'_> {
             partial: ArticlePartial::of(analysis),
             targets,
             mentions: analysis.mentions.len() as u64,
+            actor_mentions: analysis.actors.len() as u64,
         };
         (
             rows.mention_rows,

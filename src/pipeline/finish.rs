@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::summary::{DiscoverySummary, Timings};
+use super::summary::{ActorSummary, DiscoverySummary, Timings};
 use super::PipelineError;
 use crate::corpus::OutletId;
 use crate::discover::labels::PhraseEmbedder;
@@ -38,6 +38,7 @@ pub(super) struct Finish<'a> {
 pub(super) struct Finished {
     pub discovery: DiscoverySummary,
     pub found: DiscoveryTables,
+    pub actors: ActorSummary,
     pub staged: Staged,
 }
 
@@ -148,6 +149,7 @@ pub(super) fn finish(
         time.set(&format!("discover_{step}"), *spent);
     }
     Ok(Finished {
+        actors: ActorSummary::of(&tables.actors),
         discovery: DiscoverySummary::of(&found, run.options, run.encoder.map(|e| e.identity())),
         found,
         staged: Staged {
@@ -175,5 +177,12 @@ fn tables(run: &Finish<'_>) -> Tables {
         row.outlet_name = outlets.join("; ");
     }
     tables.timeline = run.timeline.finish(run.lexicon);
+    fn actors(
+        accs: &BTreeMap<OutletId, OutletAccumulator>,
+    ) -> BTreeMap<OutletId, &score::actors::ActorSums> {
+        accs.iter().map(|(k, a)| (k.clone(), a.actors())).collect()
+    }
+    tables.actors =
+        score::actors::finish_actors(run.lexicon, &actors(run.outlets), &actors(run.groups));
     tables
 }

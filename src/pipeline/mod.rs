@@ -283,6 +283,7 @@ fn run_once<'s>(
     let Finished {
         discovery: discovery_summary,
         found,
+        actors: actor_summary,
         mut staged,
     } = finished;
     if let Some(scorer) = sentiment.as_deref_mut() {
@@ -320,6 +321,7 @@ fn run_once<'s>(
             articles: grouped,
         },
         discovery: discovery_summary,
+        actors: actor_summary,
         skipped,
         warnings,
         timings_ms: time.ms.clone(),

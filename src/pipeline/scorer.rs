@@ -220,8 +220,10 @@ pub(super) fn attach_sentiment(
     let mut targets: Vec<Target> = Vec::new();
     let mut index: HashMap<Target, usize> = HashMap::new();
     let mut slots: Vec<(usize, usize, usize)> = Vec::new();
+    // Actor mentions (after an article's other mentions, `mi` past their
+    // end) go through the same model and cache as any mention.
     for (ai, a) in analyses.iter().enumerate() {
-        for (mi, m) in a.mentions.iter().enumerate() {
+        for (mi, m) in a.mentions.iter().chain(&a.actors).enumerate() {
             let Some(target) = crate::analyze::sentiment_target(m) else {
                 continue;
             };
@@ -251,7 +253,14 @@ pub(super) fn attach_sentiment(
         )));
     }
     for (ai, mi, t) in slots {
-        analyses[ai].mentions[mi].sentiment = Some(scores[t]);
+        let a = &mut analyses[ai];
+        let n = a.mentions.len();
+        let m = if mi < n {
+            &mut a.mentions[mi]
+        } else {
+            &mut a.actors[mi - n]
+        };
+        m.sentiment = Some(scores[t]);
     }
     Ok(())
 }

@@ -33,7 +33,10 @@ pub(super) struct Sink<'a> {
     pub counts: CacheCounts,
     /// Which previous records this run has seen again (by index).
     pub seen: Vec<bool>,
+    /// Rows of `mentions/` that are no actor's.
     pub mentions: usize,
+    /// Rows of `mentions/` that are actors'.
+    pub actor_mentions: usize,
     pub duplicates: usize,
     /// Stamps of files last changed before this are kept.
     pub settled_before: i128,
@@ -99,6 +102,7 @@ impl<'a> Sink<'a> {
             counts: CacheCounts::default(),
             seen: vec![false; previous.len()],
             mentions: 0,
+            actor_mentions: 0,
             duplicates: 0,
             settled_before: started_ns,
             article_cells: Vec::with_capacity(previous.len()),
@@ -194,7 +198,7 @@ impl<'a> Sink<'a> {
             outlet: kept.outlet.0.clone(),
             id: kept.id.clone(),
             rows,
-            mentions: results.mentions,
+            mentions: results.mentions + results.actor_mentions,
             part,
             article_row: results.article_row,
             url: kept.url.clone(),
@@ -204,6 +208,7 @@ impl<'a> Sink<'a> {
             *seen = true;
         }
         self.mentions += results.mentions as usize;
+        self.actor_mentions += results.actor_mentions as usize;
         self.duplicates += kept.duplicates;
         Ok(())
     }

@@ -32,6 +32,8 @@ pub struct RunSummary {
     pub groups: GroupSummary,
     /// What discovery found and how.
     pub discovery: DiscoverySummary,
+    /// `actors.csv`: actors reported and left out, and the minimum.
+    pub actors: ActorSummary,
     pub skipped: Vec<Skip>,
     pub warnings: Vec<String>,
     pub timings_ms: BTreeMap<String, u128>,
@@ -50,6 +52,34 @@ pub struct GroupSummary {
     pub groups: usize,
     /// Articles with a value (the others are in no group).
     pub articles: usize,
+}
+
+/// What `actors.csv` holds and leaves out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ActorSummary {
+    /// Actors reported.
+    pub actors: usize,
+    /// Actors the minimum left out.
+    pub left_out: usize,
+    /// Actor mentions (rows of `mentions/` with concept `actor`), all
+    /// actors, in any voice.
+    pub mentions: u64,
+    /// The minimum: mentions in the corpus, in any voice…
+    pub min_mentions: u64,
+    /// …in this many articles.
+    pub min_articles: u64,
+}
+
+impl ActorSummary {
+    pub(super) fn of(actors: &crate::score::actors::Actors) -> ActorSummary {
+        ActorSummary {
+            actors: actors.kept,
+            left_out: actors.left_out,
+            mentions: actors.mentions,
+            min_mentions: crate::score::actors::MIN_MENTIONS,
+            min_articles: crate::score::actors::MIN_ARTICLES,
+        }
+    }
 }
 
 /// What discovery found, and the settings behind the figures.

@@ -11,6 +11,7 @@
 //! * [`mentions`]: the evidence, `mentions/`, in parts a rerun can carry
 //!   over;
 //! * [`timeline`], `timeline.csv`;
+//! * [`actors`], `actors.csv`;
 //! * [`html`], `report.html`: the page that shows the folder's tables
 //!   and links each figure to its sentences;
 //! * [`diff`]: `slant diff` of two report folders;
@@ -28,6 +29,7 @@
 //! mention parts ([`mentions`]) is replaced as a whole: a run killed midway
 //! leaves the previous reports intact.
 
+pub mod actors;
 pub mod columns;
 pub mod diff;
 pub mod discovery;

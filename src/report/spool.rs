@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::actors::stage_actors;
 use super::discovery::{stage_divergence, stage_keyness, stage_labels};
 use super::tables::{
     article_fields, csv_rows, header, mention_fields, stage_concepts, stage_outlets,
@@ -69,10 +70,14 @@ pub enum StageError<E: std::error::Error + 'static> {
 }
 
 /// The rows of one article with `duplicates` dropped copies, rendered
-/// apart from the spool so that many can be rendered in parallel.
+/// apart from the spool so that many can be rendered in parallel. Its
+/// mentions and its actors' mentions are one list of evidence rows, in
+/// the order of their offsets.
 pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
+    let mut rows: Vec<&crate::Mention> = a.mentions.iter().chain(&a.actors).collect();
+    rows.sort_by(|x, y| (x.span, &x.concept).cmp(&(y.span, &y.concept)));
     RenderedArticle {
-        mention_rows: csv_rows(a.mentions.iter().map(mention_fields)),
+        mention_rows: csv_rows(rows.into_iter().map(mention_fields)),
         article_row: csv_rows([article_fields(a, duplicates)]),
     }
 }
@@ -361,6 +366,7 @@ impl StagedReports {
         let divergence =
             stage_divergence(&out.join("divergence.csv"), &discovery.divergence, options)?;
         let timeline = stage_timeline(&out.join("timeline.csv"), &tables.timeline, options)?;
+        let actors = stage_actors(&out.join(super::actors::FILE), &tables.actors, options)?;
         let clock = std::time::Instant::now();
         let sources = super::html::Sources {
             outlets: outlets.staged_path().to_path_buf(),
@@ -371,8 +377,7 @@ impl StagedReports {
             labels: labels.staged_path().to_path_buf(),
             divergence: divergence.staged_path().to_path_buf(),
             timeline: timeline.staged_path().to_path_buf(),
-            // Written by no renderer of a run yet: the folder's, if any.
-            actors: out.join("actors.csv"),
+            actors: actors.staged_path().to_path_buf(),
             mentions: parts_dir.path().to_path_buf(),
             group_column: group_column.to_string(),
             evidence_cache: evidence_cache.map(Path::to_path_buf),
@@ -388,6 +393,7 @@ impl StagedReports {
                 &labels,
                 &divergence,
                 &timeline,
+                &actors,
             ]
             .iter()
             .fold(e, |e, f| e.renamed(f.staged_path(), f.path()))
@@ -397,7 +403,8 @@ impl StagedReports {
             .map_err(io_error(&html_path))?;
         let html_time = clock.elapsed();
         let files = vec![
-            outlets, groups, concepts, keyness, labels, divergence, timeline, articles, page,
+            outlets, groups, concepts, keyness, labels, divergence, timeline, actors, articles,
+            page,
         ];
         Ok(ReadyReports {
             out: out.to_path_buf(),

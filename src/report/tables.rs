@@ -239,6 +239,25 @@ pub const MENTIONS_COLUMNS: &[&str] = &[
     "sentiment_pos",
 ];
 
+/// The `layer` of a mention's row: an actor's is `actor`, found by the
+/// text stage rather than any layer of loaded language.
+fn layer_of(m: &crate::Mention) -> &'static str {
+    if m.concept == crate::analyze::ACTOR {
+        crate::analyze::ACTOR
+    } else {
+        m.layer.as_str()
+    }
+}
+
+/// The `source` of a mention's row: an actor's is `text`.
+fn source_of(m: &crate::Mention) -> &'static str {
+    if m.concept == crate::analyze::ACTOR {
+        "text"
+    } else {
+        m.layer.source()
+    }
+}
+
 /// The row of a mention in `mentions/`.
 pub(super) fn mention_fields(m: &crate::Mention) -> Vec<String> {
     let s = m.sentiment.as_ref();
@@ -253,8 +272,8 @@ pub(super) fn mention_fields(m: &crate::Mention) -> Vec<String> {
         m.term.clone(),
         m.concept.clone(),
         m.label.clone(),
-        m.layer.as_str().to_string(),
-        m.layer.source().to_string(),
+        layer_of(m).to_string(),
+        source_of(m).to_string(),
         num32(m.model_prob),
         num32(Some(m.loaded)),
         num32(Some(m.direction)),

@@ -7,6 +7,7 @@
 //! built on the whole corpus, so the map step (per-article analysis plus
 //! [`OutletAccumulator::add`]) can run anywhere and only the merge is central.
 
+pub mod actors;
 pub mod stats;
 pub mod timeline;
 
@@ -90,6 +91,8 @@ pub struct OutletAccumulator {
     labels: HashMap<(CompactString, CompactString), LabelSums>,
     /// concept → own-voice sentiment over all its labels
     concept_sentiment_own: HashMap<CompactString, SentimentSums>,
+    /// Its actors (`actors.csv`), which no other table counts.
+    actors: actors::ActorSums,
 }
 
 /// One label's share of an article in an [`ArticlePartial`].
@@ -135,6 +138,8 @@ pub struct ArticlePartial {
     labels: Vec<((CompactString, CompactString), LabelPart)>,
     /// (concept, Σ pos−neg, n) of own-voice scored mentions, sorted.
     concept_sentiment_own: Vec<(CompactString, f64, f64)>,
+    /// Its actor mentions, for `actors.csv` only.
+    actors: actors::ActorParts,
 }
 
 impl ArticlePartial {
@@ -142,6 +147,7 @@ impl ArticlePartial {
         let mut p = ArticlePartial {
             outlet_name: article.outlet_name.as_deref().map(CompactString::from),
             words: article.words as u64,
+            actors: actors::ActorParts::of(article),
             sums: ArticleSums {
                 words_own: article.words_by_voice[0] as f64,
                 words_quoted: article.words_by_voice[1] as f64,
@@ -263,6 +269,12 @@ impl OutletAccumulator {
             e.push(*sum, *n);
         }
         self.per_article.push(p.sums.clone());
+        self.actors.add(&p.actors);
+    }
+
+    /// The actor sums of the articles added (`actors.csv`).
+    pub fn actors(&self) -> &actors::ActorSums {
+        &self.actors
     }
 
     /// Counts an article dropped as a copy of one already added.
@@ -302,6 +314,7 @@ impl OutletAccumulator {
                 .per_article
                 .extend(l.sentiment_own.per_article);
         }
+        self.actors.merge(other.actors);
         for (concept, s) in other.concept_sentiment_own {
             self.concept_sentiment_own
                 .entry(concept)
@@ -381,6 +394,9 @@ pub struct Tables {
     /// `timeline.csv` ([`timeline`]); the run computes it beside the
     /// others, from a [`timeline::TimelineAccumulator`].
     pub timeline: timeline::Timeline,
+    /// `actors.csv` ([`actors`]), computed beside the others by
+    /// [`actors::finish_actors`].
+    pub actors: actors::Actors,
 }
 
 /// Turns accumulators into report rows: outlets sorted by id, concepts and

@@ -54,7 +54,11 @@ pub struct ArticleResults {
     /// Sentiment cache keys of its scored mentions, so that the sentiment
     /// cache keeps them while the article is cached here.
     pub targets: Vec<[u8; 16]>,
+    /// Its rows of `mentions/` that are no actor's.
     pub mentions: u64,
+    /// Its rows of `mentions/` that are actors' (concept
+    /// [`crate::analyze::ACTOR`]).
+    pub actor_mentions: u64,
 }
 
 impl ArticleResults {

@@ -72,7 +72,7 @@ pub use lock::{LockError, OutLock};
 
 /// Version of the cache files; bumped whenever a record, the results or
 /// the key change shape.
-pub const CACHE_VERSION: u32 = 8;
+pub const CACHE_VERSION: u32 = 9;
 
 /// The cache folder inside an output folder.
 pub fn cache_dir(out: &Path) -> PathBuf {

@@ -12,7 +12,7 @@ pub const ONE_PART: [&str; 2] = ["--part-rows", "1000000"];
 
 /// The reports of a run on a small corpus, whose mentions fit in one
 /// part: the CSV files and the page.
-pub const REPORTS: [&str; 10] = [
+pub const REPORTS: [&str; 11] = [
     "outlets.csv",
     "groups.csv",
     "concepts.csv",
@@ -22,6 +22,7 @@ pub const REPORTS: [&str; 10] = [
     "labels.csv",
     "divergence.csv",
     "timeline.csv",
+    "actors.csv",
     "report.html",
 ];
 

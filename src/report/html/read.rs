@@ -211,9 +211,12 @@ pub struct TimelineRow {
 }
 
 /// What the page reads of a row of `actors.csv` (sentiment toward named
-/// actors, per outlet); other columns are ignored.
+/// actors, per outlet and per group); other columns are ignored.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ActorRow {
+    /// `outlet` or `group` (a file without the column: outlets).
+    #[serde(default)]
+    pub scope: String,
     pub outlet: String,
     pub actor: String,
     #[serde(default)]

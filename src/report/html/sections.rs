@@ -323,6 +323,9 @@ fn sentiment(page: &Page<'_>) -> Result<Markup, HtmlError> {
     })
 }
 
+/// Actors charted on the page, the most mentioned first.
+const ACTORS_SHOWN: usize = 20;
+
 fn actors(page: &Page<'_>) -> Result<Markup, HtmlError> {
     let Some(rows) = &page.report.actors else {
         return Ok(
@@ -336,10 +339,29 @@ fn actors(page: &Page<'_>) -> Result<Markup, HtmlError> {
     for r in rows {
         by_actor.entry(&r.actor).or_default().push(r);
     }
+    // A story names hundreds of actors: the page charts the most
+    // mentioned in the outlets' own voice, the file has them all.
+    let own = |rows: &[&super::read::ActorRow]| -> u64 {
+        rows.iter()
+            .filter(|r| r.scope != "group")
+            .filter_map(|r| r.mentions_own)
+            .sum()
+    };
+    let mut ranked: Vec<(&str, Vec<&super::read::ActorRow>)> = by_actor.into_iter().collect();
+    ranked.sort_by(|a, b| own(&b.1).cmp(&own(&a.1)).then_with(|| a.0.cmp(b.0)));
+    let all = ranked.len();
+    ranked.truncate(ACTORS_SHOWN);
     let mut out = Vec::new();
-    for (actor, rows) in by_actor {
+    for (actor, rows) in ranked {
+        let name = |r: &super::read::ActorRow| {
+            if r.scope == "group" {
+                format!("{} (group)", r.outlet)
+            } else {
+                r.outlet.clone()
+            }
+        };
         let svg = charts::intervals(
-            &rows.iter().map(|r| r.outlet.clone()).collect::<Vec<_>>(),
+            &rows.iter().map(|r| name(r)).collect::<Vec<_>>(),
             &[Series {
                 name: actor.to_string(),
                 points: rows
@@ -362,7 +384,7 @@ fn actors(page: &Page<'_>) -> Result<Markup, HtmlError> {
             table {
                 thead { tr { th { "outlet" } th { "aliases" } th.n { "own-voice mentions" } th.n { "mean" } th { "95% interval" } th.n { "scored" } } }
                 tbody { @for r in &rows { tr {
-                    th scope="row" { (r.outlet) }
+                    th scope="row" { (name(r)) }
                     td { (r.aliases) }
                     td.n { (r.mentions_own.map(thousands).unwrap_or_default()) }
                     td.n { (fixed(r.sentiment_own_mean, 2)) }
@@ -372,7 +394,14 @@ fn actors(page: &Page<'_>) -> Result<Markup, HtmlError> {
             }
         });
     }
-    Ok(html! { @for o in &out { (o) } })
+    Ok(html! {
+        p {
+            "Own-voice sentiment toward the people, organisations and countries the articles name (actors.csv), "
+            "as for the concepts above. "
+            @if all > ACTORS_SHOWN { "The " (ACTORS_SHOWN) " actors the outlets mention most in their own voice, of " (thousands(all as u64)) "; actors.csv has them all." }
+        }
+        @for o in &out { (o) }
+    })
 }
 
 fn scope_of(s: &str) -> Scope {

@@ -392,7 +392,10 @@ if timeline is not None:
 # %% [markdown]
 # ## 8. Actors
 #
-# `actors.csv`, when the run wrote it: who the outlets quote and how.
+# `actors.csv`, when the run wrote it: the people, organisations and
+# countries the articles name, per outlet (and group), with their mentions
+# by voice and the own-voice sentiment toward them (mean of P(positive) −
+# P(negative), 95% bootstrap interval over articles).
 
 # %%
 actors = report("actors.csv")
@@ -404,16 +407,18 @@ if actors is not None:
 #
 # Every mention is a row of `mentions/` with its article, voice, sentence
 # and character offsets into the original file. Here: the own-voice
-# mentions behind the highest own-voice rate above, most loaded first.
-# Change `OUTLET` to read another outlet's, or filter on `concept`,
-# `label`, `layer` or `voice`.
+# mentions behind the highest own-voice rate above, most loaded first
+# (the rows of actors, `concept` = `actor`, are `actors.csv`'s evidence and
+# left out here). Change `OUTLET` to read another outlet's, or filter on
+# `concept`, `label`, `layer` or `voice`.
 
 # %%
 OUTLET = outlets.sort_values("loaded_per_1k_own", ascending=False)["outlet"].iloc[0]
 if mentions is None:
     print("mentions/: no part")
 else:
-    own = mentions[(mentions["outlet"] == OUTLET) & (mentions["voice"] == "own")]
+    own = mentions[(mentions["outlet"] == OUTLET) & (mentions["voice"] == "own")
+                   & (mentions["concept"] != "actor")]
     print(f"{OUTLET}: {len(own)} own-voice mentions")
     display(own.sort_values("loaded", ascending=False)
             [["article_id", "surface", "concept", "label", "layer", "loaded", "sentence"]].head(15))

@@ -22,7 +22,7 @@ fn what(table: &str) -> &'static str {
         "articles" => "one row per article: source, words, sentences, mentions, own-voice rate, boilerplate removed, duplicates, content hash, then the input's metadata columns",
         "mentions" => "the evidence: one row per mention (article, sentence, character offsets into the original text, term, concept, label, layer, voice, speaker, the sentence, sentiment)",
         "timeline" => "mentions and rates over time",
-        "actors" => "who speaks: the speakers the outlets quote",
+        "actors" => "one row per outlet (and group) × actor the articles name: aliases merged, mentions by voice, own-voice sentiment with its 95% interval",
         "diff_outlets" => "slant diff: per outlet, articles and own-voice rate before and after",
         "diff_concepts" => "slant diff: per outlet × concept × label whose mentions or share changed",
         _ => "a CSV file of the folder, as text",

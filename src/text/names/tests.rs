@@ -1,0 +1,151 @@
+use super::*;
+
+fn names(text: &str) -> Vec<String> {
+    // One sentence per line, as the text stage splits a simple article.
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        ranges.push(at..at + line.trim_end().len());
+        at += line.len();
+    }
+    find_names(text, &ranges)
+        .into_iter()
+        .map(|n| n.name)
+        .collect()
+}
+
+#[test]
+fn titles_stay_out_of_the_name_and_are_kept_beside_it() {
+    let text = "Iraqi Prime Minister Mohammed Shia al-Sudani said the coalition should leave.\n";
+    let found = find_names(text, std::slice::from_ref(&(0..text.len() - 1)));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].name, "Mohammed Shia al-Sudani");
+    assert_eq!(found[0].title.as_deref(), Some("Iraqi Prime Minister"));
+    assert_eq!(&text[found[0].range.clone()], "Mohammed Shia al-Sudani");
+    let text =
+        "“We remain focused,” the Pentagon Press Secretary, Major General Pat Ryder, said.\n";
+    let found = find_names(text, std::slice::from_ref(&(0..text.len() - 1)));
+    let got: Vec<(&str, Option<&str>)> = found
+        .iter()
+        .map(|n| (n.name.as_str(), n.title.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Pentagon", Some("Press Secretary")),
+            ("Pat Ryder", Some("Major General"))
+        ]
+    );
+}
+
+#[test]
+fn a_capital_at_a_sentence_start_needs_the_article_to_confirm_it() {
+    let text = "Officials said the talks went on.\n\
+                Sudani told Reuters the forces must go.\n\
+                The Pentagon disagreed with Sudani on Tuesday.\n";
+    assert_eq!(names(text), ["Sudani", "Reuters", "Pentagon", "Sudani"]);
+    // Without the confirming mention, a sentence-initial word is no name.
+    let text = "Sudani told reporters the forces must go.\n";
+    assert_eq!(names(text), Vec::<String>::new());
+    // Nor is one a particle follows.
+    assert_eq!(names("Hundreds of U.S. troops stayed.\n"), ["U.S."]);
+    // A quotation's first word is like a sentence's.
+    let text = "“Right now, I am not aware of any plans,” Ryder said.\n";
+    assert_eq!(names(text), ["Ryder"]);
+}
+
+#[test]
+fn possessives_particles_and_stop_words() {
+    let text = "Meanwhile, Israel's war on Gaza went on as the Islamic State of Iraq regrouped.\n\
+                Osama bin Laden and Abu Mahdi al Muhandis were named by the U.S. Department of Defense.\n";
+    assert_eq!(
+        names(text),
+        [
+            "Israel",
+            "Gaza",
+            "Islamic State of Iraq",
+            "Osama bin Laden",
+            "Abu Mahdi al Muhandis",
+            "U.S. Department of Defense"
+        ]
+    );
+}
+
+#[test]
+fn pronouns_months_hyphenated_adjectives_and_numbers_are_no_names() {
+    let text =
+        "He said on January 9 that US-led forces and Iran-backed groups clashed, and I agree.\n\
+                They met in 2024 at the COVID-19 ward.\n";
+    assert_eq!(names(text), Vec::<String>::new());
+}
+
+#[test]
+fn a_title_case_headline_needs_each_word_confirmed() {
+    let text = "Iraqi PM Says Baghdad Wants US-Led Coalition To Leave\n\
+                The Iraqi government in Baghdad asked the coalition to leave, the PM said.\n";
+    // "PM" alone is a title, not a name.
+    assert_eq!(names(text), ["Iraqi", "Baghdad", "Iraqi", "Baghdad"]);
+}
+
+#[test]
+fn spellings_and_short_forms_merge_and_a_shared_short_form_does_not() {
+    let m = merge_aliases([
+        ("Mohammed Shia al-Sudani", 2),
+        ("Mohammed Shia Al-Sudani", 1),
+        ("al-Sudani", 3),
+        ("Al-Sudani", 4),
+        ("Al Sudani", 1),
+        ("Sudani", 1),
+        ("Shia al-Sudani", 1),
+        ("Qassem Soleimani", 2),
+        ("Qassam Soleimani", 1),
+        ("Soleimani", 5),
+        ("Pentagon", 3),
+        ("University of Baghdad", 1),
+        ("Baghdad", 4),
+        ("Muhammad Shiaa al Sudani", 1),
+        ("Mohammed Shia al-Sudan", 1),
+    ]);
+    for alias in [
+        "Mohammed Shia Al-Sudani",
+        "al-Sudani",
+        "Al-Sudani",
+        "Al Sudani",
+        "Sudani",
+        "Shia al-Sudani",
+        "Muhammad Shiaa al Sudani",
+        "Mohammed Shia al-Sudan",
+    ] {
+        assert_eq!(m[alias], "Mohammed Shia al-Sudani", "{alias}");
+    }
+    // Transliterations of one full name are one name; its short form
+    // joins it.
+    assert_eq!(m["Qassam Soleimani"], "Qassem Soleimani");
+    assert_eq!(m["Soleimani"], "Qassem Soleimani");
+    assert_eq!(m["Pentagon"], "Pentagon");
+    // The name after "of" is another actor's.
+    assert_eq!(m["Baghdad"], "Baghdad");
+    assert_eq!(m["University of Baghdad"], "University of Baghdad");
+    // The order of the input does not matter.
+    let mut reversed: Vec<(&str, u64)> = vec![("Sudani", 1), ("Mohammed Shia al-Sudani", 2)];
+    let a = merge_aliases(reversed.clone());
+    reversed.reverse();
+    assert_eq!(a, merge_aliases(reversed));
+}
+
+#[test]
+fn a_short_form_two_full_names_end_with_stays_its_own_actor() {
+    let m = merge_aliases([
+        ("Donald Trump", 3),
+        ("Ivanka Trump", 1),
+        ("Trump", 7),
+        ("Ali Hassan", 1),
+        ("Ali Hussein", 1),
+        ("Hassan", 2),
+    ]);
+    assert_eq!(m["Trump"], "Trump");
+    assert_eq!(m["Donald Trump"], "Donald Trump");
+    // Two people, not two spellings: "Hassan" is the end of one only.
+    assert_eq!(m["Ali Hussein"], "Ali Hussein");
+    assert_eq!(m["Hassan"], "Ali Hassan");
+}
