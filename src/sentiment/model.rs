@@ -351,7 +351,8 @@ pub fn configure_threads(threads: Option<usize>) {
 /// A loaded sentiment model, ready to score targets on the CPU.
 ///
 /// The model is `Send` but not `Sync` (libtorch tensors): score from one thread
-/// and hand it whole batches; it uses all cores inside each batch.
+/// and hand it whole batches. The f32 path spreads each forward pass over all
+/// cores; the int8 path gives whole batches to one worker thread per core.
 pub struct SentimentModel {
     engine: Engine,
     encoder: Encoder,
