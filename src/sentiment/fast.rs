@@ -197,6 +197,9 @@ impl Linear {
     }
 }
 
+/// Takes a named tensor of the given shape out of the loaded file.
+type Take<'a> = dyn FnMut(&str, &[i64]) -> Result<Tensor, SentimentError> + 'a;
+
 /// rust-bert's (and BERT's) LayerNorm epsilon; `config.json` may state it
 /// but rust-bert does not read it.
 const LAYER_NORM_EPS: f64 = 1e-12;
@@ -314,19 +317,14 @@ impl FastNet {
         };
         let h = config.hidden_size;
         let i = config.intermediate_size;
-        let norm = |take: &mut dyn FnMut(&str, &[i64]) -> Result<Tensor, SentimentError>,
-                    prefix: &str| {
+        let norm = |take: &mut Take<'_>, prefix: &str| {
             Ok::<_, SentimentError>(LayerNorm {
                 weight: take(&format!("{prefix}.weight"), &[h])?,
                 bias: take(&format!("{prefix}.bias"), &[h])?,
                 eps: LAYER_NORM_EPS,
             })
         };
-        let linear = |take: &mut dyn FnMut(&str, &[i64]) -> Result<Tensor, SentimentError>,
-                      prefix: &str,
-                      n: i64,
-                      k: i64,
-                      precision: Precision| {
+        let linear = |take: &mut Take<'_>, prefix: &str, n: i64, k: i64, precision: Precision| {
             let w = take(&format!("{prefix}.weight"), &[n, k])?;
             let b = take(&format!("{prefix}.bias"), &[n])?;
             Linear::new(w, b, precision).map_err(|e| SentimentError::BadModel {

@@ -162,7 +162,7 @@ impl Default for LoadOptions {
 /// The network that scores: rust-bert's, or slant's own forward pass.
 enum Engine {
     Exact {
-        net: Net,
+        net: Box<Net>,
         // Owns the variables `net` reads.
         _vs: nn::VarStore,
     },
@@ -430,7 +430,10 @@ impl SentimentModel {
                 // The file is fp16; loading switched the variables to it.
                 vs.float();
                 vs.freeze();
-                Engine::Exact { net, _vs: vs }
+                Engine::Exact {
+                    net: Box::new(net),
+                    _vs: vs,
+                }
             }
             precision => Engine::Fast(FastNet::load(&weights_path, &bert_config, precision)?),
         };
