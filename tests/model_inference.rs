@@ -7,15 +7,24 @@ use std::path::{Path, PathBuf};
 use slant::pipeline::score_cached;
 use slant::sentiment::data::read_jsonl;
 use slant::sentiment::metrics::Scores;
-use slant::sentiment::{Polarity, SentimentError, SentimentModel, Target};
+use slant::sentiment::{LoadOptions, Polarity, Precision, SentimentError, SentimentModel, Target};
 use slant::store::sentiment::{CacheLoad, SentimentCache};
 
 fn model_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/newsmtsc-minilm-l6")
 }
 
+/// The exact (f32) network, whatever the default precision is.
 fn model() -> SentimentModel {
-    SentimentModel::load(&model_dir()).expect("the committed model loads")
+    load(Precision::F32)
+}
+
+fn load(precision: Precision) -> SentimentModel {
+    let options = LoadOptions {
+        precision,
+        max_len: None,
+    };
+    SentimentModel::load_with(&model_dir(), options).expect("the committed model loads")
 }
 
 #[test]
@@ -279,4 +288,80 @@ fn bad_model_folders_give_clear_errors() {
     std::fs::write(dir.path().join("tokenizer.json"), "{}").unwrap();
     let err = SentimentModel::load(dir.path()).unwrap_err();
     assert!(err.to_string().contains("tokenizer"), "{err}");
+}
+
+/// Labels of the int8 path on `path` (a NewsMTSC file) and their scores.
+fn int8_dev(m: &SentimentModel, path: &Path) -> (Vec<Polarity>, Scores) {
+    let ex = read_jsonl(path).unwrap();
+    let targets: Vec<Target> = ex.iter().map(|e| e.target.clone()).collect();
+    let pred: Vec<Polarity> = m.score(&targets).unwrap().iter().map(|s| s.label).collect();
+    let gold: Vec<Polarity> = ex.iter().map(|e| e.label).collect();
+    let scores = Scores::compute(&gold, &pred);
+    (pred, scores)
+}
+
+#[test]
+fn int8_agrees_with_f32_and_keeps_the_dev_scores() {
+    let m = load(Precision::Int8);
+    let exact = model();
+    let (a, b) = (m.info(), exact.info());
+    assert_eq!(
+        (a.precision, b.precision),
+        (Precision::Int8, Precision::F32)
+    );
+    // Different numerics, different cache keys.
+    assert_ne!(a.hash, b.hash);
+    assert_eq!(a.weights_sha256, b.weights_sha256);
+
+    let check = exact.config().check.clone().expect("a recorded check");
+    let path = Path::new("../shared/data/newsmtsc/dev_rw.jsonl");
+    if !path.exists() {
+        eprintln!("skipping: {} not present", path.display());
+        return;
+    }
+    let (pred, rw) = int8_dev(&m, path);
+    let agree = pred[..check.n]
+        .iter()
+        .zip(&check.labels)
+        .filter(|(a, b)| a == b)
+        .count();
+    // Floor: at most 3 of the 64 recorded f32 labels may change.
+    assert!(agree + 3 >= check.n, "{agree}/{} agree with f32", check.n);
+    // The quality bar: macro-F1 within 0.005 of the recorded f32 score on
+    // both dev splits.
+    let recorded = &exact.config().scores;
+    assert!(
+        rw.macro_f1 >= recorded["dev_rw"].macro_f1 - 0.005,
+        "dev_rw macro-F1 {:.4}",
+        rw.macro_f1
+    );
+    let mt_path = Path::new("../shared/data/newsmtsc/dev_mt.jsonl");
+    if mt_path.exists() {
+        let (_, mt) = int8_dev(&m, mt_path);
+        assert!(
+            mt.macro_f1 >= recorded["dev_mt"].macro_f1 - 0.005,
+            "dev_mt macro-F1 {:.4}",
+            mt.macro_f1
+        );
+    }
+}
+
+#[test]
+fn cached_scores_do_not_cross_precisions() {
+    let exact = model();
+    let int8 = load(Precision::Int8);
+    let out = tempfile::tempdir().unwrap();
+    let path = SentimentCache::path_in(out.path());
+    let targets = vec![
+        Target::find("The council thanked the firefighters.", "firefighters").unwrap(),
+        Target::find("The council thanked the firefighters.", "council").unwrap(),
+    ];
+    let (mut cache, _) = SentimentCache::load(&path);
+    let (_, stats) = score_cached(&exact, &mut cache, &targets).unwrap();
+    assert_eq!(stats.scored, 2);
+    // The f32 entries are no answer for int8: it scores both itself.
+    let (_, stats) = score_cached(&int8, &mut cache, &targets).unwrap();
+    assert_eq!((stats.hits, stats.scored), (0, 2));
+    let (_, stats) = score_cached(&exact, &mut cache, &targets).unwrap();
+    assert_eq!((stats.hits, stats.scored), (2, 0));
 }

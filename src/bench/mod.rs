@@ -15,6 +15,8 @@ pub mod fuzz;
 pub mod gen;
 #[cfg(feature = "model")]
 pub mod model;
+#[cfg(feature = "model")]
+mod model_compare;
 pub mod stage;
 mod vocab;
 

@@ -15,6 +15,11 @@
 //! `--write-predictions` saves the results so the two can be compared. The
 //! timing covers what the pipeline pays: model load, tokenisation, windowing,
 //! de-duplication, batching and the forward passes.
+//!
+//! `--paths f32,int8` times several ways of scoring side by side on the
+//! same pairs, each in its own process (so each has its own peak RSS), in
+//! turns (`--rounds`), and prints one table with the ratios and how often
+//! their labels agree: see [`super::model_compare`].
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -27,7 +32,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::pipeline::{ModelSummary, RunConfig, SentimentScorer};
-use crate::sentiment::{Sentiment, SentimentError, SentimentModel};
+use crate::sentiment::{InferenceArgs, Precision, Sentiment, SentimentError, SentimentModel};
 use crate::store::OutLock;
 use crate::target::Target;
 
@@ -52,9 +57,102 @@ pub struct BenchArgs {
     /// Write the pairs used (JSONL) here.
     #[arg(long)]
     pub write_pairs: Option<PathBuf>,
-    /// Write one JSON line per pair with label and probabilities here.
+    /// Write one JSON line per pair with label and probabilities here
+    /// (with --paths: the first path's).
     #[arg(long)]
     pub write_predictions: Option<PathBuf>,
+    #[command(flatten)]
+    pub inference: InferenceArgs,
+    /// libtorch threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Time these ways of scoring side by side, each `PRECISION` or
+    /// `PRECISION:MAX_LEN` (e.g. `f32,int8,int8:96`); the first is the
+    /// baseline of the ratios.
+    #[arg(long, value_delimiter = ',')]
+    pub paths: Vec<PathSpec>,
+    /// With --paths: time each path this many times, in turns; the fastest
+    /// run of each is reported.
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
+    /// Also score this NewsMTSC file (after timing) and report macro-F1;
+    /// repeatable.
+    #[arg(long)]
+    pub dev: Vec<PathBuf>,
+    /// Write the figures as JSON here.
+    #[arg(long)]
+    pub summary_json: Option<PathBuf>,
+}
+
+/// One way of scoring for `--paths`: a precision and an optional window.
+///
+/// ```
+/// use slant::bench::model::PathSpec;
+/// use slant::sentiment::Precision;
+/// let p: PathSpec = "int8:96".parse().unwrap();
+/// assert_eq!((p.precision, p.max_len), (Precision::Int8, Some(96)));
+/// assert_eq!(p.to_string(), "int8:96");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathSpec {
+    pub precision: Precision,
+    pub max_len: Option<usize>,
+}
+
+impl std::str::FromStr for PathSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (p, m) = match s.split_once(':') {
+            Some((p, m)) => (
+                p,
+                Some(
+                    m.parse::<usize>()
+                        .map_err(|e| format!("bad max_len in {s:?}: {e}"))?,
+                ),
+            ),
+            None => (s, None),
+        };
+        Ok(PathSpec {
+            precision: p.parse()?,
+            max_len: m,
+        })
+    }
+}
+
+impl std::fmt::Display for PathSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.max_len {
+            Some(m) => write!(f, "{}:{m}", self.precision),
+            None => write!(f, "{}", self.precision),
+        }
+    }
+}
+
+/// What one timed run measured (`--summary-json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Figures {
+    pub precision: Precision,
+    pub max_len: usize,
+    pub threads: usize,
+    pub batch_size: usize,
+    pub pairs: usize,
+    pub unique: usize,
+    pub sentences: usize,
+    pub load_s: f64,
+    pub score_s: f64,
+    pub total_s: f64,
+    pub peak_rss_mib: Option<f64>,
+    /// Macro-F1 and accuracy on each `--dev` file, by its name.
+    pub dev: Vec<DevScore>,
+}
+
+/// Scores on one `--dev` file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DevScore {
+    pub name: String,
+    pub n: usize,
+    pub macro_f1: f64,
+    pub accuracy: f64,
 }
 
 /// One pair in the bench files.
@@ -114,6 +212,8 @@ pub fn corpus_pairs(input: &Path) -> Result<Vec<Target>, SentimentError> {
                 name: "target recorder".into(),
                 version: String::new(),
                 sha256: "recorder".into(),
+                precision: String::new(),
+                max_len: 0,
                 scored: self.0.len(),
                 cached: 0,
             }
@@ -230,6 +330,21 @@ pub fn synthetic_pairs(n: usize, seed: u64) -> Vec<Target> {
     out
 }
 
+/// Writes `targets` as bench pairs (JSONL) to `path`.
+pub fn write_pairs(path: &Path, targets: &[Target]) -> Result<(), SentimentError> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).map_err(io(path))?);
+    for t in targets {
+        let line = serde_json::to_string(&PairLine {
+            sentence: t.sentence.clone(),
+            start: t.start,
+            end: t.end,
+        })
+        .map_err(|e| SentimentError::Input(e.to_string()))?;
+        writeln!(f, "{line}").map_err(io(path))?;
+    }
+    f.flush().map_err(io(path))
+}
+
 /// Runs the benchmark and prints its figures.
 pub fn run(args: &BenchArgs) -> Result<(), SentimentError> {
     let targets = if let Some(p) = &args.pairs {
@@ -240,17 +355,10 @@ pub fn run(args: &BenchArgs) -> Result<(), SentimentError> {
         synthetic_pairs(args.synthetic.unwrap_or(2000), args.seed)
     };
     if let Some(p) = &args.write_pairs {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(p).map_err(io(p))?);
-        for t in &targets {
-            let line = serde_json::to_string(&PairLine {
-                sentence: t.sentence.clone(),
-                start: t.start,
-                end: t.end,
-            })
-            .map_err(|e| SentimentError::Torch(e.to_string()))?;
-            writeln!(f, "{line}").map_err(io(p))?;
-        }
-        f.flush().map_err(io(p))?;
+        write_pairs(p, &targets)?;
+    }
+    if !args.paths.is_empty() {
+        return super::model_compare::run(args, &targets);
     }
     let sentences: HashSet<&str> = targets.iter().map(|t| t.sentence.as_str()).collect();
     let unique: HashSet<&Target> = targets.iter().collect();
@@ -260,13 +368,17 @@ pub fn run(args: &BenchArgs) -> Result<(), SentimentError> {
         .model
         .clone()
         .unwrap_or_else(SentimentModel::default_dir);
-    let mut model = SentimentModel::load(&dir)?;
+    let mut model = SentimentModel::load_with(&dir, args.inference.into())?;
+    if let Some(n) = args.threads {
+        model.set_threads(n);
+    }
     model.set_batch_size(args.batch_size);
     let load = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let results = model.score(&targets)?;
     let score = t1.elapsed().as_secs_f64();
     let total = t0.elapsed().as_secs_f64();
+    let peak_rss_mib = crate::bench::peak_rss_bytes().map(|b| b as f64 / 1048576.0);
 
     if let Some(p) = &args.write_predictions {
         let mut f = std::io::BufWriter::new(std::fs::File::create(p).map_err(io(p))?);
@@ -283,6 +395,38 @@ pub fn run(args: &BenchArgs) -> Result<(), SentimentError> {
         }
         f.flush().map_err(io(p))?;
     }
+    let info = model.info();
+    let mut dev = Vec::new();
+    for path in &args.dev {
+        let ex = crate::sentiment::data::read_jsonl(path)?;
+        let targets: Vec<Target> = ex.iter().map(|e| e.target.clone()).collect();
+        let labels: Vec<_> = model.score(&targets)?.iter().map(|s| s.label).collect();
+        let gold: Vec<_> = ex.iter().map(|e| e.label).collect();
+        let s = crate::sentiment::metrics::Scores::compute(&gold, &labels);
+        dev.push(DevScore {
+            name: path.file_stem().map_or_else(
+                || path.display().to_string(),
+                |s| s.to_string_lossy().into(),
+            ),
+            n: s.n,
+            macro_f1: s.macro_f1,
+            accuracy: s.accuracy,
+        });
+    }
+    let figures = Figures {
+        precision: info.precision,
+        max_len: info.max_len,
+        threads: usize::try_from(tch::get_num_threads()).unwrap_or(1),
+        batch_size: args.batch_size,
+        pairs: targets.len(),
+        unique: unique.len(),
+        sentences: sentences.len(),
+        load_s: load,
+        score_s: score,
+        total_s: total,
+        peak_rss_mib,
+        dev,
+    };
     println!(
         "pairs: {} ({} unique), sentences: {}",
         targets.len(),
@@ -290,9 +434,8 @@ pub fn run(args: &BenchArgs) -> Result<(), SentimentError> {
         sentences.len()
     );
     println!(
-        "threads: {}, batch size: {}",
-        tch::get_num_threads(),
-        args.batch_size
+        "precision: {}, max_len: {}, threads: {}, batch size: {}",
+        figures.precision, figures.max_len, figures.threads, args.batch_size
     );
     println!("model load: {load:.2}s, scoring: {score:.2}s, total: {total:.2}s");
     println!(
@@ -305,8 +448,19 @@ pub fn run(args: &BenchArgs) -> Result<(), SentimentError> {
         sentences.len() as f64 / score,
         targets.len() as f64 / score
     );
-    if let Some(rss) = crate::bench::peak_rss_bytes().map(|b| b as f64 / 1048576.0) {
+    if let Some(rss) = peak_rss_mib {
         println!("peak RSS: {rss:.0} MiB");
+    }
+    for d in &figures.dev {
+        println!(
+            "{}: macro-F1 {:.4}, accuracy {:.4} (n = {})",
+            d.name, d.macro_f1, d.accuracy, d.n
+        );
+    }
+    if let Some(p) = &args.summary_json {
+        let text =
+            serde_json::to_string(&figures).map_err(|e| SentimentError::Input(e.to_string()))?;
+        std::fs::write(p, text).map_err(io(p))?;
     }
     Ok(())
 }

@@ -67,6 +67,8 @@ pub struct ModelArgs {
     /// with slant.
     #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
     encoder: Option<PathBuf>,
+    #[command(flatten)]
+    inference: slant::sentiment::InferenceArgs,
 }
 
 /// Groups and discovery: `groups.csv`, `keyness.csv`, `labels.csv`,
@@ -244,8 +246,11 @@ pub fn run_pipeline(
         .model
         .clone()
         .unwrap_or_else(slant::sentiment::SentimentModel::default_dir);
-    let mut scorer = pipeline::ModelScorer::open(&dir, &config.out, config.force)
-        .with_context(|| format!("sentiment model {} (or run with --no-model)", dir.display()))?;
+    let mut scorer =
+        pipeline::ModelScorer::open_with(&dir, &config.out, config.force, args.inference.into())
+            .with_context(|| {
+                format!("sentiment model {} (or run with --no-model)", dir.display())
+            })?;
     loading.finish_and_clear();
     if let Some(note) = &scorer.note {
         eprintln!("slant: sentiment cache: {note}; rebuilding");

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use slant::lexicon::{self, Severity};
 
+// Parsed once per process: the size of the largest variant (all of
+// `analyze`'s model options) costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum LexiconCommand {
     /// Draft a story lexicon from a corpus: its groups of competing labels

@@ -10,7 +10,10 @@ use slant::sentiment::data::read_jsonl;
 use slant::sentiment::encode::Marking;
 use slant::sentiment::metrics::Scores;
 use slant::sentiment::train::{data_name, train, TrainOptions};
-use slant::sentiment::{update_model_config, Polarity, PredictionCheck, SentimentModel, Target};
+use slant::sentiment::{
+    update_model_config, InferenceArgs, Polarity, Precision, PredictionCheck, SentimentModel,
+    Target,
+};
 
 #[derive(Debug, Args)]
 pub struct ModelArgs {
@@ -104,6 +107,8 @@ struct ModelDir {
     /// Model folder [default: the bundled model, see `slant model info`].
     #[arg(long)]
     model: Option<PathBuf>,
+    #[command(flatten)]
+    inference: InferenceArgs,
 }
 
 impl ModelDir {
@@ -112,7 +117,8 @@ impl ModelDir {
             .model
             .clone()
             .unwrap_or_else(SentimentModel::default_dir);
-        SentimentModel::load(&dir).with_context(|| format!("loading model {}", dir.display()))
+        SentimentModel::load_with(&dir, self.inference.into())
+            .with_context(|| format!("loading model {}", dir.display()))
     }
 }
 
@@ -220,7 +226,7 @@ pub fn run(args: ModelArgs) -> anyhow::Result<ExitCode> {
             println!("version: {}", info.version);
             println!("folder: {}", info.dir.display());
             println!("weights sha256: {}", info.weights_sha256);
-            println!("model hash: {}", info.hash);
+            println!("model hash: {} (precision {})", info.hash, info.precision);
             let c = m.config();
             println!("base: {} ({})", c.base.name, c.base.source);
             println!("marking: {:?}, max_len {}", c.marking, c.max_len);
@@ -385,13 +391,23 @@ fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
+    let exact =
+        a.model.inference.precision == Precision::F32 && a.model.inference.max_len.is_none();
+    if a.record && !exact {
+        // The recorded scores and check labels are the model's as trained.
+        anyhow::bail!(
+            "--record keeps the model's own scores: add --precision f32 (and no --max-len)"
+        );
+    }
     let model = a.model.load()?;
     let info = model.info();
     println!(
-        "model: {} v{} ({})",
+        "model: {} v{} ({}), precision {}, max_len {}",
         info.name,
         info.version,
-        info.dir.display()
+        info.dir.display(),
+        info.precision,
+        info.max_len
     );
     for path in &a.data {
         let mut ex = read_jsonl(path)?;

@@ -23,6 +23,11 @@ pub struct ModelSummary {
     pub name: String,
     pub version: String,
     pub sha256: String,
+    /// `f32` or `int8` (see [`crate::sentiment::Precision`]); empty when
+    /// no model scored.
+    pub precision: String,
+    /// Longest input in tokens; 0 when no model scored.
+    pub max_len: usize,
     pub scored: usize,
     pub cached: usize,
 }
@@ -69,7 +74,17 @@ impl ModelScorer {
     /// Loads the model in `dir` and the sentiment cache of `out` (ignored
     /// with `force`).
     pub fn open(dir: &Path, out: &Path, force: bool) -> Result<ModelScorer, SentimentError> {
-        let model = crate::sentiment::SentimentModel::load(dir)?;
+        ModelScorer::open_with(dir, out, force, Default::default())
+    }
+
+    /// [`ModelScorer::open`] with a chosen precision and window.
+    pub fn open_with(
+        dir: &Path,
+        out: &Path,
+        force: bool,
+        options: crate::sentiment::LoadOptions,
+    ) -> Result<ModelScorer, SentimentError> {
+        let model = crate::sentiment::SentimentModel::load_with(dir, options)?;
         let cache_path = SentimentCache::path_in(out);
         let (cache, note) = if force {
             (SentimentCache::new(), None)
@@ -123,6 +138,8 @@ impl SentimentScorer for ModelScorer {
             name: info.name,
             version: info.version,
             sha256: info.hash,
+            precision: info.precision.to_string(),
+            max_len: info.max_len,
             scored: self.stats.scored,
             cached: self.stats.hits,
         }

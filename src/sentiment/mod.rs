@@ -22,7 +22,10 @@
 pub mod data;
 pub mod encode;
 pub mod metrics;
+pub mod precision;
 
+#[cfg(feature = "model")]
+mod fast;
 #[cfg(feature = "model")]
 mod model;
 #[cfg(feature = "model")]
@@ -33,9 +36,10 @@ pub use crate::target::{Polarity, Sentiment, Target, TargetKey};
 pub(crate) use model::{bundled_dir, Batch};
 #[cfg(feature = "model")]
 pub use model::{
-    configure_threads, update_model_config, BaseEncoder, ModelConfig, ModelInfo, PredictionCheck,
-    SentimentModel, DEFAULT_MODEL_NAME,
+    configure_threads, update_model_config, BaseEncoder, LoadOptions, ModelConfig, ModelInfo,
+    PredictionCheck, SentimentModel, DEFAULT_MODEL_NAME,
 };
+pub use precision::{InferenceArgs, Precision, DEFAULT_PRECISION};
 
 use std::path::PathBuf;
 

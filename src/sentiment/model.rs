@@ -27,7 +27,9 @@ use crate::corpus::sha256_hex;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::encode::{Encoded, Encoder, Marking};
+use super::fast::{predict_parallel, FastNet};
 use super::metrics::Scores;
+use super::precision::{InferenceArgs, Precision, DEFAULT_PRECISION};
 use super::{Polarity, Sentiment, SentimentError, Target, MODEL_HINT};
 
 /// Name of the model folder committed under `models/`.
@@ -105,8 +107,66 @@ pub struct ModelInfo {
     /// SHA-256 of `model.safetensors`.
     pub weights_sha256: String,
     /// SHA-256 over everything that decides a prediction: the weights, the
-    /// tokenizer and the input settings. Cache entries are keyed by this.
+    /// tokenizer, the input settings and the precision. Cache entries are
+    /// keyed by this, so int8 and f32 scores never stand in for each other.
     pub hash: String,
+    /// Numerics of the linear layers the scores come from.
+    #[serde(default = "f32_precision")]
+    pub precision: Precision,
+    /// Longest input in tokens (the window cut around the target).
+    #[serde(default)]
+    pub max_len: usize,
+}
+
+fn f32_precision() -> Precision {
+    Precision::F32
+}
+
+/// How to load a model for inference.
+///
+/// ```
+/// use slant::sentiment::{LoadOptions, Precision};
+/// let exact = LoadOptions { precision: Precision::F32, ..LoadOptions::default() };
+/// assert_eq!(exact.max_len, None);
+/// assert_eq!(LoadOptions::default().precision, Precision::Int8);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// [`Precision::F32`] runs rust-bert's network exactly as trained;
+    /// [`Precision::Int8`] runs slant's own forward pass with int8 linear
+    /// layers (`super::fast`).
+    pub precision: Precision,
+    /// Longest input in tokens, overriding the model's `max_len` (16 at
+    /// least): longer sentences are cut to a window around the target.
+    pub max_len: Option<usize>,
+}
+
+impl From<InferenceArgs> for LoadOptions {
+    fn from(a: InferenceArgs) -> Self {
+        LoadOptions {
+            precision: a.precision,
+            max_len: a.max_len,
+        }
+    }
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            precision: DEFAULT_PRECISION,
+            max_len: None,
+        }
+    }
+}
+
+/// The network that scores: rust-bert's, or slant's own forward pass.
+enum Engine {
+    Exact {
+        net: Box<Net>,
+        // Owns the variables `net` reads.
+        _vs: nn::VarStore,
+    },
+    Fast(FastNet),
 }
 
 /// The network: encoder plus head.
@@ -206,6 +266,16 @@ pub(crate) fn predict(
     batch_size: usize,
     done: &dyn Fn(usize),
 ) -> Result<Vec<[f32; 3]>, SentimentError> {
+    predict_with(&|b| net.forward(b, false), inputs, batch_size, done)
+}
+
+/// [`predict`] with any network: `forward` maps a batch to logits `[batch, 3]`.
+pub(crate) fn predict_with(
+    forward: &dyn Fn(&Batch) -> Result<Tensor, SentimentError>,
+    inputs: &[Encoded],
+    batch_size: usize,
+    done: &dyn Fn(usize),
+) -> Result<Vec<[f32; 3]>, SentimentError> {
     let mut order: Vec<usize> = (0..inputs.len()).collect();
     order.sort_by_key(|&i| (inputs[i].ids.len(), i));
     let mut out = vec![[0f32; 3]; inputs.len()];
@@ -214,7 +284,7 @@ pub(crate) fn predict(
     for chunk in order.chunks(batch_size.max(1)) {
         let items: Vec<&Encoded> = chunk.iter().map(|&i| &inputs[i]).collect();
         let batch = Batch::collate(&items);
-        let probs = net.forward(&batch, false)?.softmax(-1, Kind::Float);
+        let probs = forward(&batch)?.softmax(-1, Kind::Float);
         let flat = Vec::<f32>::try_from(probs.flatten(0, -1))
             .map_err(|e| SentimentError::Torch(e.to_string()))?;
         for (k, &i) in chunk.iter().enumerate() {
@@ -281,15 +351,17 @@ pub fn configure_threads(threads: Option<usize>) {
 /// A loaded sentiment model, ready to score targets on the CPU.
 ///
 /// The model is `Send` but not `Sync` (libtorch tensors): score from one thread
-/// and hand it whole batches; it uses all cores inside each batch.
+/// and hand it whole batches. The f32 path spreads each forward pass over all
+/// cores; the int8 path gives whole batches to one worker thread per core.
 pub struct SentimentModel {
-    net: Net,
-    // Owns the variables `net` reads.
-    _vs: nn::VarStore,
+    engine: Engine,
     encoder: Encoder,
     config: ModelConfig,
     info: ModelInfo,
     batch_size: usize,
+    /// libtorch threads of the exact path; worker threads (one libtorch
+    /// thread each) of the int8 path.
+    threads: usize,
 }
 
 impl std::fmt::Debug for SentimentModel {
@@ -306,7 +378,20 @@ impl SentimentModel {
     /// A missing folder or file gives [`SentimentError::MissingModel`]; a file
     /// that cannot be used (bad JSON, foreign format, truncated or mismatched
     /// weights) gives [`SentimentError::BadModel`]. Both say how to fix it.
+    ///
+    /// This is the exact network, in f32 as trained (what training and
+    /// `slant model eval --record` check against); the command line's
+    /// default is [`LoadOptions::default`] through [`SentimentModel::load_with`].
     pub fn load(dir: &Path) -> Result<SentimentModel, SentimentError> {
+        let exact = LoadOptions {
+            precision: Precision::F32,
+            max_len: None,
+        };
+        SentimentModel::load_with(dir, exact)
+    }
+
+    /// [`SentimentModel::load`] with a chosen precision and window.
+    pub fn load_with(dir: &Path, options: LoadOptions) -> Result<SentimentModel, SentimentError> {
         if !dir.is_dir() {
             return Err(SentimentError::MissingModel {
                 path: dir.to_path_buf(),
@@ -318,24 +403,40 @@ impl SentimentModel {
         let bert_config = read_bert_config(&dir.join(CONFIG_FILE))?;
         let tokenizer_path = dir.join(TOKENIZER_FILE);
         let tokenizer_bytes = read_model_file(&tokenizer_path)?;
-        let encoder = Encoder::from_file(&tokenizer_path, config.marking, config.max_len)?;
+        let max_len = options.max_len.unwrap_or(config.max_len);
+        let positions = usize::try_from(bert_config.max_position_embeddings).unwrap_or(0);
+        if !(16..=positions).contains(&max_len) {
+            return Err(SentimentError::Input(format!(
+                "max_len {max_len} is outside 16..={positions}"
+            )));
+        }
+        let encoder = Encoder::from_file(&tokenizer_path, config.marking, max_len)?;
         let weights_path = dir.join(WEIGHTS_FILE);
         let weights = read_model_file(&weights_path)?;
         let weights_sha256 = sha256_hex(&weights);
         drop(weights);
 
         configure_threads(None);
-        let mut vs = nn::VarStore::new(Device::Cpu);
-        let net = Net::new(&vs.root(), &bert_config);
-        vs.load(&weights_path)
-            .map_err(|e| SentimentError::BadModel {
-                path: weights_path.clone(),
-                reason: e.to_string(),
-                hint: MODEL_HINT,
-            })?;
-        // The file is fp16; loading switched the variables to it.
-        vs.float();
-        vs.freeze();
+        let engine = match options.precision {
+            Precision::F32 => {
+                let mut vs = nn::VarStore::new(Device::Cpu);
+                let net = Net::new(&vs.root(), &bert_config);
+                vs.load(&weights_path)
+                    .map_err(|e| SentimentError::BadModel {
+                        path: weights_path.clone(),
+                        reason: e.to_string(),
+                        hint: MODEL_HINT,
+                    })?;
+                // The file is fp16; loading switched the variables to it.
+                vs.float();
+                vs.freeze();
+                Engine::Exact {
+                    net: Box::new(net),
+                    _vs: vs,
+                }
+            }
+            precision => Engine::Fast(FastNet::load(&weights_path, &bert_config, precision)?),
+        };
 
         let mut h = Sha256::new();
         h.update(weights_sha256.as_bytes());
@@ -343,24 +444,31 @@ impl SentimentModel {
         h.update(
             format!(
                 "{:?}/{}/{}/{}",
-                config.marking, config.max_len, config.pooling, POOLING
+                config.marking, max_len, config.pooling, POOLING
             )
             .as_bytes(),
         );
+        // f32 keeps the hash it had before there was a choice, so existing
+        // caches stay valid for it.
+        if options.precision != Precision::F32 {
+            h.update(format!("/{}", options.precision).as_bytes());
+        }
         let info = ModelInfo {
             name: config.name.clone(),
             version: config.version.clone(),
             dir: dir.to_path_buf(),
             weights_sha256,
             hash: format!("{:x}", h.finalize()),
+            precision: options.precision,
+            max_len,
         };
         Ok(SentimentModel {
-            net,
-            _vs: vs,
+            engine,
             encoder,
             config,
             info,
             batch_size: 32,
+            threads: usize::try_from(tch::get_num_threads()).unwrap_or(1).max(1),
         })
     }
 
@@ -385,6 +493,14 @@ impl SentimentModel {
 
     pub fn config(&self) -> &ModelConfig {
         &self.config
+    }
+
+    /// Threads to score with (default: all cores, see [`configure_threads`]).
+    /// Sets libtorch's thread count for the exact path, the number of
+    /// worker threads for the int8 path.
+    pub fn set_threads(&mut self, n: usize) {
+        self.threads = n.max(1);
+        tch::set_num_threads(i32::try_from(self.threads).unwrap_or(1));
     }
 
     /// Inputs per forward pass (default 32).
@@ -428,9 +544,13 @@ impl SentimentModel {
             .collect::<Result<Vec<_>, _>>()?;
         let total = encoded.len();
         progress(0, total);
-        let probs = predict(&self.net, &encoded, self.batch_size, &|done| {
-            progress(done, total)
-        })?;
+        let done = |n| progress(n, total);
+        let probs = match &self.engine {
+            Engine::Exact { net, .. } => predict(net, &encoded, self.batch_size, &done)?,
+            Engine::Fast(net) => {
+                predict_parallel(net, &encoded, self.batch_size, self.threads, &done)?
+            }
+        };
         Ok(index
             .into_iter()
             .map(|i| Sentiment::from_probs(probs[i]))
