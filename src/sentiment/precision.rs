@@ -45,10 +45,13 @@ impl std::str::FromStr for Precision {
 }
 
 /// The precision `slant analyze`, `model eval|predict|bench` and
-/// [`crate::sentiment::LoadOptions::default`] use unless told otherwise:
-/// int8 scores within 0.5 macro-F1 points of f32 on both NewsMTSC dev
-/// splits (models/README.md, Speed). `SentimentModel::load` stays f32.
-pub const DEFAULT_PRECISION: Precision = Precision::Int8;
+/// [`crate::sentiment::LoadOptions::default`] use unless told otherwise.
+/// f32: int8 scores within 0.5 macro-F1 points of it on both NewsMTSC dev
+/// splits (models/README.md, Speed), but its activations are quantised
+/// per batch, so a pair's probabilities depend on the pairs scored with it
+/// (by up to 0.05 on the seeds), and a rerun, which scores only new pairs,
+/// would not write what a run from scratch writes.
+pub const DEFAULT_PRECISION: Precision = Precision::F32;
 
 /// Command-line options for how the sentiment model scores
 /// (`slant analyze`, `slant model eval|predict|bench`).
