@@ -36,29 +36,6 @@ use crate::score::stats::wilson;
 use crate::text::phrases::phrase_key;
 use crate::text::voice::is_speech_verb;
 
-/// Day and month names: when, not who.
-const CALENDAR: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// Phrase embeddings for grouping: one unit vector per phrase.
 pub trait PhraseEmbedder: Sync {
     fn embed(&self, phrases: &[&str]) -> Result<Vec<Vec<f32>>, String>;
@@ -244,7 +221,7 @@ fn candidates(
         let key = phrase_key(&p.name);
         let first = key.split(' ').next().unwrap_or("");
         let last = key.rsplit(' ').next().unwrap_or("");
-        let calendar = first == last && CALENDAR.contains(&first);
+        let calendar = first == last && crate::text::names::CALENDAR.contains(&first);
         // `Abu Mahdi al` of `Abu Mahdi al-Muhandis`: a name cut at a
         // particle. A short word in capitals (`US`) is an acronym, not one.
         let particle =

@@ -61,8 +61,16 @@ const PREFIX_PARTICLES: &[&str] = &[
     "al", "el", "ad", "an", "ar", "as", "ash", "at", "az", "bin", "ibn", "abd",
 ];
 
-/// Capitalised words that name no actor.
-const NOT_NAMES: &[&str] = &[
+/// The days of the week and the months, lowercase: capitalised, yet no
+/// names (shared with discovery's label candidates).
+pub const CALENDAR: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
     "january",
     "february",
     "march",
@@ -75,24 +83,11 @@ const NOT_NAMES: &[&str] = &[
     "october",
     "november",
     "december",
-    "jan",
-    "feb",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
+];
+
+/// Month abbreviations, which name no actor either.
+const MONTH_ABBREVIATIONS: &[&str] = &[
+    "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 ];
 
 /// The last word of a title ("Minister", "President", "General").
@@ -394,7 +389,9 @@ fn name_of(
     lower: &HashSet<&str>,
 ) -> Option<Name> {
     let plain = |t: &Token| {
-        (t.kind != Kind::Acronym && is_stop_word(&t.lower)) || NOT_NAMES.contains(&t.lower.as_str())
+        (t.kind != Kind::Acronym && is_stop_word(&t.lower))
+            || CALENDAR.contains(&t.lower.as_str())
+            || MONTH_ABBREVIATIONS.contains(&t.lower.as_str())
     };
     let mut run = run;
     while run
