@@ -126,9 +126,11 @@ fn f32_precision() -> Precision {
 ///
 /// ```
 /// use slant::sentiment::{LoadOptions, Precision};
-/// let exact = LoadOptions { precision: Precision::F32, ..LoadOptions::default() };
-/// assert_eq!(exact.max_len, None);
-/// assert_eq!(LoadOptions::default().precision, Precision::Int8);
+/// let fast = LoadOptions { precision: Precision::Int8, ..LoadOptions::default() };
+/// assert_eq!(fast.max_len, None);
+/// // f32 is the default: int8 scales each batch's inputs as one, so a
+/// // rerun's scores would depend on which pairs shared its batches.
+/// assert_eq!(LoadOptions::default().precision, Precision::F32);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadOptions {
