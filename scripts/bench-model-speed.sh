@@ -3,12 +3,16 @@
 # on the pairs a run of `slant analyze` sends the model, and the Python
 # `transformers` reference on the same pairs; prints the load next to each.
 #
-#   bash scripts/bench-model-speed.sh [CORPUS] [ROUNDS]
+#   bash scripts/bench-model-speed.sh [CORPUS|PAIRS.jsonl] [ROUNDS]
 #
-# CORPUS defaults to ../shared/corpus/seesaw-allsides, ROUNDS (turns of
+# CORPUS defaults to ../shared/corpus/seesaw-allsides; a .jsonl file is
+# taken as the pairs themselves (`slant model bench --write-pairs` writes
+# them, one {"sentence", "start", "end"} per line). ROUNDS (turns of
 # f32 then int8, the fastest of each kept) to 3. Needs a release build
 # (cargo build --release) and, for the Python column,
-# scripts/setup-bench-model.sh; without it that column is skipped.
+# scripts/setup-bench-model.sh; without it that column is skipped. With
+# SLANT_OLD=path/to/an/older/slant, that build's f32 path is timed first
+# on the same input (the reference of a change to the scoring code).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpus="${1:-$root/../shared/corpus/seesaw-allsides}"
@@ -19,12 +23,23 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 echo "== $(date -u +%FT%TZ); uptime: $(uptime)"
+case "$corpus" in
+  *.jsonl) input=(--pairs "$corpus") ;;
+  *) input=(--corpus "$corpus") ;;
+esac
 dev=()
 for f in "$data/dev_rw.jsonl" "$data/dev_mt.jsonl"; do
   [ -f "$f" ] && dev+=(--dev "$f")
 done
+if [ -n "${SLANT_OLD:-}" ]; then
+  echo "== older build $SLANT_OLD, f32, same pairs; uptime: $(uptime)"
+  /usr/bin/time -f "older bench process: %e s, peak RSS %M KB" \
+    "$SLANT_OLD" model bench "${input[@]}" --paths f32 --rounds "$rounds" \
+    --model "$root/models/newsmtsc-minilm-l6" 2>&1 | grep -v "^round"
+  echo "== this build; uptime: $(uptime)"
+fi
 /usr/bin/time -f "slant bench process: %e s, peak RSS %M KB" \
-  "$slant" model bench --corpus "$corpus" --paths f32,int8 --rounds "$rounds" \
+  "$slant" model bench "${input[@]}" --paths f32,int8 --rounds "$rounds" \
   "${dev[@]}" --write-pairs "$tmp/pairs.jsonl" --write-predictions "$tmp/f32.jsonl"
 
 if [ -d "$root/.deps/bench-model" ]; then

@@ -52,7 +52,7 @@ pub struct BenchArgs {
     pub synthetic: Option<usize>,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = crate::sentiment::DEFAULT_BATCH_SIZE)]
     pub batch_size: usize,
     /// Write the pairs used (JSONL) here.
     #[arg(long)]

@@ -1,7 +1,9 @@
-//! A BERT encoder forward pass for inference only, with int8 linear layers.
+//! The forward pass that scores, in f32 or with int8 linear layers.
 //!
-//! rust-bert's `BertModel` fixes its linear layers to `nn::Linear`, so it
-//! cannot run them in int8. This is the same network written out (embeddings
+//! Training runs rust-bert's `BertModel` (`super::model::Net`); scoring
+//! runs this. rust-bert fixes its linear layers to `nn::Linear`, so it
+//! cannot run them in int8, and it computes every row of every layer. This
+//! is the same network written out (embeddings
 //! and LayerNorm; per layer: self-attention with the padding mask, output
 //! projection, LayerNorm; GELU feed-forward, LayerNorm), reading the same
 //! `model.safetensors` names, with each linear layer either in f32 or in

@@ -46,19 +46,17 @@ impl std::str::FromStr for Precision {
 
 /// The precision `slant analyze`, `model eval|predict|bench` and
 /// [`crate::sentiment::LoadOptions::default`] use unless told otherwise.
-/// f32: int8 scores within 0.5 macro-F1 points of it on both NewsMTSC dev
-/// splits (models/README.md, Speed), but its activations are quantised
-/// per batch, so a pair's probabilities depend on the pairs scored with it
-/// (by up to 0.05 on the seeds), and a rerun, which scores only new pairs,
-/// would not write what a run from scratch writes.
+/// f32: int8 is 1.2 times as fast on SEESAW's pairs but costs model v2
+/// 1.2 macro-F1 points on `dev_mt` (models/README.md, Speed).
 pub const DEFAULT_PRECISION: Precision = Precision::F32;
 
 /// Command-line options for how the sentiment model scores
 /// (`slant analyze`, `slant model eval|predict|bench`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
 pub struct InferenceArgs {
-    /// Sentiment model numerics: `int8` (int8 linear layers, several times
-    /// faster) or `f32` (exactly as trained). Scores are cached apart.
+    /// Sentiment model numerics: `f32` (as trained) or `int8` (int8 linear
+    /// layers: about 1.2 times as fast, 1.2 macro-F1 points lower on
+    /// dev_mt). Scores are cached apart.
     #[arg(long, value_name = "f32|int8", default_value_t = DEFAULT_PRECISION)]
     pub precision: Precision,
     /// Longest sentiment model input in tokens [default: the model's
