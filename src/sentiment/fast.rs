@@ -17,11 +17,7 @@
 //! (`[CLS]` and the target's tokens), and [`predict_parallel`] gives whole
 //! batches to single-threaded workers.
 //!
-//! Quantisation follows ATen's `fbgemm_linear_quantize_weight`, which `tch`
-//! does not expose: one scale and zero point per weight matrix, chosen from
-//! its min and max as FBGEMM's `ChooseQuantizationParams` does, and the
-//! column offsets (each output row's sum of int8 weights minus
-//! `zero_point · K`) that the int8 GEMM needs to undo the zero points.
+//! Weights are quantised by [`super::quant`].
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -31,89 +27,8 @@ use tch::{Kind, Tensor};
 
 use super::encode::Encoded;
 use super::model::Batch;
+use super::quant::{quantize_weight, QParams};
 use super::{Precision, SentimentError, MODEL_HINT};
-
-/// Per-tensor affine quantisation parameters: `real = scale · (q − zero_point)`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct QParams {
-    pub(crate) scale: f32,
-    pub(crate) zero_point: i32,
-}
-
-/// FBGEMM's `ChooseQuantizationParams` without sparsity preservation or
-/// power-of-two scales: the range is widened to hold 0, the scale maps it
-/// onto `qmin..=qmax`, and the zero point is the integer nearest to where 0
-/// lands (computed from whichever end adds the smaller rounding error).
-pub(crate) fn choose_qparams(min: f32, max: f32, qmin: i32, qmax: i32) -> QParams {
-    const SMALL_SCALE_THRESHOLD: f32 = 6.1e-5;
-    let mut min = min.min(0.0);
-    let mut max = max.max(0.0);
-    let mut scale = ((f64::from(max) - f64::from(min)) / f64::from(qmax - qmin)) as f32;
-    if scale == 0.0 || (1.0 / scale).is_infinite() {
-        scale = 0.1;
-    }
-    if scale < SMALL_SCALE_THRESHOLD {
-        let org = scale;
-        scale = SMALL_SCALE_THRESHOLD;
-        if min == 0.0 {
-            max = SMALL_SCALE_THRESHOLD * (qmax - qmin) as f32;
-        } else if max == 0.0 {
-            min = -SMALL_SCALE_THRESHOLD * (qmax - qmin) as f32;
-        } else {
-            let amplifier = SMALL_SCALE_THRESHOLD / org;
-            min *= amplifier;
-            max *= amplifier;
-        }
-    }
-    let s = f64::from(scale);
-    let from_min = f64::from(qmin) - f64::from(min) / s;
-    let from_max = f64::from(qmax) - f64::from(max) / s;
-    let err_min = f64::from(qmin).abs() + (f64::from(min) / s).abs();
-    let err_max = f64::from(qmax).abs() + (f64::from(max) / s).abs();
-    let initial = if err_min < err_max {
-        from_min
-    } else {
-        from_max
-    };
-    let zero_point = if initial < f64::from(qmin) {
-        qmin
-    } else if initial > f64::from(qmax) {
-        qmax
-    } else {
-        initial.round_ties_even() as i32
-    };
-    QParams { scale, zero_point }
-}
-
-/// An `[n, k]` f32 weight quantised to int8 as ATen's
-/// `fbgemm_linear_quantize_weight` does: the int8 values (row-major), the
-/// column offsets (one per output row) and the parameters.
-pub(crate) fn quantize_weight(w: &[f32], n: usize, k: usize) -> (Vec<i8>, Vec<i32>, QParams) {
-    let (lo, hi) = w
-        .iter()
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| {
-            (lo.min(x), hi.max(x))
-        });
-    let q = choose_qparams(lo, hi, -128, 127);
-    let inv = 1.0 / q.scale;
-    let values: Vec<i8> = w
-        .iter()
-        .map(|&x| {
-            let v = q.zero_point as f32 + (x * inv).round_ties_even();
-            v.clamp(-128.0, 127.0) as i8
-        })
-        .collect();
-    let offsets = (0..n)
-        .map(|row| {
-            let sum: i32 = values[row * k..(row + 1) * k]
-                .iter()
-                .map(|&v| i32::from(v))
-                .sum();
-            sum - q.zero_point * k as i32
-        })
-        .collect();
-    (values, offsets, q)
-}
 
 /// One linear layer `y = x·Wᵀ + b`, in f32 or int8.
 enum Linear {
@@ -199,9 +114,6 @@ impl Linear {
     }
 }
 
-/// Takes a named tensor of the given shape out of the loaded file.
-type Take<'a> = dyn FnMut(&str, &[i64]) -> Result<Tensor, SentimentError> + 'a;
-
 /// rust-bert's (and BERT's) LayerNorm epsilon; `config.json` may state it
 /// but rust-bert does not read it.
 const LAYER_NORM_EPS: f64 = 1e-12;
@@ -238,15 +150,16 @@ struct Layer {
     output_norm: LayerNorm,
 }
 
-/// The encoder plus slant's three-class head, for inference.
-pub(crate) struct FastNet {
+/// A BERT encoder without a head (embeddings, then the layers), for
+/// inference. Heads live with their models: [`FastNet`] here, the
+/// loaded-word detector's in `crate::detect`.
+pub(crate) struct Body {
     word: Tensor,
     position: Tensor,
     token_type: Tensor,
     embedding_norm: LayerNorm,
     layers: Vec<Layer>,
     heads: i64,
-    classifier: (Tensor, Tensor),
 }
 
 impl Layer {
@@ -264,16 +177,200 @@ impl Layer {
     }
 }
 
-impl FastNet {
+/// Every tensor of a `model.safetensors` (fp16 or f32), in f32, by name.
+pub(crate) fn read_tensors(path: &Path) -> Result<HashMap<String, Tensor>, String> {
+    Ok(Tensor::read_safetensors(path)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|(name, t)| (name, t.to_kind(Kind::Float)))
+        .collect())
+}
+
+/// Takes the tensor `name` of the given shape out of `tensors`.
+pub(crate) fn take(
+    tensors: &mut HashMap<String, Tensor>,
+    name: &str,
+    shape: &[i64],
+) -> Result<Tensor, String> {
+    let t = tensors
+        .remove(name)
+        .ok_or_else(|| format!("no tensor {name}"))?;
+    if t.size() != shape {
+        return Err(format!(
+            "{name} has shape {:?}, expected {shape:?}",
+            t.size()
+        ));
+    }
+    Ok(t)
+}
+
+impl Body {
     /// Another handle on the same weights (no copy), for another thread.
-    fn shallow_clone(&self) -> FastNet {
-        FastNet {
+    pub(crate) fn shallow_clone(&self) -> Body {
+        Body {
             word: self.word.shallow_clone(),
             position: self.position.shallow_clone(),
             token_type: self.token_type.shallow_clone(),
             embedding_norm: self.embedding_norm.shallow_clone(),
             layers: self.layers.iter().map(Layer::shallow_clone).collect(),
             heads: self.heads,
+        }
+    }
+
+    /// Takes the encoder's tensors (Hugging Face BERT names without the
+    /// `bert.` prefix) out of `tensors`, leaving the head's, and quantises
+    /// the linear layers when `precision` is [`Precision::Int8`]; the last
+    /// layer after its attention stays f32 (see [`Body::forward`]).
+    pub(crate) fn load(
+        tensors: &mut HashMap<String, Tensor>,
+        config: &BertConfig,
+        precision: Precision,
+    ) -> Result<Body, String> {
+        if format!("{:?}", config.hidden_act) != "gelu" {
+            return Err(format!(
+                "hidden_act {:?} is not supported (gelu)",
+                config.hidden_act
+            ));
+        }
+        let h = config.hidden_size;
+        let i = config.intermediate_size;
+        let norm = |tensors: &mut HashMap<String, Tensor>, prefix: &str| {
+            Ok::<_, String>(LayerNorm {
+                weight: take(tensors, &format!("{prefix}.weight"), &[h])?,
+                bias: take(tensors, &format!("{prefix}.bias"), &[h])?,
+                eps: LAYER_NORM_EPS,
+            })
+        };
+        let linear = |tensors: &mut HashMap<String, Tensor>,
+                      prefix: &str,
+                      n: i64,
+                      k: i64,
+                      precision: Precision| {
+            let w = take(tensors, &format!("{prefix}.weight"), &[n, k])?;
+            let b = take(tensors, &format!("{prefix}.bias"), &[n])?;
+            Linear::new(w, b, precision)
+        };
+        let embedding_norm = norm(tensors, "embeddings.LayerNorm")?;
+        let mut layers = Vec::new();
+        for l in 0..config.num_hidden_layers {
+            let p = format!("encoder.layer.{l}");
+            // After its attention the last layer may compute only the rows
+            // a head reads (see `forward`), few enough that f32 costs little.
+            let own = if l + 1 == config.num_hidden_layers {
+                Precision::F32
+            } else {
+                precision
+            };
+            let attention = format!("{p}.attention");
+            layers.push(Layer {
+                query: linear(tensors, &format!("{attention}.self.query"), h, h, precision)?,
+                key: linear(tensors, &format!("{attention}.self.key"), h, h, precision)?,
+                value: linear(tensors, &format!("{attention}.self.value"), h, h, precision)?,
+                attention_out: linear(tensors, &format!("{attention}.output.dense"), h, h, own)?,
+                attention_norm: norm(tensors, &format!("{attention}.output.LayerNorm"))?,
+                intermediate: linear(tensors, &format!("{p}.intermediate.dense"), i, h, own)?,
+                output: linear(tensors, &format!("{p}.output.dense"), h, i, own)?,
+                output_norm: norm(tensors, &format!("{p}.output.LayerNorm"))?,
+            });
+        }
+        Ok(Body {
+            word: take(
+                tensors,
+                "embeddings.word_embeddings.weight",
+                &[config.vocab_size, h],
+            )?,
+            position: take(
+                tensors,
+                "embeddings.position_embeddings.weight",
+                &[config.max_position_embeddings, h],
+            )?,
+            token_type: take(
+                tensors,
+                "embeddings.token_type_embeddings.weight",
+                &[config.type_vocab_size, h],
+            )?,
+            embedding_norm,
+            layers,
+            heads: config.num_attention_heads,
+        })
+    }
+
+    /// Final hidden states `[batch, len, hidden]` of token ids, token type
+    /// ids and the attention mask (1 on real tokens), all `[batch, len]`.
+    ///
+    /// With `keep` (bool `[batch, len]`), the last layer goes on after its
+    /// attention (which needs every token) with the kept rows only and the
+    /// other rows come out 0: a head that reads a few rows of real
+    /// sentences saves most of the last layer.
+    pub(crate) fn forward(
+        &self,
+        ids: &Tensor,
+        types: &Tensor,
+        mask: &Tensor,
+        keep: Option<&Tensor>,
+    ) -> Tensor {
+        let size = ids.size();
+        let (n, len) = (size[0], size[1]);
+        let positions = Tensor::arange(len, (Kind::Int64, tch::Device::Cpu));
+        let x = Tensor::embedding(&self.word, ids, -1, false, false)
+            + Tensor::embedding(&self.position, &positions, -1, false, false)
+            + Tensor::embedding(&self.token_type, types, -1, false, false);
+        let mut x = self.embedding_norm.forward(&x);
+        // 0 where a token is real, -10000 on padding: what BERT adds to the
+        // attention scores so padding gets no weight.
+        let mask = ((mask.to_kind(Kind::Float) - 1.0) * 10000.0).view([n, 1, 1, len]);
+        let hidden = x.size()[2];
+        let head = hidden / self.heads;
+        let split = |t: Tensor| t.view([n, len, self.heads, head]).transpose(1, 2);
+        let attention = |layer: &Layer, x: &Tensor| {
+            let q = split(layer.query.forward(x)) / (head as f64).sqrt();
+            let k = split(layer.key.forward(x));
+            let v = split(layer.value.forward(x));
+            let weights = (q.matmul(&k.transpose(-1, -2)) + &mask).softmax(-1, Kind::Float);
+            weights
+                .matmul(&v)
+                .transpose(1, 2)
+                .contiguous()
+                .view([n, len, hidden])
+        };
+        let rest = |layer: &Layer, context: &Tensor, x: &Tensor| {
+            let a = layer
+                .attention_norm
+                .forward(&(layer.attention_out.forward(context) + x));
+            let f = layer.intermediate.forward(&a).gelu("none");
+            layer.output_norm.forward(&(layer.output.forward(&f) + &a))
+        };
+        let Some((last, layers)) = self.layers.split_last() else {
+            return x;
+        };
+        for layer in layers {
+            let context = attention(layer, &x);
+            x = rest(layer, &context, &x);
+        }
+        let context = attention(last, &x);
+        let Some(keep) = keep else {
+            return rest(last, &context, &x);
+        };
+        let rows = keep.view([-1]).nonzero().view([-1]);
+        let pick = |t: &Tensor| t.view([n * len, hidden]).index_select(0, &rows);
+        let y = rest(last, &pick(&context), &pick(&x));
+        Tensor::zeros([n * len, hidden], (Kind::Float, tch::Device::Cpu))
+            .index_copy(0, &rows, &y)
+            .view([n, len, hidden])
+    }
+}
+
+/// The encoder plus slant's three-class head, for inference.
+pub(crate) struct FastNet {
+    body: Body,
+    classifier: (Tensor, Tensor),
+}
+
+impl FastNet {
+    /// Another handle on the same weights (no copy), for another thread.
+    fn shallow_clone(&self) -> FastNet {
+        FastNet {
+            body: self.body.shallow_clone(),
             classifier: (
                 self.classifier.0.shallow_clone(),
                 self.classifier.1.shallow_clone(),
@@ -294,111 +391,14 @@ impl FastNet {
             reason,
             hint: MODEL_HINT,
         };
-        if format!("{:?}", config.hidden_act) != "gelu" {
-            return Err(bad(format!(
-                "hidden_act {:?} is not supported (gelu)",
-                config.hidden_act
-            )));
-        }
-        let mut tensors: HashMap<String, Tensor> = Tensor::read_safetensors(path)
-            .map_err(|e| bad(e.to_string()))?
-            .into_iter()
-            .map(|(name, t)| (name, t.to_kind(Kind::Float)))
-            .collect();
-        let mut take = |name: &str, shape: &[i64]| -> Result<Tensor, SentimentError> {
-            let t = tensors
-                .remove(name)
-                .ok_or_else(|| bad(format!("no tensor {name}")))?;
-            if t.size() != shape {
-                return Err(bad(format!(
-                    "{name} has shape {:?}, expected {shape:?}",
-                    t.size()
-                )));
-            }
-            Ok(t)
-        };
+        let mut tensors = read_tensors(path).map_err(bad)?;
+        let body = Body::load(&mut tensors, config, precision).map_err(bad)?;
         let h = config.hidden_size;
-        let i = config.intermediate_size;
-        let norm = |take: &mut Take<'_>, prefix: &str| {
-            Ok::<_, SentimentError>(LayerNorm {
-                weight: take(&format!("{prefix}.weight"), &[h])?,
-                bias: take(&format!("{prefix}.bias"), &[h])?,
-                eps: LAYER_NORM_EPS,
-            })
-        };
-        let linear = |take: &mut Take<'_>, prefix: &str, n: i64, k: i64, precision: Precision| {
-            let w = take(&format!("{prefix}.weight"), &[n, k])?;
-            let b = take(&format!("{prefix}.bias"), &[n])?;
-            Linear::new(w, b, precision).map_err(|e| SentimentError::BadModel {
-                path: path.to_path_buf(),
-                reason: e,
-                hint: MODEL_HINT,
-            })
-        };
-        let embedding_norm = norm(&mut take, "embeddings.LayerNorm")?;
-        let mut layers = Vec::new();
-        for l in 0..config.num_hidden_layers {
-            let p = format!("encoder.layer.{l}");
-            // After its attention the last layer computes only the rows the
-            // head reads (see `forward`), few enough that f32 costs little.
-            let own = if l + 1 == config.num_hidden_layers {
-                Precision::F32
-            } else {
-                precision
-            };
-            layers.push(Layer {
-                query: linear(
-                    &mut take,
-                    &format!("{p}.attention.self.query"),
-                    h,
-                    h,
-                    precision,
-                )?,
-                key: linear(
-                    &mut take,
-                    &format!("{p}.attention.self.key"),
-                    h,
-                    h,
-                    precision,
-                )?,
-                value: linear(
-                    &mut take,
-                    &format!("{p}.attention.self.value"),
-                    h,
-                    h,
-                    precision,
-                )?,
-                attention_out: linear(
-                    &mut take,
-                    &format!("{p}.attention.output.dense"),
-                    h,
-                    h,
-                    own,
-                )?,
-                attention_norm: norm(&mut take, &format!("{p}.attention.output.LayerNorm"))?,
-                intermediate: linear(&mut take, &format!("{p}.intermediate.dense"), i, h, own)?,
-                output: linear(&mut take, &format!("{p}.output.dense"), h, i, own)?,
-                output_norm: norm(&mut take, &format!("{p}.output.LayerNorm"))?,
-            });
-        }
-        let net = FastNet {
-            word: take("embeddings.word_embeddings.weight", &[config.vocab_size, h])?,
-            position: take(
-                "embeddings.position_embeddings.weight",
-                &[config.max_position_embeddings, h],
-            )?,
-            token_type: take(
-                "embeddings.token_type_embeddings.weight",
-                &[config.type_vocab_size, h],
-            )?,
-            embedding_norm,
-            layers,
-            heads: config.num_attention_heads,
-            classifier: (
-                take("classifier.weight", &[3, 2 * h])?,
-                take("classifier.bias", &[3])?,
-            ),
-        };
+        let classifier = (
+            take(&mut tensors, "classifier.weight", &[3, 2 * h]).map_err(bad)?,
+            take(&mut tensors, "classifier.bias", &[3]).map_err(bad)?,
+        );
+        let net = FastNet { body, classifier };
         // libtorch warns once per process that these FBGEMM entry points
         // are deprecated; the warning would reach every user of `slant
         // analyze`. Run one tiny batch now, with stderr silenced, so the
@@ -417,56 +417,12 @@ impl FastNet {
 
     /// Logits `[batch, 3]` (no dropout: inference only).
     pub(crate) fn forward(&self, b: &Batch) -> Tensor {
-        let size = b.ids.size();
-        let (n, len) = (size[0], size[1]);
+        // The head reads only [CLS] and the target's tokens: about a tenth
+        // of the rows of real sentences.
+        let len = b.ids.size()[1];
         let positions = Tensor::arange(len, (Kind::Int64, tch::Device::Cpu));
-        let x = Tensor::embedding(&self.word, &b.ids, -1, false, false)
-            + Tensor::embedding(&self.position, &positions, -1, false, false)
-            + Tensor::embedding(&self.token_type, &b.types, -1, false, false);
-        let mut x = self.embedding_norm.forward(&x);
-        // 0 where a token is real, -10000 on padding: what BERT adds to the
-        // attention scores so padding gets no weight.
-        let mask = ((b.mask.to_kind(Kind::Float) - 1.0) * 10000.0).view([n, 1, 1, len]);
-        let hidden = x.size()[2];
-        let head = hidden / self.heads;
-        let split = |t: Tensor| t.view([n, len, self.heads, head]).transpose(1, 2);
-        let Some((last, layers)) = self.layers.split_last() else {
-            return self.head(&x, b);
-        };
-        let attention = |layer: &Layer, x: &Tensor| {
-            let q = split(layer.query.forward(x)) / (head as f64).sqrt();
-            let k = split(layer.key.forward(x));
-            let v = split(layer.value.forward(x));
-            let weights = (q.matmul(&k.transpose(-1, -2)) + &mask).softmax(-1, Kind::Float);
-            weights
-                .matmul(&v)
-                .transpose(1, 2)
-                .contiguous()
-                .view([n, len, hidden])
-        };
-        for layer in layers {
-            let context = attention(layer, &x);
-            let a = layer
-                .attention_norm
-                .forward(&(layer.attention_out.forward(&context) + &x));
-            let f = layer.intermediate.forward(&a).gelu("none");
-            x = layer.output_norm.forward(&(layer.output.forward(&f) + &a));
-        }
-        // The head reads only [CLS] and the target's tokens, so after its
-        // attention (which needs every token) the last layer goes on with
-        // their rows only: about a tenth of the rows of real sentences.
-        let context = attention(last, &x);
         let keep = b.target.gt(0.0).logical_or(&positions.eq(0).unsqueeze(0));
-        let rows = keep.view([-1]).nonzero().view([-1]);
-        let pick = |t: &Tensor| t.view([n * len, hidden]).index_select(0, &rows);
-        let a = last
-            .attention_norm
-            .forward(&(last.attention_out.forward(&pick(&context)) + pick(&x)));
-        let f = last.intermediate.forward(&a).gelu("none");
-        let y = last.output_norm.forward(&(last.output.forward(&f) + &a));
-        let x = Tensor::zeros([n * len, hidden], (Kind::Float, tch::Device::Cpu))
-            .index_copy(0, &rows, &y)
-            .view([n, len, hidden]);
+        let x = self.body.forward(&b.ids, &b.types, &b.mask, Some(&keep));
         self.head(&x, b)
     }
 
@@ -485,14 +441,9 @@ impl FastNet {
     }
 }
 
-/// Class probabilities for each input, in input order, from `workers`
-/// threads that each take the next batch (of inputs sorted by length) when
-/// done with one, each with one libtorch thread. On a small machine this
-/// beats one forward pass spread over all cores: the matrices of one batch
-/// are small enough that the threads of one pass spend much of their time
-/// waiting for each other, and a pass whose thread the system descheduled
-/// holds up only its own batch. After each batch, `done` is told how many
-/// inputs are scored so far.
+/// Class probabilities for each input, in input order, from batches of
+/// inputs sorted by length, scored [`on_workers`]. After each batch, `done`
+/// is told how many inputs are scored so far.
 pub(crate) fn predict_parallel(
     net: &FastNet,
     inputs: &[Encoded],
@@ -502,53 +453,115 @@ pub(crate) fn predict_parallel(
 ) -> Result<Vec<[f32; 3]>, SentimentError> {
     let mut order: Vec<usize> = (0..inputs.len()).collect();
     order.sort_by_key(|&i| (inputs[i].ids.len(), i));
-    let batches: Vec<&[usize]> = order.chunks(batch_size.max(1)).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let batches: Vec<&[usize]> = order
+        .chunks(batch_len(inputs.len(), batch_size, workers))
+        .collect();
     let mut out = vec![[0f32; 3]; inputs.len()];
-    let (tx, rx) = std::sync::mpsc::channel::<Result<(usize, Vec<f32>), String>>();
+    let mut scored = 0;
+    on_workers(
+        || net.shallow_clone(),
+        batches.len(),
+        workers,
+        |net, i| {
+            let items: Vec<&Encoded> = batches[i].iter().map(|&k| &inputs[k]).collect();
+            let probs = net
+                .forward(&Batch::collate(&items))
+                .softmax(-1, Kind::Float);
+            Vec::<f32>::try_from(probs.flatten(0, -1)).map_err(|e| e.to_string())
+        },
+        |i, flat| {
+            for (k, &slot) in batches[i].iter().enumerate() {
+                out[slot] = [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]];
+            }
+            scored += batches[i].len();
+            done(scored);
+        },
+    )
+    .map_err(SentimentError::Torch)?;
+    Ok(out)
+}
+
+/// Inputs per batch: `batch_size`, or fewer when that leaves workers idle
+/// (20 inputs, 2 workers: batches of 10, not 16 and 4).
+///
+/// ```text
+/// batch_len(20, 16, 2) == 10;  batch_len(1000, 16, 2) == 16;  batch_len(1, 16, 2) == 1
+/// ```
+pub(crate) fn batch_len(inputs: usize, batch_size: usize, workers: usize) -> usize {
+    inputs.div_ceil(workers.max(1)).clamp(1, batch_size.max(1))
+}
+
+/// Runs `work(net, i)` for every batch index `i < batches` on `workers`
+/// threads, each with its own handle on the network (`handle()`, made on
+/// this thread) and one libtorch thread, each taking the next batch when
+/// done with one; `got(i, output)` receives each batch's output here, in
+/// the order they finish. The first error stops the rest. With fewer
+/// batches than workers, the threads left over go to libtorch instead; a
+/// single batch runs on the calling thread, with its libtorch threads.
+///
+/// On a small machine this beats one forward pass spread over all cores:
+/// the matrices of one batch are small enough that the threads of one pass
+/// spend much of their time waiting for each other, and a pass whose thread
+/// the system descheduled holds up only its own batch.
+pub(crate) fn on_workers<N: Send, T: Send>(
+    handle: impl Fn() -> N,
+    batches: usize,
+    workers: usize,
+    work: impl Fn(&N, usize) -> Result<T, String> + Sync,
+    mut got: impl FnMut(usize, T),
+) -> Result<(), String> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<Result<(usize, T), String>>();
+    let spawned = workers.clamp(1, batches.max(1));
+    if spawned == 1 {
+        // One batch (or one worker): here, with this thread's libtorch
+        // threads. A new thread would build its own OpenMP pool, which
+        // costs more than a small batch when a caller tags one sentence
+        // at a time.
+        let net = handle();
+        let _guard = tch::no_grad_guard();
+        for i in 0..batches {
+            got(i, work(&net, i)?);
+        }
+        return Ok(());
+    }
+    let intra = i32::try_from(workers / spawned).unwrap_or(1).max(1);
     let result = std::thread::scope(|scope| {
-        for _ in 0..workers.clamp(1, batches.len().max(1)) {
+        for _ in 0..spawned {
             let tx = tx.clone();
-            let net = net.shallow_clone();
-            let (batches, next) = (&batches, &next);
+            let net = handle();
+            let (next, work) = (&next, &work);
             scope.spawn(move || {
                 // Per thread: libtorch's OpenMP and MKL settings are
                 // thread-local, so this leaves the caller's threads alone.
-                tch::set_num_threads(1);
+                tch::set_num_threads(intra);
                 let _guard = tch::no_grad_guard();
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(chunk) = batches.get(i) else { break };
-                    let items: Vec<&Encoded> = chunk.iter().map(|&k| &inputs[k]).collect();
-                    let probs = net
-                        .forward(&Batch::collate(&items))
-                        .softmax(-1, Kind::Float);
-                    let flat = Vec::<f32>::try_from(probs.flatten(0, -1))
-                        .map(|v| (i, v))
-                        .map_err(|e| e.to_string());
-                    if tx.send(flat).is_err() {
+                    if i >= batches {
+                        break;
+                    }
+                    let out = work(&net, i).map(|t| (i, t));
+                    let failed = out.is_err();
+                    if tx.send(out).is_err() || failed {
+                        // Make the other workers stop too.
+                        next.store(batches, std::sync::atomic::Ordering::Relaxed);
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        let mut scored = 0;
         for message in rx {
-            let (i, flat) = message.map_err(SentimentError::Torch)?;
-            for (k, &slot) in batches[i].iter().enumerate() {
-                out[slot] = [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]];
-            }
-            scored += batches[i].len();
-            done(scored);
+            let (i, t) = message?;
+            got(i, t);
         }
-        Ok::<_, SentimentError>(())
+        Ok::<_, String>(())
     });
-    // A worker's `set_num_threads(1)` also set the default that threads
-    // which have not used libtorch yet start from: put it back.
+    // A worker's `set_num_threads` also set the default that threads which
+    // have not used libtorch yet start from: put it back.
     tch::set_num_threads(i32::try_from(workers).unwrap_or(1).max(1));
-    result?;
-    Ok(out)
+    result
 }
 
 /// Runs `f` with the process's stderr pointed at `/dev/null` (Linux; a
@@ -575,6 +588,18 @@ fn quietly<T>(f: impl FnOnce() -> T) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sentiment::quant::choose_qparams;
+
+    #[test]
+    fn batches_leave_no_worker_idle_and_stay_within_the_size() {
+        assert_eq!(batch_len(20, 16, 2), 10);
+        assert_eq!(batch_len(1000, 16, 2), 16);
+        assert_eq!(batch_len(1, 16, 2), 1);
+        assert_eq!(batch_len(0, 16, 2), 1);
+        assert_eq!(batch_len(33, 16, 3), 11);
+        assert_eq!(batch_len(500, 1, 2), 1);
+        assert_eq!(batch_len(7, 16, 0), 7);
+    }
     use crate::sentiment::encode::{Encoded, Encoder};
     use crate::sentiment::model::{read_bert_config, read_model_config, Net};
     use std::path::PathBuf;
@@ -641,36 +666,6 @@ mod tests {
         let b = int8.forward(&batch).argmax(-1, false);
         let agree = a.eq_tensor(&b).sum(Kind::Int64).int64_value(&[]);
         assert!(agree >= 58, "only {agree}/64 labels agree");
-    }
-
-    #[test]
-    fn qparams_match_fbgemm_on_simple_ranges() {
-        // [-1, 1] over 255 steps: 0 lands between -1 and 0, nearer 0 …
-        let q = choose_qparams(-1.0, 1.0, -128, 127);
-        assert!((q.scale - 2.0 / 255.0).abs() < 1e-9);
-        assert_eq!(q.zero_point, 0);
-        // … a positive-only range is widened to hold 0, which maps to qmin.
-        let q = choose_qparams(0.5, 2.55, 0, 255);
-        assert!((q.scale - 0.01).abs() < 1e-7);
-        assert_eq!(q.zero_point, 0);
-        let q = choose_qparams(-2.55, -0.5, -128, 127);
-        assert_eq!(q.zero_point, 127);
-        // A constant zero tensor still gets a usable scale.
-        assert_eq!(choose_qparams(0.0, 0.0, -128, 127).scale, 0.1);
-    }
-
-    #[test]
-    fn quantised_weights_round_trip_and_offsets_sum_rows() {
-        let w: Vec<f32> = (0..12).map(|i| (i as f32 - 4.0) / 8.0).collect();
-        let (q, offsets, p) = quantize_weight(&w, 3, 4);
-        for (&x, &v) in w.iter().zip(&q) {
-            let back = p.scale * (i32::from(v) - p.zero_point) as f32;
-            assert!((back - x).abs() <= p.scale / 2.0 + 1e-6, "{x} -> {back}");
-        }
-        for row in 0..3 {
-            let sum: i32 = q[row * 4..row * 4 + 4].iter().map(|&v| i32::from(v)).sum();
-            assert_eq!(offsets[row], sum - 4 * p.zero_point);
-        }
     }
 
     #[test]

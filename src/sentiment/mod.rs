@@ -29,9 +29,13 @@ mod fast;
 #[cfg(feature = "model")]
 mod model;
 #[cfg(feature = "model")]
+mod quant;
+#[cfg(feature = "model")]
 pub mod train;
 
 pub use crate::target::{Polarity, Sentiment, Target, TargetKey};
+#[cfg(feature = "model")]
+pub(crate) use fast::{batch_len, on_workers, read_tensors, take, Body};
 #[cfg(feature = "model")]
 pub(crate) use model::{bundled_dir, Batch};
 #[cfg(feature = "model")]
