@@ -22,7 +22,7 @@ use super::encode::{EncodedSentence, WordEncoder};
 use super::{DetectError, Tagged, Tagger, Thresholds};
 use crate::corpus::sha256_hex;
 use crate::sentiment::BaseEncoder;
-use crate::sentiment::{batch_len, on_workers, read_tensors, take, Body, Precision};
+use crate::sentiment::{length_batches, on_workers, read_tensors, take, Body, Precision};
 
 /// Name of the model folder committed under `models/`.
 pub const DEFAULT_DETECTOR_NAME: &str = "babe-loaded-minilm-l6";
@@ -140,16 +140,15 @@ pub(crate) fn predict(
     inputs: &[EncodedSentence],
     batch_size: usize,
 ) -> Result<Vec<Tagged>, DetectError> {
-    let mut order: Vec<usize> = (0..inputs.len()).collect();
-    order.sort_by_key(|&i| (inputs[i].ids.len(), i));
+    let lens: Vec<usize> = inputs.iter().map(|e| e.ids.len()).collect();
     let mut out: Vec<Option<Tagged>> = vec![None; inputs.len()];
     let _guard = tch::no_grad_guard();
-    for chunk in order.chunks(batch_size.max(1)) {
+    for chunk in length_batches(&lens, batch_size, 1) {
         let items: Vec<&EncodedSentence> = chunk.iter().map(|&i| &inputs[i]).collect();
         let batch = Batch::collate(&items);
         let (w, s) = net.forward(&batch, false)?;
         let probs = Probs::read(&batch, &w, &s).map_err(DetectError::Torch)?;
-        probs.tag(inputs, chunk, &mut out);
+        probs.tag(inputs, &chunk, &mut out);
     }
     Ok(out.into_iter().flatten().collect())
 }
@@ -258,11 +257,8 @@ fn predict_fast(
     batch_size: usize,
     workers: usize,
 ) -> Result<Vec<Tagged>, DetectError> {
-    let mut order: Vec<usize> = (0..inputs.len()).collect();
-    order.sort_by_key(|&i| (inputs[i].ids.len(), i));
-    let batches: Vec<&[usize]> = order
-        .chunks(batch_len(inputs.len(), batch_size, workers))
-        .collect();
+    let lens: Vec<usize> = inputs.iter().map(|e| e.ids.len()).collect();
+    let batches = length_batches(&lens, batch_size, workers);
     let mut out: Vec<Option<Tagged>> = vec![None; inputs.len()];
     on_workers(
         || net.shallow_clone(),
@@ -274,7 +270,7 @@ fn predict_fast(
             let (w, s) = net.forward(&batch);
             Probs::read(&batch, &w, &s)
         },
-        |i, probs| probs.tag(inputs, batches[i], &mut out),
+        |i, probs| probs.tag(inputs, &batches[i], &mut out),
     )
     .map_err(DetectError::Torch)?;
     Ok(out.into_iter().flatten().collect())

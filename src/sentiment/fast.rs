@@ -451,11 +451,8 @@ pub(crate) fn predict_parallel(
     workers: usize,
     done: &dyn Fn(usize),
 ) -> Result<Vec<[f32; 3]>, SentimentError> {
-    let mut order: Vec<usize> = (0..inputs.len()).collect();
-    order.sort_by_key(|&i| (inputs[i].ids.len(), i));
-    let batches: Vec<&[usize]> = order
-        .chunks(batch_len(inputs.len(), batch_size, workers))
-        .collect();
+    let lens: Vec<usize> = inputs.iter().map(|e| e.ids.len()).collect();
+    let batches = length_batches(&lens, batch_size, workers);
     let mut out = vec![[0f32; 3]; inputs.len()];
     let mut scored = 0;
     on_workers(
@@ -479,6 +476,22 @@ pub(crate) fn predict_parallel(
     )
     .map_err(SentimentError::Torch)?;
     Ok(out)
+}
+
+/// Indices of inputs of token lengths `lens`, sorted by length (ties in
+/// input order) and cut into batches of [`batch_len`] inputs: each batch
+/// pads little, and no worker is left idle.
+///
+/// ```text
+/// length_batches(&[5, 2, 9, 2], 2, 1) == [[1, 3], [0, 2]]
+/// ```
+pub(crate) fn length_batches(lens: &[usize], batch_size: usize, workers: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..lens.len()).collect();
+    order.sort_by_key(|&i| (lens[i], i));
+    order
+        .chunks(batch_len(lens.len(), batch_size, workers))
+        .map(<[usize]>::to_vec)
+        .collect()
 }
 
 /// Inputs per batch: `batch_size`, or fewer when that leaves workers idle
@@ -599,6 +612,11 @@ mod tests {
         assert_eq!(batch_len(33, 16, 3), 11);
         assert_eq!(batch_len(500, 1, 2), 1);
         assert_eq!(batch_len(7, 16, 0), 7);
+        assert_eq!(
+            length_batches(&[5, 2, 9, 2], 2, 1),
+            [vec![1, 3], vec![0, 2]]
+        );
+        assert_eq!(length_batches(&[3, 1, 2], 16, 2), [vec![1, 2], vec![0]]);
     }
     use crate::sentiment::encode::{Encoded, Encoder};
     use crate::sentiment::model::{read_bert_config, read_model_config, Net};

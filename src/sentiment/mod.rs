@@ -35,7 +35,7 @@ pub mod train;
 
 pub use crate::target::{Polarity, Sentiment, Target, TargetKey};
 #[cfg(feature = "model")]
-pub(crate) use fast::{batch_len, on_workers, read_tensors, take, Body};
+pub(crate) use fast::{length_batches, on_workers, read_tensors, take, Body};
 #[cfg(feature = "model")]
 pub(crate) use model::{bundled_dir, Batch};
 #[cfg(feature = "model")]

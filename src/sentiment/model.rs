@@ -27,7 +27,7 @@ use crate::corpus::sha256_hex;
 use tch::{nn, Kind, Tensor};
 
 use super::encode::{Encoded, Encoder, Marking};
-use super::fast::{predict_parallel, FastNet};
+use super::fast::{length_batches, predict_parallel, FastNet};
 use super::metrics::Scores;
 use super::precision::{InferenceArgs, Precision, DEFAULT_PRECISION};
 use super::{Polarity, Sentiment, SentimentError, Target, MODEL_HINT};
@@ -252,41 +252,28 @@ impl Batch {
     }
 }
 
-/// Class probabilities for each encoded input, in input order. Batches are
-/// formed from inputs sorted by length, so each batch pads little. After
-/// each batch, `done` is told how many inputs are scored so far.
+/// Class probabilities for each encoded input, in input order, through
+/// rust-bert's network (training's evaluations; scoring runs
+/// `super::fast`). Batches are formed from inputs sorted by length, so
+/// each batch pads little.
 pub(crate) fn predict(
     net: &Net,
     inputs: &[Encoded],
     batch_size: usize,
-    done: &dyn Fn(usize),
 ) -> Result<Vec<[f32; 3]>, SentimentError> {
-    predict_with(&|b| net.forward(b, false), inputs, batch_size, done)
-}
-
-/// [`predict`] with any network: `forward` maps a batch to logits `[batch, 3]`.
-pub(crate) fn predict_with(
-    forward: &dyn Fn(&Batch) -> Result<Tensor, SentimentError>,
-    inputs: &[Encoded],
-    batch_size: usize,
-    done: &dyn Fn(usize),
-) -> Result<Vec<[f32; 3]>, SentimentError> {
-    let mut order: Vec<usize> = (0..inputs.len()).collect();
-    order.sort_by_key(|&i| (inputs[i].ids.len(), i));
+    let lens: Vec<usize> = inputs.iter().map(|e| e.ids.len()).collect();
     let mut out = vec![[0f32; 3]; inputs.len()];
     let _guard = tch::no_grad_guard();
-    let mut scored = 0;
-    for chunk in order.chunks(batch_size.max(1)) {
+    for chunk in length_batches(&lens, batch_size, 1) {
         let items: Vec<&Encoded> = chunk.iter().map(|&i| &inputs[i]).collect();
-        let batch = Batch::collate(&items);
-        let probs = forward(&batch)?.softmax(-1, Kind::Float);
+        let probs = net
+            .forward(&Batch::collate(&items), false)?
+            .softmax(-1, Kind::Float);
         let flat = Vec::<f32>::try_from(probs.flatten(0, -1))
             .map_err(|e| SentimentError::Torch(e.to_string()))?;
         for (k, &i) in chunk.iter().enumerate() {
             out[i] = [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]];
         }
-        scored += chunk.len();
-        done(scored);
     }
     Ok(out)
 }

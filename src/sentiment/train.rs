@@ -364,7 +364,7 @@ pub fn train(
                 let mut dev = BTreeMap::new();
                 let mut first_pred = None;
                 for d in &devs {
-                    let probs = predict(&net, &d.encoded, 64, &|_| {})?;
+                    let probs = predict(&net, &d.encoded, 64)?;
                     let pred = labels_of(&probs);
                     let s = Scores::compute(&d.gold, &pred);
                     dev.insert(d.name.clone(), (s.accuracy, s.macro_f1));
