@@ -1,7 +1,9 @@
-//! The end of a run: the tables computed from the accumulators, the report
-//! files staged from the store's rows and the next cache staged beside
-//! them. The run stages its workbook from the staged files, then puts
-//! everything in place ([`Finished::commit`]), the cache last.
+//! The end of a run, in two steps. [`finish`]: the tables computed from
+//! the accumulators while `mentions/` and `articles.csv` are staged, then
+//! the tables and the next cache staged side by side. [`Pending::render`],
+//! once the accumulators are gone: the page and the workbook, built from
+//! the staged files side by side. Then everything is put in place
+//! ([`Staged::commit`]), the cache last.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -12,6 +14,7 @@ use crate::corpus::OutletId;
 use crate::discover::labels::PhraseEmbedder;
 use crate::discover::{Discovery, DiscoveryOptions, DiscoveryTables};
 use crate::lexicon::{ConceptKind, Lexicon, Matcher};
+use crate::report::xlsx::WorkbookOptions;
 use crate::report::{ReadyReports, Spool, StageError};
 use crate::score::timeline::TimelineAccumulator;
 use crate::score::{self, OutletAccumulator, Tables};
@@ -29,23 +32,29 @@ pub(super) struct Finish<'a> {
     pub article_cells: &'a [u32],
     pub encoder: Option<&'a dyn PhraseEmbedder>,
     pub options: DiscoveryOptions,
-    /// The metadata column that names an article's group.
-    pub group_by: &'a str,
 }
 
-/// What the end of a run tells the user and `run.json`, and what it has
-/// staged.
+/// What the end of a run tells the user and `run.json`, and what is left
+/// to stage.
 pub(super) struct Finished {
     pub discovery: DiscoverySummary,
     pub found: DiscoveryTables,
     pub actors: ActorSummary,
-    pub staged: Staged,
+    pub pending: Pending,
+}
+
+/// The tables, `mentions/`, `articles.csv` and the next cache staged; the
+/// page and the workbook still to come. It holds none of the run's
+/// accumulators, which can go before the page and the workbook are built.
+pub(super) struct Pending {
+    reports: ReadyReports,
+    cache: StagedCache,
+    cache_time: Duration,
 }
 
 /// The reports and the next cache, staged.
 pub(super) struct Staged {
-    /// The reports, to which the run adds its workbook.
-    pub reports: ReadyReports,
+    reports: ReadyReports,
     cache: StagedCache,
     cache_time: Duration,
 }
@@ -67,50 +76,51 @@ impl Staged {
     }
 }
 
-/// Stages the reports in `out` and the next cache. Times the reports as
-/// lap `report`; the cache's staging, which runs beside them, is kept for
+/// Computes the tables and stages them with `mentions/` and `articles.csv`
+/// in `out`, and the next cache beside them. Times it as lap `report`; the
+/// cache's staging, which runs beside the tables', is kept for
 /// `cache_save`.
 pub(super) fn finish(
     out: &std::path::Path,
-    run: Finish<'_>,
+    run: &Finish<'_>,
     spool: Spool<Extent>,
     mut next: NextCache,
     previous: PreviousCache,
     time: &mut Timings,
 ) -> Result<Finished, PipelineError> {
-    let lexicon = run.lexicon;
-    let concepts: Vec<String> = lexicon
-        .concepts()
-        .iter()
-        .filter(|c| c.kind == ConceptKind::Referent)
-        .map(|c| c.id.clone())
-        .collect();
-    // The tables are computed while the mention parts are written: one is
-    // arithmetic, the other mostly waits on the disk.
+    let concepts = referents(run.lexicon);
+    // The tables, discovery and the copying of mention rows are apart: the
+    // first two are arithmetic, the last mostly waits on the disk.
     let mut score_time = Duration::ZERO;
     let mut discover_time = Duration::ZERO;
-    let (tables, staged) = {
+    let ((tables, found), staged) = {
         let rows = next.rows_file()?;
         rayon::join(
             || {
-                let clock = Instant::now();
-                let tables = tables(&run);
-                score_time = clock.elapsed();
-                let clock = Instant::now();
-                let found = crate::discover::discover(
-                    run.discovery,
-                    run.matcher,
-                    &concepts,
-                    run.encoder,
-                    run.options,
-                );
-                discover_time = clock.elapsed();
-                (tables, found)
+                rayon::join(
+                    || {
+                        let clock = Instant::now();
+                        let tables = tables(run);
+                        score_time = clock.elapsed();
+                        tables
+                    },
+                    || {
+                        let clock = Instant::now();
+                        let found = crate::discover::discover(
+                            run.discovery,
+                            run.matcher,
+                            &concepts,
+                            run.encoder,
+                            run.options,
+                        );
+                        discover_time = clock.elapsed();
+                        found
+                    },
+                )
             },
             || spool.stage(out, &rows, previous.mention_parts()),
         )
     };
-    let (tables, found) = tables;
     let found: DiscoveryTables = found.map_err(PipelineError::Encoder)?;
     next.set_phrase_names(found.names.clone());
     let staged = staged.map_err(|e| match e {
@@ -120,17 +130,8 @@ pub(super) fn finish(
     next.set_mentions(staged.parts(), staged.part_of());
     // The next cache is written while the tables are.
     let mut cache_time = Duration::ZERO;
-    let (written, cache) = rayon::join(
-        || {
-            staged.stage_tables(
-                out,
-                &tables,
-                &found,
-                &concepts,
-                run.group_by,
-                Some(&crate::store::cache_dir(out).join(crate::report::html::cache::FILE)),
-            )
-        },
+    let (reports, cache) = rayon::join(
+        || staged.stage_tables(out, &tables, &found, &concepts),
         || {
             let clock = Instant::now();
             let cells = run.discovery.saved(run.article_cells);
@@ -139,10 +140,8 @@ pub(super) fn finish(
             cache
         },
     );
-    let reports = written?;
-    let cache = cache?;
+    let (reports, cache) = (reports?, cache?);
     time.lap("report");
-    time.set("html", reports.html_time);
     time.set("score", score_time);
     time.set("discover", discover_time);
     for (step, spent) in &found.timings {
@@ -152,12 +151,71 @@ pub(super) fn finish(
         actors: ActorSummary::of(&tables.actors),
         discovery: DiscoverySummary::of(&found, run.options, run.encoder.map(|e| e.identity())),
         found,
-        staged: Staged {
+        pending: Pending {
             reports,
             cache,
             cache_time,
         },
     })
+}
+
+impl Pending {
+    /// Stages `report.html` (articles grouped by `group_by`) and
+    /// `report.xlsx` (its `about` sheet from `about`, the run as `run.json`
+    /// will have it) side by side: each reads what is staged and writes a
+    /// file of its own. Times it as lap `render`, with the page and the
+    /// workbook apart (`html`, `xlsx`).
+    pub fn render(
+        self,
+        out: &std::path::Path,
+        group_by: &str,
+        about: Option<&serde_json::Value>,
+        workbook: WorkbookOptions,
+        time: &mut Timings,
+    ) -> Result<Staged, PipelineError> {
+        let Pending {
+            mut reports,
+            cache,
+            cache_time,
+        } = self;
+        let staging = reports.staging();
+        let evidence_cache = crate::store::cache_dir(out).join(crate::report::html::cache::FILE);
+        let (mut html_time, mut xlsx_time) = (Duration::ZERO, Duration::ZERO);
+        let (page, book) = rayon::join(
+            || {
+                let clock = Instant::now();
+                let page = reports.render_html(group_by, Some(&evidence_cache));
+                html_time = clock.elapsed();
+                page
+            },
+            || {
+                let clock = Instant::now();
+                let book = crate::report::xlsx::stage_workbook(out, &staging, about, workbook);
+                xlsx_time = clock.elapsed();
+                book
+            },
+        );
+        reports.add(page?);
+        reports.add(book?.0);
+        time.lap("render");
+        time.set("html", html_time);
+        time.set("xlsx", xlsx_time);
+        Ok(Staged {
+            reports,
+            cache,
+            cache_time,
+        })
+    }
+}
+
+/// The lexicon's referent concepts, whose sentiment the tables report.
+fn referents(lexicon: &Lexicon) -> Vec<String> {
+    lexicon
+        .concepts()
+        .iter()
+        .filter(|c| c.kind == ConceptKind::Referent)
+        .map(|c| c.id.clone())
+        .collect()
 }
 
 /// The outlets' and groups' tables. A group's row names its outlets.

@@ -8,8 +8,10 @@
 //!   ─► batch (pass 2): cached results, or read + analyze_article, in
 //!      bounded batches on all cores ─► scorer (optional) ─► rows + results
 //!   ─► sink (its own thread): store, OutletAccumulator, report::Spool
-//!   ─► finish: score::finish, reports staged, next cache staged, all put
-//!      in place, the cache last
+//!   ─► finish: score::finish and discovery beside mentions/ staged, then
+//!      the tables and the next cache staged side by side; the
+//!      accumulators dropped; report.html and report.xlsx staged side by
+//!      side; all put in place, the cache last
 //! ```
 //!
 //! [`read_ahead`] is the one bounded prefetch that pass 1, pass 2 and the
@@ -261,31 +263,27 @@ fn run_once<'s>(
     let steps = ReportSteps::from_run(last_run.as_ref());
     let writing = progress.steps("writing reports", steps.total());
     steps.start(&writing, ReportSteps::TABLES);
-    let finished = finish::finish(
-        &config.out,
-        finish::Finish {
-            lexicon: &lexicon,
-            matcher: &matcher,
-            outlets: &outlets,
-            groups: &groups,
-            timeline: &timeline,
-            discovery: &discovery,
-            article_cells: &article_cells,
-            encoder,
-            options: config.discovery,
-            group_by,
-        },
-        spool,
-        next,
-        previous,
-        &mut time,
-    )?;
+    let run = finish::Finish {
+        lexicon: &lexicon,
+        matcher: &matcher,
+        outlets: &outlets,
+        groups: &groups,
+        timeline: &timeline,
+        discovery: &discovery,
+        article_cells: &article_cells,
+        encoder,
+        options: config.discovery,
+    };
     let Finished {
         discovery: discovery_summary,
         found,
         actors: actor_summary,
-        mut staged,
-    } = finished;
+        pending,
+    } = finish::finish(&config.out, &run, spool, next, previous, &mut time)?;
+    // The accumulators are done with: the page and the workbook, built
+    // next, should not have them beside their own memory at the peak.
+    let (outlet_count, group_count) = (outlets.len(), groups.len());
+    drop((outlets, groups, timeline, discovery, article_cells, matcher));
     if let Some(scorer) = sentiment.as_deref_mut() {
         scorer.finish().map_err(PipelineError::Sentiment)?;
     }
@@ -310,14 +308,14 @@ fn run_once<'s>(
         model: sentiment.as_deref().map(|s| s.summary()),
         detector: detector_summary,
         articles: counts.new + counts.changed + counts.cached,
-        outlets: outlets.len(),
+        outlets: outlet_count,
         bytes,
         mentions,
         duplicates,
         cache: counts,
         groups: summary::GroupSummary {
             column: group_by.to_string(),
-            groups: groups.len(),
+            groups: group_count,
             articles: grouped,
         },
         discovery: discovery_summary,
@@ -327,24 +325,21 @@ fn run_once<'s>(
         timings_ms: time.ms.clone(),
         discovered: found,
     };
-    // The workbook is built from the staged reports, so that it is put in
-    // place with them; its about sheet reads the run as run.json will have
-    // it.
-    steps.start(&writing, ReportSteps::WORKBOOK);
-    let clock = std::time::Instant::now();
-    let workbook = config.out.join(crate::report::xlsx::FILE);
+    // The page and the workbook are built from the staged reports, so that
+    // they are put in place with them; the workbook's about sheet reads the
+    // run as run.json will have it.
+    steps.start(&writing, ReportSteps::PAGES);
     let about = serde_json::to_value(&summary).map_err(|e| ReportError::Xlsx {
-        path: workbook.clone(),
+        path: config.out.join(crate::report::xlsx::FILE),
         message: e.to_string(),
     })?;
-    let (book, _) = crate::report::xlsx::stage_workbook(
+    let staged = pending.render(
         &config.out,
-        &staged.reports.staging(),
+        group_by,
         Some(&about),
         config.workbook,
+        &mut time,
     )?;
-    staged.reports.add(book);
-    time.set("xlsx", clock.elapsed());
     steps.start(&writing, ReportSteps::IN_PLACE);
     let notes = staged.commit(&mut time)?;
     summary.warnings.extend(notes);

@@ -124,14 +124,15 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 /// });
 /// let staged = spool.stage(out.path(), &rows, &[])?;
 /// assert_eq!(staged.parts().len(), 1);
-/// let ready = staged.stage_tables(
+/// let mut ready = staged.stage_tables(
 ///     out.path(),
 ///     &slant::score::Tables::default(),
 ///     &slant::discover::DiscoveryTables::default(),
 ///     &[],
-///     "group",
-///     None,
 /// )?;
+/// // The page is built from the staged files and put in place with them.
+/// let page = ready.render_html("group", None)?;
+/// ready.add(page);
 /// // Nothing is in place before the commit.
 /// assert!(!out.path().join("articles.csv").exists());
 /// ready.commit()?;
@@ -299,6 +300,7 @@ impl<R: Send + Sync> Spool<R> {
             options,
             parts_dir,
             articles: articles.finish().map_err(io_error(&articles_path))?,
+            mention_rows: entries.iter().map(|e| e.mentions).sum(),
             parts,
             part_of,
         })
@@ -313,6 +315,8 @@ pub struct StagedReports {
     articles: crate::disk::atomic::Staged,
     parts: Vec<mentions::Part>,
     part_of: Vec<u32>,
+    /// Rows of the staged `mentions/`, headers aside.
+    mention_rows: u64,
 }
 
 impl StagedReports {
@@ -327,23 +331,22 @@ impl StagedReports {
         &self.part_of
     }
 
-    /// Stages the tables and `report.html` (from the staged files, see
-    /// [`super::html`]; articles grouped by `group_column`; the parts'
-    /// evidence samples kept in `evidence_cache`) beside `mentions/` and
-    /// `articles.csv`. Nothing is in place until [`ReadyReports::commit`].
+    /// Stages the tables beside `mentions/` and `articles.csv`. Nothing is
+    /// in place until [`ReadyReports::commit`]; the page and the workbook
+    /// are built from the staged files ([`ReadyReports::render_html`],
+    /// [`ReadyReports::staging`]) and added to them.
     pub fn stage_tables(
         self,
         out: &Path,
         tables: &Tables,
         discovery: &DiscoveryTables,
         sentiment_concepts: &[String],
-        group_column: &str,
-        evidence_cache: Option<&Path>,
     ) -> Result<ReadyReports, ReportError> {
         let StagedReports {
             options,
             parts_dir,
             articles,
+            mention_rows,
             ..
         } = self;
         let outlets = stage_outlets(
@@ -367,50 +370,14 @@ impl StagedReports {
             stage_divergence(&out.join("divergence.csv"), &discovery.divergence, options)?;
         let timeline = stage_timeline(&out.join("timeline.csv"), &tables.timeline, options)?;
         let actors = stage_actors(&out.join(super::actors::FILE), &tables.actors, options)?;
-        let clock = std::time::Instant::now();
-        let sources = super::html::Sources {
-            outlets: outlets.staged_path().to_path_buf(),
-            groups: groups.staged_path().to_path_buf(),
-            concepts: concepts.staged_path().to_path_buf(),
-            articles: articles.staged_path().to_path_buf(),
-            keyness: keyness.staged_path().to_path_buf(),
-            labels: labels.staged_path().to_path_buf(),
-            divergence: divergence.staged_path().to_path_buf(),
-            timeline: timeline.staged_path().to_path_buf(),
-            actors: actors.staged_path().to_path_buf(),
-            mentions: parts_dir.path().to_path_buf(),
-            group_column: group_column.to_string(),
-            evidence_cache: evidence_cache.map(Path::to_path_buf),
-        };
-        // An error names the file as the user knows it, not its staged name.
-        let page = super::html::render(&sources).map_err(|e| {
-            [
-                &outlets,
-                &groups,
-                &concepts,
-                &articles,
-                &keyness,
-                &labels,
-                &divergence,
-                &timeline,
-                &actors,
-            ]
-            .iter()
-            .fold(e, |e, f| e.renamed(f.staged_path(), f.path()))
-        })?;
-        let html_path = out.join(super::html::FILE);
-        let page = crate::disk::atomic::stage(&html_path, page.as_bytes())
-            .map_err(io_error(&html_path))?;
-        let html_time = clock.elapsed();
         let files = vec![
             outlets, groups, concepts, keyness, labels, divergence, timeline, actors, articles,
-            page,
         ];
         Ok(ReadyReports {
             out: out.to_path_buf(),
             parts_dir,
+            mention_rows,
             files,
-            html_time,
         })
     }
 }
@@ -421,9 +388,8 @@ impl StagedReports {
 pub struct ReadyReports {
     out: PathBuf,
     parts_dir: crate::disk::atomic::StagedDir,
+    mention_rows: u64,
     files: Vec<crate::disk::atomic::Staged>,
-    /// The time `report.html` took, reading and sampling included.
-    pub html_time: std::time::Duration,
 }
 
 impl ReadyReports {
@@ -437,10 +403,45 @@ impl ReadyReports {
                 .map(|f| (f.path().to_path_buf(), f.staged_path().to_path_buf()))
                 .collect(),
             mentions: Some(self.parts_dir.path().to_path_buf()),
+            mention_rows: Some(self.mention_rows),
         }
     }
 
-    /// Adds a staged file (the workbook) to those put in place.
+    /// Renders `report.html` from the staged files (see [`super::html`];
+    /// articles grouped by `group_column`; the parts' evidence samples kept
+    /// in `evidence_cache`) and stages it, for [`ReadyReports::add`].
+    pub fn render_html(
+        &self,
+        group_column: &str,
+        evidence_cache: Option<&Path>,
+    ) -> Result<crate::disk::atomic::Staged, ReportError> {
+        let staging = self.staging();
+        let read = |name: &str| staging.read_path(&self.out.join(name)).to_path_buf();
+        let sources = super::html::Sources {
+            outlets: read("outlets.csv"),
+            groups: read("groups.csv"),
+            concepts: read("concepts.csv"),
+            articles: read("articles.csv"),
+            keyness: read("keyness.csv"),
+            labels: read("labels.csv"),
+            divergence: read("divergence.csv"),
+            timeline: read("timeline.csv"),
+            actors: read(super::actors::FILE),
+            mentions: self.parts_dir.path().to_path_buf(),
+            group_column: group_column.to_string(),
+            evidence_cache: evidence_cache.map(Path::to_path_buf),
+        };
+        // An error names the file as the user knows it, not its staged name.
+        let page = super::html::render(&sources).map_err(|e| {
+            self.files
+                .iter()
+                .fold(e, |e, f| e.renamed(f.staged_path(), f.path()))
+        })?;
+        let html_path = self.out.join(super::html::FILE);
+        crate::disk::atomic::stage(&html_path, page.as_bytes()).map_err(io_error(&html_path))
+    }
+
+    /// Adds a staged file (the page, the workbook) to those put in place.
     pub fn add(&mut self, file: crate::disk::atomic::Staged) {
         self.files.push(file);
     }

@@ -98,30 +98,51 @@ pub(super) fn stage_index<C: Serialize>(
     path: &Path,
     index: &Index<C>,
 ) -> std::io::Result<crate::disk::atomic::Staged> {
-    struct Digesting<'f> {
-        file: &'f mut crate::disk::atomic::StagingFile,
+    let mut file = crate::disk::atomic::StagingFile::create(path)?;
+    let digest = encode_digested(&mut file, index)?;
+    file.write_all(&digest.to_le_bytes())?;
+    file.finish()
+}
+
+/// Writes the magic and the postcard body of `index` to `out`; returns the
+/// xxh3-128 of what it wrote. A write that fails is reported as itself (a
+/// full disk says so), not as the full buffer postcard makes of any error.
+fn encode_digested<C: Serialize>(out: impl Write, index: &Index<C>) -> std::io::Result<u128> {
+    struct Digesting<W> {
+        out: W,
         hash: xxhash_rust::xxh3::Xxh3,
+        failed: Option<std::io::Error>,
     }
-    impl Write for Digesting<'_> {
+    impl<W: Write> Write for Digesting<W> {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            let n = self.file.write(buf)?;
+            let n = match self.out.write(buf) {
+                Ok(n) => n,
+                Err(e) => {
+                    let kept = std::io::Error::new(e.kind(), e.to_string());
+                    self.failed = Some(e);
+                    return Err(kept);
+                }
+            };
             self.hash.update(&buf[..n]);
             Ok(n)
         }
         fn flush(&mut self) -> std::io::Result<()> {
-            self.file.flush()
+            self.out.flush()
         }
     }
-    let mut file = crate::disk::atomic::StagingFile::create(path)?;
     let mut out = Digesting {
-        file: &mut file,
+        out,
         hash: xxhash_rust::xxh3::Xxh3::new(),
+        failed: None,
     };
     out.write_all(INDEX_MAGIC)?;
-    postcard::to_io(index, &mut out).map_err(std::io::Error::other)?;
-    let digest = out.hash.digest128();
-    file.write_all(&digest.to_le_bytes())?;
-    file.finish()
+    if let Err(e) = postcard::to_io(index, &mut out) {
+        return Err(out
+            .failed
+            .take()
+            .unwrap_or_else(|| std::io::Error::other(e)));
+    }
+    Ok(out.hash.digest128())
 }
 
 /// A usable previous cache, as read.
@@ -251,6 +272,34 @@ mod tests {
             phrase_names: vec![],
             cells: None,
         }
+    }
+
+    #[test]
+    fn a_failed_write_is_reported_as_itself() {
+        /// Takes `room` bytes, then fails as a full disk does.
+        struct Full {
+            room: usize,
+        }
+        impl Write for Full {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.room == 0 {
+                    return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+                }
+                let n = buf.len().min(self.room);
+                self.room -= n;
+                Ok(n)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        // Past the magic, inside postcard's body.
+        let e = encode_digested(Full { room: 12 }, &index()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
+        let e = encode_digested(Full { room: 0 }, &index()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
+        let room = INDEX_MAGIC.len() + 64;
+        assert!(encode_digested(Full { room: room * 100 }, &index()).is_ok());
     }
 
     #[test]

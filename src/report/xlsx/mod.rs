@@ -37,6 +37,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::columns::{self, Kind};
@@ -178,11 +179,15 @@ pub struct Staging {
     pub files: Vec<(PathBuf, PathBuf)>,
     /// The staged `mentions/` folder, if any.
     pub mentions: Option<PathBuf>,
+    /// The rows of the staged `mentions/` (headers aside), when the writer
+    /// knows them: the `mentions` sheet's note then needs no scan of the
+    /// rows past its cap, which on a large corpus are gigabytes.
+    pub mention_rows: Option<u64>,
 }
 
 impl Staging {
     /// Where `path`, as the folder will have it, can be read now.
-    fn read_path<'a>(&'a self, path: &'a Path) -> &'a Path {
+    pub fn read_path<'a>(&'a self, path: &'a Path) -> &'a Path {
         self.files
             .iter()
             .find(|(f, _)| f == path)
@@ -215,31 +220,46 @@ pub fn stage_workbook(
             .set_author("slant")
             .set_creation_datetime(&created),
     );
-    // Excel's own level: a third faster to save than the default 6, for a
-    // file a few per cent larger (rust_xlsxwriter's performance notes).
-    workbook.set_zip_compression_level(3);
+    // Saving is one thread's work after the sheets. On the 100,000-article
+    // benchmark's folder level 2 saves in 0.83 s against 1.36 s at level 3
+    // (the default 6 is slower still), for a file 4 % larger (29.2 MB
+    // against 28.1 MB); level 1 takes 0.57 s but grows it by a third.
+    workbook.set_zip_compression_level(2);
     let formats = Formats::new();
     // The about sheet comes first but is written last, when the others'
     // sizes are known; it is small, so it is held in memory.
     workbook.add_worksheet().set_name("about").map_err(xlsx)?;
     let max_rows = options.max_rows.min(MAX_ROWS);
-    let mut sheets = Vec::new();
+    let sources = sources(dir, staging)?;
     let mut names = vec!["about".to_string()];
-    for source in sources(dir, staging)? {
+    for source in &sources {
         let name = sheet_name(&source.table, &names);
-        names.push(name.clone());
-        let sheet = workbook
+        workbook
             .add_worksheet_with_constant_memory()
             .map_err(xlsx)?
             .set_name(&name)
             .map_err(xlsx)?;
-        let cap = if source.table == super::mentions::DIR {
-            options.evidence_rows.min(max_rows)
-        } else {
-            max_rows
-        };
-        sheets.push(write_sheet(sheet, name, &source, dir, cap, &formats)?);
+        names.push(name);
     }
+    // Each sheet spools to a file of its own, so the sheets are written on
+    // all cores: `articles` and `mentions` are most of the work, and would
+    // otherwise follow each other.
+    let sheets = workbook.worksheets_mut();
+    let sheets = sheets
+        .get_mut(1..)
+        .unwrap_or_default()
+        .par_iter_mut()
+        .zip(sources.par_iter())
+        .zip(names.into_par_iter().skip(1))
+        .map(|((sheet, source), name)| {
+            let cap = if source.table == super::mentions::DIR {
+                options.evidence_rows.min(max_rows)
+            } else {
+                max_rows
+            };
+            write_sheet(sheet, name, source, dir, cap, &formats)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let built = Built { sheets };
     let about = workbook.worksheet_from_index(0).map_err(xlsx)?;
     about::write(about, run, &built, &formats).map_err(xlsx)?;
@@ -276,6 +296,8 @@ struct Source {
     files: Vec<PathBuf>,
     /// Where each of `files` is read from now.
     read: Vec<PathBuf>,
+    /// Its rows, headers aside, if known without reading them.
+    rows: Option<u64>,
 }
 
 /// The tables of report folder `dir`, in sheet order, with the files of
@@ -319,6 +341,7 @@ fn sources(dir: &Path, staging: &Staging) -> Result<Vec<Source>, ReportError> {
             table: columns::table_of(&path).to_string(),
             read: vec![staging.read_path(&path).to_path_buf()],
             files: vec![path],
+            rows: None,
         })
         .collect();
     tables.sort_by(|a, b| (rank(&a.table), &a.table).cmp(&(rank(&b.table), &b.table)));
@@ -337,6 +360,7 @@ fn sources(dir: &Path, staging: &Staging) -> Result<Vec<Source>, ReportError> {
         table: super::mentions::DIR.to_string(),
         files: names,
         read,
+        rows: staging.mention_rows,
     });
     Ok(tables)
 }
@@ -459,8 +483,12 @@ fn write_sheet(
         }
     }
     // Past the cap the rows are only counted, without reading their cells:
-    // on a large corpus that is most of `mentions/`.
-    summary.rows += rows.count_rest()?;
+    // on a large corpus that is most of `mentions/`, whose count the run
+    // already has.
+    match source.rows {
+        Some(known) if !room => summary.rows = known.max(summary.rows),
+        _ => summary.rows += rows.count_rest()?,
+    }
     let last = summary.written as u32;
     if summary.left_out() > 0 {
         sheet

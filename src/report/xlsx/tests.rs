@@ -188,6 +188,38 @@ fn a_sheet_past_its_limit_is_cut_with_a_note_and_the_about_sheet_says_so() {
 }
 
 #[test]
+fn a_known_row_count_spares_the_scan_past_the_cap() {
+    let rows = |ids: &[&str]| ids.iter().map(|id| mention(id, "s.")).collect::<String>();
+    let dir = folder(&[&rows(&["a1", "a2", "a3"]), &rows(&["b1", "b2"])]);
+    let cut = |mention_rows| {
+        let staging = Staging {
+            mention_rows,
+            ..Staging::default()
+        };
+        let options = WorkbookOptions {
+            max_rows: 2,
+            evidence_rows: 2,
+        };
+        let (_, built) = stage_workbook(dir.path(), &staging, None, options).unwrap();
+        let m = built.sheets.iter().find(|s| s.table == "mentions").unwrap();
+        (m.rows, m.written)
+    };
+    // The files are not read past the cap when the writer knows the count
+    // (a figure unlike the files' shows which was used) ...
+    assert_eq!(cut(Some(7)), (7, 2));
+    assert_eq!(cut(None), (5, 2));
+    // ... and a sheet that holds every row counts what it read.
+    let staging = Staging {
+        mention_rows: Some(7),
+        ..Staging::default()
+    };
+    let (_, built) =
+        stage_workbook(dir.path(), &staging, None, WorkbookOptions::default()).unwrap();
+    let m = built.sheets.iter().find(|s| s.table == "mentions").unwrap();
+    assert_eq!((m.rows, m.written), (5, 5));
+}
+
+#[test]
 fn a_cell_that_is_not_of_its_column_kind_is_named_by_file_and_line() {
     let dir = folder(&[&format!(
         "{}{}",
@@ -347,6 +379,7 @@ fn a_staged_folder_is_read_where_it_is_staged() {
             (dir.path().join("timeline.csv"), staged.path().join("t.tmp")),
         ],
         mentions: Some(parts),
+        mention_rows: None,
     };
     let (book, built) =
         stage_workbook(dir.path(), &staging, None, WorkbookOptions::default()).unwrap();
