@@ -1,4 +1,5 @@
 use super::*;
+use std::fs::File;
 use std::io::Read;
 
 /// One cell of a sheet as the file has it.
