@@ -28,6 +28,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::counts::{Cell, Discovery, Key};
@@ -130,13 +131,24 @@ pub fn labels(
         Some(e) if n > 1 => Some(e.embed(&names)?),
         _ => None,
     };
-    let mut condensed = Vec::with_capacity(n * n.saturating_sub(1) / 2);
-    for i in 0..n {
-        for j in i + 1..n {
-            let sim = similarity(&candidates[i], &candidates[j], vectors.as_deref(), i, j);
-            condensed.push((1.0 - sim).clamp(0.0, 1.0));
-        }
-    }
+    // Each candidate's head word once, not once per pair it is in.
+    let heads: Vec<String> = candidates
+        .iter()
+        .map(|c| head(&phrase_key(&c.name)))
+        .collect();
+    let rows: Vec<Vec<f64>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            (i + 1..n)
+                .map(|j| {
+                    let (a, b) = (&candidates[i], &candidates[j]);
+                    let sim = similarity(a, b, &heads, vectors.as_deref(), i, j);
+                    (1.0 - sim).clamp(0.0, 1.0)
+                })
+                .collect()
+        })
+        .collect();
+    let mut condensed: Vec<f64> = rows.into_iter().flatten().collect();
     let clusters = cut(&mut condensed, n, 1.0 - options.threshold);
     let mut groups: Vec<Vec<usize>> = clusters.into_iter().filter(|c| c.len() > 1).collect();
     for g in &mut groups {
@@ -188,35 +200,41 @@ fn candidates(
     matcher: &Matcher,
     options: LabelOptions,
 ) -> Vec<Phrase> {
-    let mut lexicon = Vec::new();
-    let mut others = Vec::new();
-    for (&hash, uses) in &corpus.phrases {
-        if uses.uses.own == 0 {
-            continue;
-        }
-        let Some(name) = d.display(hash, corpus) else {
-            continue;
-        };
-        let name = name.as_str();
-        let term = referent_term(matcher, name);
-        // `US-led` is two words; a possessive or a contraction is not.
-        let words = name.split(' ').count() + name.matches('-').count();
-        // One capitalised word of three letters or more: `Al` of `Al-Sudani`
-        // is a piece of a name.
-        let capitalised =
-            name.chars().next().is_some_and(char::is_uppercase) && name.chars().count() > 2;
-        let phrase = Phrase {
-            hash,
-            name: name.to_string(),
-            lexicon: term.clone(),
-            uses: u64::from(uses.uses.own),
-        };
-        if term.is_some() {
-            lexicon.push(phrase);
-        } else if uses.uses.articles_own >= options.min_articles && (words > 1 || capitalised) {
-            others.push(phrase);
-        }
-    }
+    // Each phrase's name and lexicon term, looked up on all cores: the
+    // corpus holds hundreds of thousands of phrases on a large run.
+    let found: Vec<(Phrase, bool)> = corpus
+        .phrases
+        .par_iter()
+        .filter_map(|(&hash, uses)| {
+            if uses.uses.own == 0 {
+                return None;
+            }
+            let name = d.display(hash, corpus)?;
+            let name = name.as_str();
+            let term = referent_term(matcher, name);
+            // `US-led` is two words; a possessive or a contraction is not.
+            let words = name.split(' ').count() + name.matches('-').count();
+            // One capitalised word of three letters or more: `Al` of
+            // `Al-Sudani` is a piece of a name.
+            let capitalised =
+                name.chars().next().is_some_and(char::is_uppercase) && name.chars().count() > 2;
+            let in_lexicon = term.is_some();
+            let candidate = in_lexicon
+                || (uses.uses.articles_own >= options.min_articles && (words > 1 || capitalised));
+            candidate.then(|| {
+                let phrase = Phrase {
+                    hash,
+                    name: name.to_string(),
+                    lexicon: term,
+                    uses: u64::from(uses.uses.own),
+                };
+                (phrase, in_lexicon)
+            })
+        })
+        .collect();
+    let (lexicon, others): (Vec<_>, Vec<_>) = found.into_iter().partition(|(_, l)| *l);
+    let mut lexicon: Vec<Phrase> = lexicon.into_iter().map(|(p, _)| p).collect();
+    let mut others: Vec<Phrase> = others.into_iter().map(|(p, _)| p).collect();
     others.retain(|p| {
         let key = phrase_key(&p.name);
         let first = key.split(' ').next().unwrap_or("");
@@ -283,14 +301,23 @@ fn referent_term(matcher: &Matcher, phrase: &str) -> Option<(String, String)> {
         .map(|e| (e.concept.clone(), e.label.clone()))
 }
 
-fn similarity(a: &Phrase, b: &Phrase, vectors: Option<&[Vec<f32>]>, i: usize, j: usize) -> f64 {
+/// Similarity of candidates `i` (`a`) and `j` (`b`); `heads` holds every
+/// candidate's [`head`].
+fn similarity(
+    a: &Phrase,
+    b: &Phrase,
+    heads: &[String],
+    vectors: Option<&[Vec<f32>]>,
+    i: usize,
+    j: usize,
+) -> f64 {
     if let (Some(x), Some(y)) = (&a.lexicon, &b.lexicon) {
         return if x.0 == y.0 { 1.0 } else { 0.0 };
     }
-    let string = string_similarity(&phrase_key(&a.name), &phrase_key(&b.name));
+    let string = if heads[i] == heads[j] { SAME_HEAD } else { 0.0 };
     match vectors {
         // Meaning, with a shared head word as a little more evidence.
-        Some(v) => (f64::from(cosine(&v[i], &v[j])) + HEAD_BONUS * string / 0.8).min(1.0),
+        Some(v) => (f64::from(cosine(&v[i], &v[j])) + HEAD_BONUS * string / SAME_HEAD).min(1.0),
         None => string,
     }
 }
@@ -302,18 +329,13 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// 0.8 when both phrases have the same head word (a trailing plural `s`
-/// ignored), else 0. The head is the last word, or the last before a
-/// function word inside the phrase: `forces` in `forces in Iraq`, `war`
-/// in `war on Gaza`.
-fn string_similarity(a: &str, b: &str) -> f64 {
-    if head(a) == head(b) {
-        0.8
-    } else {
-        0.0
-    }
-}
+/// String evidence: the similarity of two phrases with the same [`head`]
+/// word (without the encoder, all of it).
+const SAME_HEAD: f64 = 0.8;
 
+/// A phrase key's head word, a trailing plural `s` dropped: the last word,
+/// or the last before a function word inside the phrase: `forces` in
+/// `forces in Iraq`, `war` in `war on Gaza`.
 fn head(phrase: &str) -> String {
     let words: Vec<&str> = phrase.split([' ', '-']).filter(|w| !w.is_empty()).collect();
     let end = words
@@ -421,6 +443,18 @@ fn contains_words(outer: &str, inner: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The string evidence between two phrase keys, as `labels` weighs it.
+    fn string_similarity(a: &str, b: &str) -> f64 {
+        let phrase = |name: &str| Phrase {
+            hash: 0,
+            name: name.to_string(),
+            lexicon: None,
+            uses: 1,
+        };
+        let heads = [head(a), head(b)];
+        similarity(&phrase(a), &phrase(b), &heads, None, 0, 1)
+    }
 
     #[test]
     fn string_evidence_joins_heads_and_suffixes() {

@@ -136,11 +136,16 @@ fn encode_digested<C: Serialize>(out: impl Write, index: &Index<C>) -> std::io::
         failed: None,
     };
     out.write_all(INDEX_MAGIC)?;
-    if let Err(e) = postcard::to_io(index, &mut out) {
-        return Err(out
-            .failed
-            .take()
-            .unwrap_or_else(|| std::io::Error::other(e)));
+    // postcard writes a field at a time, a few bytes each: gathered here,
+    // the hash and the file see large writes.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut out);
+    let written = postcard::to_io(index, &mut buffered)
+        .map(|_| ())
+        .map_err(std::io::Error::other)
+        .and_then(|()| buffered.flush());
+    drop(buffered);
+    if let Err(e) = written {
+        return Err(out.failed.take().unwrap_or(e));
     }
     Ok(out.hash.digest128())
 }
