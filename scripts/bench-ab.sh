@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Two slant binaries side by side on the same corpus, in one session:
-#   (b) the full `slant analyze --no-model`, and
+#   (b) the full `slant analyze --no-model` (MODELS=1: with the models,
+#       as `slant analyze` runs by default), and
 #   (c) a rerun after adding 1 % new articles,
 # each binary on its own copy of the corpus (articles hard-linked), in
 # alternating rounds so that neither is favoured by the machine's drift.
@@ -19,6 +20,10 @@ n="${3:-100000}"
 work="${4:-/tmp/slant-bench-ab}"
 rounds="${5:-2}"
 outlets="${OUTLETS:-12}"
+models=(--no-model)
+if [ "${MODELS:-0}" = 1 ]; then
+  models=()
+fi
 add=$(( n / 100 > 0 ? n / 100 : 1 ))
 if [ ! -x /usr/bin/time ]; then
   echo "bench-ab: needs GNU time at /usr/bin/time (apt-get install time)" >&2
@@ -54,11 +59,11 @@ one() { # NAME BINARY ROUND
   # A new link changes a file's status-change time, and a run keeps no
   # stamp of a file changed less than two seconds before it starts.
   sleep 3
-  /usr/bin/time -v -o "$dir/full.log" "$bin" analyze "$dir/corpus" --out "$dir/reports" --no-model --quiet
+  /usr/bin/time -v -o "$dir/full.log" "$bin" analyze "$dir/corpus" --out "$dir/reports" "${models[@]}" --quiet
   "$new" bench gen --append --articles "$add" --outlets "$outlets" --seed 2 --out "$dir/corpus" --quiet
   sync
   sleep 3
-  /usr/bin/time -v -o "$dir/rerun.log" "$bin" analyze "$dir/corpus" --out "$dir/reports" --no-model --quiet
+  /usr/bin/time -v -o "$dir/rerun.log" "$bin" analyze "$dir/corpus" --out "$dir/reports" "${models[@]}" --quiet
   local f r
   f=$(wall "$dir/full.log")
   r=$(wall "$dir/rerun.log")

@@ -47,5 +47,9 @@ mod tests {
         assert!(words.contains("would") && words.contains("be"));
         assert!(!words.iter().any(|w| w.starts_with('#')));
         assert!(!words.contains("called") && !words.contains("war"));
+        // What `is_stop_word`'s single lookup of an ASCII word relies on.
+        assert!(words.iter().all(|w| w.is_ascii()
+            && *w == w.to_lowercase()
+            && w.len() <= crate::text::stop_words::LONGEST));
     }
 }

@@ -68,7 +68,11 @@ impl LineKey {
     /// assert!(LineKey::of("Hi").is_none());
     /// ```
     pub fn of(line: &str) -> Option<LineKey> {
-        line_key(line).map(|k| LineKey(xxhash_rust::xxh3::xxh3_128(k.as_bytes())))
+        line_key(line).map(|k| LineKey::hash(&k))
+    }
+
+    fn hash(key: &str) -> LineKey {
+        LineKey(xxhash_rust::xxh3::xxh3_128(key.as_bytes()))
     }
 }
 
@@ -177,6 +181,37 @@ fn words_of(line: &str) -> Vec<String> {
         .collect()
 }
 
+/// [`words_of`] joined by single spaces, and how many words there are:
+/// the form every rule compares. A line of plain ASCII, nearly every line,
+/// is keyed in one pass with one allocation: NFKC leaves ASCII as it is.
+fn key_of(line: &str) -> (String, usize) {
+    if !line.is_ascii() {
+        let words = words_of(line);
+        return (words.join(" "), words.len());
+    }
+    let mut key = String::with_capacity(line.len());
+    let mut words = 0;
+    for token in line.split_whitespace() {
+        let start = key.len();
+        if words > 0 {
+            key.push(' ');
+        }
+        let before = key.len();
+        key.extend(
+            token
+                .bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        if key.len() == before {
+            key.truncate(start);
+        } else {
+            words += 1;
+        }
+    }
+    (key, words)
+}
+
 /// A line's comparison key, or `None` for a trivial line (fewer than three
 /// letters or digits) or one too long to be chrome.
 fn line_key(line: &str) -> Option<String> {
@@ -192,12 +227,18 @@ fn line_key(line: &str) -> Option<String> {
     {
         return None;
     }
-    let words = words_of(line);
-    let alnum: usize = words.iter().map(|w| w.chars().count()).sum();
-    if words.is_empty() || words.len() > MAX_REPEATED_WORDS || alnum < 3 {
+    let (key, words) = key_of(line);
+    repeatable(key, words)
+}
+
+/// [`line_key`] of a line already keyed by [`key_of`].
+fn repeatable(key: String, words: usize) -> Option<String> {
+    // The key's letters and digits: all of it but the spaces between words.
+    let alnum = key.chars().count() - words.saturating_sub(1);
+    if words == 0 || words > MAX_REPEATED_WORDS || alnum < 3 {
         return None;
     }
-    Some(words.join(" "))
+    Some(key)
 }
 
 /// Lines that are chrome when they are the whole line.
@@ -352,16 +393,16 @@ const CHROME_LABELS: &[&str] = &[
 /// Longest line (in words) that the prefix rules consider.
 const MAX_CHROME_WORDS: usize = 25;
 
-fn is_chrome(line: &str) -> bool {
-    let words = words_of(line);
-    if words.is_empty() {
+/// Whether `line`, keyed `key` with `words` words ([`key_of`]), is page
+/// chrome.
+fn is_chrome(line: &str, key: &str, words: usize) -> bool {
+    if words == 0 {
         return false;
     }
-    let key = words.join(" ");
-    if CHROME_LINES.contains(&key.as_str()) {
+    if CHROME_LINES.contains(&key) {
         return true;
     }
-    if words.len() > MAX_CHROME_WORDS {
+    if words > MAX_CHROME_WORDS {
         return false;
     }
     if CHROME_PREFIXES
@@ -458,13 +499,13 @@ const MAX_HEADER_WORDS: usize = 12;
 /// Longest line or paragraph (in words) the appeal rule considers.
 const MAX_APPEAL_WORDS: usize = 150;
 
-fn is_appeal(text: &str) -> bool {
-    let words = words_of(text);
-    if words.is_empty() || words.len() > MAX_APPEAL_WORDS {
+/// Whether a line or paragraph keyed `key` with `words` words
+/// ([`key_of`]) asks the reader for money or support.
+fn is_appeal(key: &str, words: usize) -> bool {
+    if words == 0 || words > MAX_APPEAL_WORDS {
         return false;
     }
-    let key = words.join(" ");
-    if words.len() <= MAX_HEADER_WORDS && APPEAL_HEADERS.iter().any(|h| key.starts_with(h)) {
+    if words <= MAX_HEADER_WORDS && APPEAL_HEADERS.iter().any(|h| key.starts_with(h)) {
         return true;
     }
     MONEY.iter().any(|m| key.contains(m)) && SELF.iter().any(|s| key.contains(s))
@@ -524,7 +565,13 @@ pub fn find(text: &str, repeated: &RepeatedLines) -> Removal {
     let mut count = 0;
     for (k, l) in all.iter().enumerate() {
         let line = &text[l.clone()];
-        if is_chrome(line) || is_appeal(line) || repeated.contains(line) {
+        // Keyed once for all three rules.
+        let (key, words) = key_of(line);
+        if is_chrome(line, &key, words)
+            || is_appeal(&key, words)
+            || (!repeated.is_empty()
+                && repeatable(key, words).is_some_and(|k| repeated.contains_key(LineKey::hash(&k))))
+        {
             removed_flags[k] = true;
             count += 1;
         }
@@ -538,7 +585,8 @@ pub fn find(text: &str, repeated: &RepeatedLines) -> Removal {
         }
         if j - k >= 2 && !removed_flags[k..j].iter().all(|&f| f) {
             let para = &text[all[k].start..all[j - 1].end];
-            if is_appeal(para) {
+            let (key, words) = key_of(para);
+            if is_appeal(&key, words) {
                 removed_flags[k..j].iter_mut().for_each(|f| *f = true);
                 count += 1;
             }
@@ -564,6 +612,24 @@ fn blank_between(text: &str, end: usize, start: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The one-pass key of an ASCII line is the key word by word.
+        #[test]
+        fn a_line_is_keyed_as_its_words(line in "[ -~\t\n\x0b\x0cé]{0,60}") {
+            let words = words_of(&line);
+            proptest::prop_assert_eq!(key_of(&line), (words.join(" "), words.len()));
+        }
+    }
+
+    #[test]
+    fn punctuation_alone_is_no_word() {
+        assert_eq!(
+            key_of("  -- Sub-scribe, NOW! \u{b} ..."),
+            ("subscribe now".into(), 2)
+        );
+        assert_eq!(key_of("— ..."), (String::new(), 0));
+    }
 
     fn removed(text: &str, repeated: &RepeatedLines) -> (Vec<String>, usize) {
         let r = find(text, repeated);

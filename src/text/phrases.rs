@@ -125,12 +125,16 @@ pub fn article_phrases(p: &PreparedText) -> ArticlePhrases {
     let text = &p.normalized;
     let mut found: HashMap<u64, Found, foldhash::fast::RandomState> = HashMap::default();
     let mut words: Vec<Range<usize>> = Vec::new();
+    // `edge_word` of each of `words`: each word is the first of up to
+    // `MAX_WORDS` phrases.
+    let mut edges: Vec<bool> = Vec::new();
     let mut key = String::new();
     for sentence in &p.sentences {
         let base = sentence.range.start;
         let mut run_voice = None;
         let mut sentence_start = None;
         words.clear();
+        edges.clear();
         for (i, w) in text[sentence.range.clone()].unicode_word_indices() {
             let sentence_start = *sentence_start.get_or_insert(base + i);
             let range = base + i..base + i + w.len();
@@ -141,22 +145,25 @@ pub fn article_phrases(p: &PreparedText) -> ArticlePhrases {
                 && run_voice == Some(voice);
             if !joined {
                 words.clear();
+                edges.clear();
             }
             if w.bytes().any(|b| b.is_ascii_digit()) {
                 words.clear();
+                edges.clear();
                 run_voice = None;
                 continue;
             }
             run_voice = Some(voice);
+            edges.push(edge_word(w));
             words.push(range);
             let last = &words[words.len() - 1];
-            if edge_word(&text[last.clone()]) {
+            if edges[edges.len() - 1] {
                 continue;
             }
             // Every phrase that ends on this word.
             for n in 1..=MAX_WORDS.min(words.len()) {
                 let first = &words[words.len() - n];
-                if edge_word(&text[first.clone()]) {
+                if edges[edges.len() - n] {
                     continue;
                 }
                 // Not from the middle of a hyphenated word: `led coalition`
@@ -314,7 +321,8 @@ fn joins(gap: &str) -> bool {
 fn edge_word(word: &str) -> bool {
     let stem = word.split(['\'', '\u{2019}']).next().unwrap_or(word);
     let acronym = stem.chars().count() > 1 && stem.chars().all(|c| c.is_uppercase() || c == '.');
-    word.chars().count() < 2 || (!acronym && (is_stop_word(word) || is_stop_word(stem)))
+    word.chars().count() < 2
+        || (!acronym && (is_stop_word(word) || (stem.len() < word.len() && is_stop_word(stem))))
 }
 
 #[cfg(test)]

@@ -4,8 +4,11 @@
 //! ([`crate::lexicon::ordinary_phrase`]); discovery uses it to keep phrases
 //! from starting or ending on a function word ([`super::phrases`]).
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+// foldhash, not the standard SipHash: the set is asked of nearly every word
+// of every article, and its keys are fixed, not chosen by an attacker.
+use foldhash::HashSet;
 
 static STOP_WORDS: &str = include_str!("../../data/english/stop-words.txt");
 
@@ -28,17 +31,21 @@ pub(crate) fn stop_words() -> &'static HashSet<&'static str> {
 /// ```
 pub fn is_stop_word(word: &str) -> bool {
     let set = stop_words();
-    if set.contains(word) {
-        return true;
+    if !word.is_ascii() {
+        return set.contains(word)
+            || (word.len() <= 64 && set.contains(word.to_lowercase().as_str()));
     }
-    // Lower-cased on the stack: this is asked of every word of every
-    // article. The list's words are short and ASCII.
-    let mut buf = [0u8; 16];
-    if word.len() > buf.len() || !word.is_ascii() {
-        return word.len() <= 64 && set.contains(word.to_lowercase().as_str());
-    }
-    let lower = &mut buf[..word.len()];
+    // This is asked of every word of every article. The list is lower-case
+    // ASCII of at most `LONGEST` bytes (its test checks), so an ASCII word
+    // is lower-cased on the stack and looked up once.
+    let mut buf = [0u8; LONGEST];
+    let Some(lower) = buf.get_mut(..word.len()) else {
+        return false;
+    };
     lower.copy_from_slice(word.as_bytes());
     lower.make_ascii_lowercase();
     std::str::from_utf8(lower).is_ok_and(|w| set.contains(w))
 }
+
+/// No word on the list is longer, in bytes.
+pub(crate) const LONGEST: usize = 16;
