@@ -202,7 +202,7 @@ fn candidates(
 ) -> Vec<Phrase> {
     // Each phrase's name and lexicon term, looked up on all cores: the
     // corpus holds hundreds of thousands of phrases on a large run.
-    let found: Vec<(Phrase, bool)> = corpus
+    let found: Vec<Phrase> = corpus
         .phrases
         .par_iter()
         .filter_map(|(&hash, uses)| {
@@ -218,23 +218,18 @@ fn candidates(
             // `Al-Sudani` is a piece of a name.
             let capitalised =
                 name.chars().next().is_some_and(char::is_uppercase) && name.chars().count() > 2;
-            let in_lexicon = term.is_some();
-            let candidate = in_lexicon
+            let candidate = term.is_some()
                 || (uses.uses.articles_own >= options.min_articles && (words > 1 || capitalised));
-            candidate.then(|| {
-                let phrase = Phrase {
-                    hash,
-                    name: name.to_string(),
-                    lexicon: term,
-                    uses: u64::from(uses.uses.own),
-                };
-                (phrase, in_lexicon)
+            candidate.then(|| Phrase {
+                hash,
+                name: name.to_string(),
+                lexicon: term,
+                uses: u64::from(uses.uses.own),
             })
         })
         .collect();
-    let (lexicon, others): (Vec<_>, Vec<_>) = found.into_iter().partition(|(_, l)| *l);
-    let mut lexicon: Vec<Phrase> = lexicon.into_iter().map(|(p, _)| p).collect();
-    let mut others: Vec<Phrase> = others.into_iter().map(|(p, _)| p).collect();
+    let (mut lexicon, mut others): (Vec<Phrase>, Vec<Phrase>) =
+        found.into_iter().partition(|p| p.lexicon.is_some());
     others.retain(|p| {
         let key = phrase_key(&p.name);
         let first = key.split(' ').next().unwrap_or("");

@@ -100,6 +100,12 @@ impl RepeatedLines {
         !self.keys.is_empty() && LineKey::of(line).is_some_and(|k| self.keys.contains(&k))
     }
 
+    /// [`RepeatedLines::contains`] of a line already keyed by [`key_of`].
+    fn contains_keyed(&self, key: String, words: usize) -> bool {
+        !self.keys.is_empty()
+            && repeatable(key, words).is_some_and(|k| self.keys.contains(&LineKey::hash(&k)))
+    }
+
     /// Whether the line with this key is repeated.
     pub fn contains_key(&self, key: LineKey) -> bool {
         self.keys.contains(&key)
@@ -569,8 +575,7 @@ pub fn find(text: &str, repeated: &RepeatedLines) -> Removal {
         let (key, words) = key_of(line);
         if is_chrome(line, &key, words)
             || is_appeal(&key, words)
-            || (!repeated.is_empty()
-                && repeatable(key, words).is_some_and(|k| repeated.contains_key(LineKey::hash(&k))))
+            || repeated.contains_keyed(key, words)
         {
             removed_flags[k] = true;
             count += 1;
