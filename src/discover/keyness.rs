@@ -14,7 +14,7 @@
 //! is on articles, not on z: z counts uses, and ten uses in one article
 //! look as strong as ten uses in ten.
 
-use super::counts::{Cell, Discovery, Key};
+use super::counts::{Cell, Discovery, Key, KeyCell};
 use super::stats::{log_odds, prior};
 use crate::lexicon::{Matcher, TermEntry};
 
@@ -86,7 +86,7 @@ pub(super) fn whole_term<'m>(matcher: &'m Matcher, phrase: &str) -> Option<&'m T
 pub fn keyness(
     d: &Discovery,
     corpus: &Cell,
-    keys: &[(Key, Cell)],
+    keys: &[KeyCell<'_>],
     matcher: &Matcher,
     options: KeynessOptions,
 ) -> Vec<KeynessRow> {

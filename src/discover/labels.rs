@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::counts::{Cell, Discovery, Key};
+use super::counts::{Cell, Discovery, Key, KeyCell};
 use crate::lexicon::{ConceptKind, Matcher};
 use crate::score::stats::wilson;
 use crate::text::phrases::phrase_key;
@@ -119,7 +119,7 @@ pub struct Labels {
 pub fn labels(
     d: &Discovery,
     corpus: &Cell,
-    keys: &[(Key, Cell)],
+    keys: &[KeyCell<'_>],
     matcher: &Matcher,
     embedder: Option<&dyn PhraseEmbedder>,
     options: LabelOptions,
@@ -375,7 +375,7 @@ fn cut(condensed: &mut [f64], n: usize, max: f64) -> Vec<Vec<usize>> {
 /// Every key's own-voice shares of every group's phrases. A use of a
 /// phrase inside a longer phrase of the same group (`coalition` inside
 /// `US-led coalition`) is counted for the longer one only.
-fn shares(keys: &[(Key, Cell)], groups: &[LabelGroup]) -> Vec<LabelRow> {
+fn shares(keys: &[KeyCell<'_>], groups: &[LabelGroup]) -> Vec<LabelRow> {
     let mut rows = Vec::new();
     for (key, cell) in keys {
         for g in groups {

@@ -67,6 +67,15 @@ pub(super) struct Analysed {
     analysis: Box<ArticleAnalysis>,
 }
 
+/// A fresh article in a batch: analysed and waiting for the model, or
+/// rendered already.
+// Boxing the rendered one would cost an allocation per article.
+#[allow(clippy::large_enum_variant)]
+enum Step {
+    Analysed(Analysed),
+    Rendered(Rendered),
+}
+
 /// A fresh article rendered: what the sink writes to the store.
 pub(super) struct Rendered {
     pub key: u128,
@@ -189,11 +198,23 @@ impl Batcher<'_> {
         batch: &mut Vec<(usize, Entry<'_>)>,
         sentiment: Option<&mut (dyn SentimentScorer + '_)>,
     ) -> Result<BatchDone, PipelineError> {
-        let prepared: Vec<(usize, Result<Outcome<Analysed>, Skip>)> = std::mem::take(batch)
+        // An analysis is several times the size of its rendered rows. The
+        // model scores a batch's targets together, so with it the analyses
+        // wait for one another; without it each is rendered and dropped at
+        // once, and a batch in flight holds rows, not analyses.
+        let wait = sentiment.is_some();
+        let prepared: Vec<(usize, Result<Outcome<Step>, Skip>)> = std::mem::take(batch)
             .into_par_iter()
             .map(|(slot, entry)| -> Result<_, PipelineError> {
                 let outcome = match self.prepare(&self.plan.kept[slot], entry)? {
-                    Ok(read) => Ok(read.try_map(|r| self.analyse(r))?),
+                    Ok(read) => Ok(read.try_map(|r| {
+                        let analysed = self.analyse(r)?;
+                        Ok::<_, FinderError>(if wait {
+                            Step::Analysed(analysed)
+                        } else {
+                            Step::Rendered(self.rendered(slot, analysed))
+                        })
+                    })?),
                     Err(skip) => Err(skip),
                 };
                 self.bar.inc(1);
@@ -201,7 +222,7 @@ impl Batcher<'_> {
             })
             .collect::<Result<_, PipelineError>>()?;
         let mut skips = Vec::new();
-        let mut outcomes: Vec<(usize, Outcome<Analysed>)> = Vec::with_capacity(prepared.len());
+        let mut outcomes: Vec<(usize, Outcome<Step>)> = Vec::with_capacity(prepared.len());
         for (slot, p) in prepared {
             match p {
                 Ok(outcome) => outcomes.push((slot, outcome)),
@@ -214,7 +235,8 @@ impl Batcher<'_> {
             let mut keep: Vec<TargetKey> = Vec::new();
             for (_, outcome) in &mut outcomes {
                 match outcome {
-                    Outcome::Fresh(a) => fresh.push(&mut a.analysis),
+                    Outcome::Fresh(Step::Analysed(a)) => fresh.push(&mut a.analysis),
+                    Outcome::Fresh(Step::Rendered(_)) => {}
                     Outcome::Cached { results, .. } => {
                         keep.extend(results.targets.iter().map(|k| TargetKey(*k)))
                     }
@@ -231,19 +253,12 @@ impl Batcher<'_> {
         // the analysis: do it on all cores, leaving the sink only to append.
         let done = outcomes
             .into_par_iter()
-            .map(|(slot, outcome)| {
-                let kept = &self.plan.kept[slot];
-                let outcome = outcome.map(|Analysed { key, analysis }| {
-                    let (rows, results, phrases) = self.render(*analysis, kept.duplicates);
-                    Rendered {
-                        key,
-                        previous: self.previous.record_of(&kept.id),
-                        rows,
-                        results,
-                        phrases,
-                    }
-                });
-                Done { slot, outcome }
+            .map(|(slot, outcome)| Done {
+                slot,
+                outcome: outcome.map(|step| match step {
+                    Step::Analysed(a) => self.rendered(slot, a),
+                    Step::Rendered(r) => r,
+                }),
             })
             .collect();
         Ok(BatchDone {
@@ -251,6 +266,19 @@ impl Batcher<'_> {
             skips,
             sentiment,
         })
+    }
+
+    /// A fresh article of slot `slot` rendered, its analysis dropped.
+    fn rendered(&self, slot: usize, Analysed { key, analysis }: Analysed) -> Rendered {
+        let kept = &self.plan.kept[slot];
+        let (rows, results, phrases) = self.render(*analysis, kept.duplicates);
+        Rendered {
+            key,
+            previous: self.previous.record_of(&kept.id),
+            rows,
+            results,
+            phrases,
+        }
     }
 
     /// An analysed article's mention rows and results.
