@@ -10,6 +10,8 @@ use std::time::Instant;
 
 use slant::discover::embed::{cosine, EmbedError, PhraseEncoder};
 
+mod common;
+
 fn encoder_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-minilm-l6-v2")
 }
@@ -348,4 +350,58 @@ fn throughput() {
             1000.0 / best
         );
     }
+}
+
+/// The label candidates' vectors are kept beside the other results: a
+/// rerun on the same articles embeds none again and groups alike; a damaged
+/// file is said and computed again.
+#[test]
+fn a_rerun_embeds_only_label_candidates_it_has_not_met() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/seeds-2024-iraq");
+    let seeds = seeds.to_str().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let o = out.path().to_str().unwrap();
+        let mut args = vec!["analyze", seeds, "--out", o, "--quiet"];
+        args.extend(extra);
+        let done = common::slant(&args).output().unwrap();
+        assert!(done.status.success(), "{}", common::stderr(&done));
+        serde_json::from_slice(&std::fs::read(out.path().join("run.json")).unwrap()).unwrap()
+    };
+    let vectors = |run: &serde_json::Value| {
+        let d = &run["discovery"];
+        (
+            d["label_vectors_kept"].as_u64().unwrap(),
+            d["label_vectors_computed"].as_u64().unwrap(),
+        )
+    };
+    let first = run(&[]);
+    let (kept, computed) = vectors(&first);
+    assert!(kept == 0 && computed > 1, "{kept} {computed}");
+    assert_eq!(
+        computed,
+        first["discovery"]["label_candidates"].as_u64().unwrap()
+    );
+    let labels = std::fs::read(out.path().join("labels.csv")).unwrap();
+
+    let again = run(&[]);
+    assert_eq!(vectors(&again), (computed, 0));
+    assert_eq!(
+        std::fs::read(out.path().join("labels.csv")).unwrap(),
+        labels
+    );
+
+    let file = out.path().join(".slant-cache/phrase-vectors-v1.bin");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&file, bytes).unwrap();
+    let damaged = run(&[]);
+    assert_eq!(vectors(&damaged), (0, computed));
+    let warnings = damaged["warnings"].to_string();
+    assert!(warnings.contains("phrase-vectors-v1.bin"), "{warnings}");
+    assert_eq!(
+        std::fs::read(out.path().join("labels.csv")).unwrap(),
+        labels
+    );
 }

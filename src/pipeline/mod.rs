@@ -19,6 +19,7 @@
 
 mod batch;
 mod detector;
+mod embedder;
 mod finish;
 pub(crate) mod plan;
 mod progress;
@@ -43,6 +44,7 @@ use summary::{write_run_json, Timings};
 #[cfg(feature = "model")]
 pub use detector::DetectorFinder;
 pub use detector::{DetectorSummary, LoadedWords};
+pub use embedder::{EmbedCounts, KeptEmbedder};
 pub use progress::{Progress, ReportSteps};
 #[cfg(feature = "model")]
 pub use scorer::{score_cached, ModelScorer};
@@ -167,6 +169,10 @@ fn run_once<'s>(
     huge_pages(false);
     let (lexicon, corpus, mut previous, mut next) = open(config, ignore_cache, &mut time)?;
     let cells = previous.take_cells();
+    // The label candidates' vectors are kept in the store like its other
+    // results: a rerun embeds only the candidates it has not met.
+    let kept_encoder = encoder.map(|e| KeptEmbedder::open(e, &config.out, ignore_cache));
+    let encoder = kept_encoder.as_ref().map(|k| k as &dyn PhraseEmbedder);
     let progress = Progress::new(config.progress);
     let reading = match corpus.known_len() {
         Some(n) => progress.bar("reading", "articles", n as u64),
@@ -287,6 +293,16 @@ fn run_once<'s>(
     if let Some(scorer) = sentiment.as_deref_mut() {
         scorer.finish().map_err(PipelineError::Sentiment)?;
     }
+    let mut discovery_summary = discovery_summary;
+    if let Some(kept) = &kept_encoder {
+        kept.save().map_err(|e| {
+            let path = crate::store::phrase_vectors::PhraseVectors::path_in(&config.out);
+            PipelineError::Encoder(format!("{}: {e}", path.display()))
+        })?;
+        let counts = kept.counts();
+        discovery_summary.label_vectors_kept = Some(counts.kept);
+        discovery_summary.label_vectors_computed = Some(counts.computed);
+    }
     time.lap("cache_save");
 
     let mut warnings = corpus.warnings().to_vec();
@@ -296,6 +312,9 @@ fn run_once<'s>(
         ));
     }
     warnings.extend(plan_warnings);
+    if let Some(note) = kept_encoder.as_ref().and_then(|k| k.note.as_ref()) {
+        warnings.push(format!("phrase vectors ignored and computed again: {note}"));
+    }
     let mut summary = RunSummary {
         slant_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs: config

@@ -95,6 +95,10 @@ pub struct DiscoverySummary {
     /// The phrase encoder that grouped labels, if one did (else string
     /// evidence only): name, folder and hash.
     pub label_encoder: Option<String>,
+    /// Label candidates whose vectors came from the store, and those the
+    /// encoder computed (`null` without an encoder).
+    pub label_vectors_kept: Option<usize>,
+    pub label_vectors_computed: Option<usize>,
     pub divergence_tests: usize,
     pub divergence_permutations: usize,
     pub divergence_seed: u64,
@@ -115,6 +119,8 @@ impl DiscoverySummary {
             label_groups: found.labels.groups.len(),
             label_method: found.labels.method.clone(),
             label_encoder: encoder,
+            label_vectors_kept: None,
+            label_vectors_computed: None,
             divergence_tests: found.divergence.len(),
             divergence_permutations: crate::discover::divergence::PERMUTATIONS,
             divergence_seed: crate::discover::divergence::SEED,

@@ -2,7 +2,8 @@
 //! grew by 1 % reads, analyses and renders 1 % of it: per article, its
 //! rendered report rows and its results (its `articles.csv` row, its share
 //! of the outlet aggregates, its sentiment keys); the sentiment model's
-//! results ([`sentiment`]); and the lock that keeps two runs out of one
+//! results ([`sentiment`]); the phrase encoder's vectors of label
+//! candidates ([`phrase_vectors`]); and the lock that keeps two runs out of one
 //! output folder ([`lock`]).
 //!
 //! The narrow interface a run uses: [`open`] gives the previous run's
@@ -58,6 +59,7 @@ mod data;
 mod index;
 mod key;
 pub mod lock;
+pub mod phrase_vectors;
 pub mod sentiment;
 
 use std::path::{Path, PathBuf};
