@@ -461,9 +461,8 @@ impl Key {
 pub type KeyCell<'a> = (Key, Cow<'a, Cell>);
 
 /// Every key ([`keys`]) with its cells summed: what each report of a key
-/// reads, summed once for all of them. A key of one cell borrows it: on a
-/// large corpus a copy of every outlet's counts is a tenth of the run's
-/// memory.
+/// reads, summed once for all of them. A key of one cell borrows it: a
+/// copy of every outlet's counts is as large as the counts themselves.
 pub fn key_cells(d: &Discovery) -> Vec<KeyCell<'_>> {
     keys(d)
         .into_iter()
