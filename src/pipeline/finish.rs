@@ -121,8 +121,9 @@ pub(super) fn finish(
             || spool.stage(out, &rows, previous.mention_parts()),
         )
     };
-    let found: DiscoveryTables = found.map_err(PipelineError::Encoder)?;
-    next.set_phrase_names(found.names.clone());
+    let mut found: DiscoveryTables = found.map_err(PipelineError::Encoder)?;
+    // Only the next cache reads the names: no copy of a name per phrase.
+    next.set_phrase_names(std::mem::take(&mut found.names));
     let staged = staged.map_err(|e| match e {
         StageError::Report(e) => PipelineError::Report(e),
         StageError::Rows(e) => PipelineError::Store(e),
