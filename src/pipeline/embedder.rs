@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::discover::labels::PhraseEmbedder;
-use crate::store::phrase_vectors::{PhraseVectors, VectorsLoad};
+use crate::store::phrase_vectors::PhraseVectors;
+use crate::store::CacheLoad;
 
 /// How many phrase vectors a run took from the store and how many the
 /// encoder computed.
@@ -57,7 +58,7 @@ impl<'e> KeptEmbedder<'e> {
             (PhraseVectors::new(&identity), None)
         } else {
             match PhraseVectors::load(&path, &identity) {
-                (v, VectorsLoad::Rebuilt { reason }) => (v, Some(reason)),
+                (v, CacheLoad::Rebuilt { reason }) => (v, Some(reason)),
                 (v, _) => (v, None),
             }
         };

@@ -93,6 +93,33 @@ fn results_path(out: &Path) -> PathBuf {
     cache_dir(out).join(format!("articles-v{CACHE_VERSION}.results"))
 }
 
+/// What loading one of the store's files of model results (sentiment,
+/// phrase vectors) found. Such a file is a cache in the plain sense: one
+/// that is missing or unusable is started again empty, never an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheLoad {
+    /// No file yet (or, for phrase vectors, another encoder's): starting
+    /// empty.
+    Missing,
+    /// Read `entries` entries.
+    Loaded { entries: usize },
+    /// The file was unusable and is ignored; it is replaced on save.
+    Rebuilt { reason: String },
+}
+
+impl CacheLoad {
+    /// The bytes of the file at `path`: [`CacheLoad::Missing`] when there
+    /// is none, [`CacheLoad::Rebuilt`] naming it when it cannot be read.
+    pub(crate) fn read(path: &Path) -> Result<Vec<u8>, CacheLoad> {
+        std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => CacheLoad::Missing,
+            _ => CacheLoad::Rebuilt {
+                reason: format!("{}: {e}", path.display()),
+            },
+        })
+    }
+}
+
 /// What the store could not do. Its message names the file and says what
 /// went wrong, once.
 #[derive(Debug, thiserror::Error)]

@@ -15,7 +15,7 @@
 //! Vectors are stored as the encoder gave them (f32), so a vector read
 //! back is the one computed. A file of another encoder is not used (its
 //! vectors are not this encoder's); one that is truncated, corrupt or of
-//! another version is reported ([`VectorsLoad::Rebuilt`]) and replaced on
+//! another version is reported ([`CacheLoad::Rebuilt`]) and replaced on
 //! the next save, never trusted. Saving is atomic, as for every file of
 //! the store.
 //!
@@ -31,39 +31,17 @@
 //! ```
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::CacheLoad;
+
 const MAGIC: &[u8; 16] = b"SLANTPHRASEVECS\0";
 /// Format version written and read.
 pub const VECTORS_VERSION: u32 = 1;
 const HEADER: usize = 16 + 4;
-
-/// What [`PhraseVectors::load`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VectorsLoad {
-    /// No file yet, or one of another encoder: starting empty.
-    Missing,
-    /// Read `entries` vectors.
-    Loaded { entries: usize },
-    /// The file was unusable and is ignored; it is replaced on save.
-    Rebuilt { reason: String },
-}
-
-impl fmt::Display for VectorsLoad {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            VectorsLoad::Missing => write!(f, "no phrase vectors kept yet"),
-            VectorsLoad::Loaded { entries } => write!(f, "phrase vectors: {entries} kept"),
-            VectorsLoad::Rebuilt { reason } => {
-                write!(f, "phrase vectors ignored and rebuilt: {reason}")
-            }
-        }
-    }
-}
 
 /// The body as written: by reference, sorted.
 #[derive(Serialize)]
@@ -104,28 +82,22 @@ impl PhraseVectors {
     /// Reads the file of encoder `identity`. Never fails: a missing file,
     /// or another encoder's, is an empty cache; an unusable one is an
     /// empty cache and the reason (say it on stderr).
-    pub fn load(path: &Path, identity: &str) -> (PhraseVectors, VectorsLoad) {
+    pub fn load(path: &Path, identity: &str) -> (PhraseVectors, CacheLoad) {
         let empty = || PhraseVectors::new(identity);
-        let bytes = match std::fs::read(path) {
+        let bytes = match CacheLoad::read(path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return (empty(), VectorsLoad::Missing)
-            }
-            Err(e) => {
-                let reason = format!("{}: {e}", path.display());
-                return (empty(), VectorsLoad::Rebuilt { reason });
-            }
+            Err(status) => return (empty(), status),
         };
         match PhraseVectors::parse(&bytes) {
-            Ok(owned) if owned.identity != identity => (empty(), VectorsLoad::Missing),
+            Ok(owned) if owned.identity != identity => (empty(), CacheLoad::Missing),
             Ok(owned) => {
                 let v = PhraseVectors::of(owned);
                 let entries = v.len();
-                (v, VectorsLoad::Loaded { entries })
+                (v, CacheLoad::Loaded { entries })
             }
             Err(reason) => {
                 let reason = format!("{}: {reason}", path.display());
-                (empty(), VectorsLoad::Rebuilt { reason })
+                (empty(), CacheLoad::Rebuilt { reason })
             }
         }
     }
@@ -287,12 +259,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = PhraseVectors::path_in(dir.path());
         let (v, how) = PhraseVectors::load(&path, "enc");
-        assert_eq!((v.len(), how), (0, VectorsLoad::Missing));
+        assert_eq!((v.len(), how), (0, CacheLoad::Missing));
         two().save(&path).unwrap();
         let (v, how) = PhraseVectors::load(&path, "enc");
-        assert_eq!((v.len(), how), (2, VectorsLoad::Loaded { entries: 2 }));
+        assert_eq!((v.len(), how), (2, CacheLoad::Loaded { entries: 2 }));
         let (v, how) = PhraseVectors::load(&path, "other");
-        assert_eq!((v.len(), how), (0, VectorsLoad::Missing));
+        assert_eq!((v.len(), how), (0, CacheLoad::Missing));
         assert_eq!(v.identity(), "other");
         std::fs::write(
             &path,
@@ -301,7 +273,7 @@ mod tests {
         .unwrap();
         let (v, how) = PhraseVectors::load(&path, "enc");
         assert_eq!(v.len(), 0);
-        assert!(matches!(how, VectorsLoad::Rebuilt { .. }), "{how:?}");
+        assert!(matches!(how, CacheLoad::Rebuilt { .. }), "{how:?}");
     }
 
     #[test]

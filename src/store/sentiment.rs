@@ -41,27 +41,7 @@ const HEADER: usize = 16 + 4 + 8;
 const RECORD: usize = 16 + 12;
 
 /// What [`SentimentCache::load`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CacheLoad {
-    /// No cache file yet: starting empty.
-    Missing,
-    /// Read `entries` results.
-    Loaded { entries: usize },
-    /// The file was unusable and is ignored; it is replaced on save.
-    Rebuilt { reason: String },
-}
-
-impl fmt::Display for CacheLoad {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CacheLoad::Missing => write!(f, "no sentiment cache yet"),
-            CacheLoad::Loaded { entries } => write!(f, "sentiment cache: {entries} entries"),
-            CacheLoad::Rebuilt { reason } => {
-                write!(f, "sentiment cache ignored and rebuilt: {reason}")
-            }
-        }
-    }
-}
+pub use super::CacheLoad;
 
 /// Counts from one `score_cached` call (`crate::pipeline`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -106,19 +86,9 @@ impl SentimentCache {
     /// Reads a cache file. Never fails: a missing file is an empty cache, an
     /// unusable one is an empty cache plus the reason (say it on stderr).
     pub fn load(path: &Path) -> (SentimentCache, CacheLoad) {
-        let bytes = match std::fs::read(path) {
+        let bytes = match CacheLoad::read(path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return (SentimentCache::new(), CacheLoad::Missing)
-            }
-            Err(e) => {
-                return (
-                    SentimentCache::new(),
-                    CacheLoad::Rebuilt {
-                        reason: format!("{}: {e}", path.display()),
-                    },
-                )
-            }
+            Err(status) => return (SentimentCache::new(), status),
         };
         match SentimentCache::from_bytes(&bytes) {
             Ok(c) => {
