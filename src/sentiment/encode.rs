@@ -5,9 +5,13 @@
 //! * `pair`: `[CLS] sentence [SEP] target [SEP]`, the target repeated as a
 //!   second segment (token type 1);
 //! * `inline`: `[CLS] … [unused0] target [unused1] … [SEP]`, the span wrapped in
-//!   two marker tokens the vocabulary reserves and the fine-tuning teaches.
+//!   two marker tokens the vocabulary reserves and the fine-tuning teaches;
+//! * `none`: `[CLS] sentence [SEP]`, nothing marked: the head alone knows the
+//!   target, by the positions it pools. The input is the same for every
+//!   target of a sentence (when the sentence fits `max_len`), which is what
+//!   would let one forward pass serve them all.
 //!
-//! In both, the positions of the target's own tokens inside the sentence are
+//! In each, the positions of the target's own tokens inside the sentence are
 //! kept ([`Encoded::target`]) so the head can pool them. A sentence longer than
 //! the model's `max_len` is cut to a window of tokens centred on the target,
 //! which keeps the words nearest the target, the ones that speak of it.
@@ -30,6 +34,9 @@ use super::{SentimentError, Target};
 pub enum Marking {
     Pair,
     Inline,
+    /// Serialised as `none`: the sentence alone.
+    #[serde(rename = "none")]
+    Unmarked,
 }
 
 impl std::str::FromStr for Marking {
@@ -38,7 +45,8 @@ impl std::str::FromStr for Marking {
         match s {
             "pair" => Ok(Marking::Pair),
             "inline" => Ok(Marking::Inline),
-            other => Err(format!("unknown marking {other:?} (pair or inline)")),
+            "none" => Ok(Marking::Unmarked),
+            other => Err(format!("unknown marking {other:?} (pair, inline or none)")),
         }
     }
 }
@@ -166,11 +174,12 @@ impl Encoder {
                     .map(|&i| i64::from(i))
                     .collect()
             }
-            Marking::Inline => Vec::new(),
+            Marking::Inline | Marking::Unmarked => Vec::new(),
         };
         let overhead = match self.marking {
             Marking::Pair => 3 + second.len(),
             Marking::Inline => 4,
+            Marking::Unmarked => 2,
         };
         let budget = self.max_len - overhead;
         let window = window_around(n, &span, budget);
@@ -206,6 +215,14 @@ impl Encoder {
                 out.push(self.sep);
                 // An empty sentence still has the opening marker to pool.
                 nonempty(s..e, s - 1)
+            }
+            Marking::Unmarked => {
+                out.extend_from_slice(&ids[window.clone()]);
+                out.push(self.sep);
+                let off = 1 - window.start as isize;
+                let r = (span.start as isize + off) as usize..(span.end as isize + off) as usize;
+                // An empty sentence pools `[CLS]`.
+                nonempty(r, 0)
             }
         };
         let type_ids = vec![0; out.len()];
@@ -303,6 +320,40 @@ mod tests {
         assert_eq!(&e.ids[e.target.clone()], second);
         assert_eq!(e.type_ids[sep], 0);
         assert_eq!(e.type_ids[sep + 1], 1);
+    }
+
+    #[test]
+    fn none_gives_every_target_of_a_sentence_the_same_input() {
+        let Some(p) = tokenizer_path() else { return };
+        let enc = Encoder::from_file(&p, Marking::Unmarked, 64).unwrap();
+        let sentence = "The council praised Maria Lopez and Tom Ng today.";
+        let lopez = enc
+            .encode(&Target::find(sentence, "Maria Lopez").unwrap())
+            .unwrap();
+        let ng = enc
+            .encode(&Target::find(sentence, "Tom Ng").unwrap())
+            .unwrap();
+        assert_eq!(lopez.ids, ng.ids);
+        assert_eq!((lopez.ids[0], *lopez.ids.last().unwrap()), (101, 102));
+        assert!(!lopez.ids.contains(&1) && !lopez.ids.contains(&2));
+        assert_ne!(lopez.target, ng.target);
+        // The pooled tokens spell the target.
+        let words = |e: &Encoded| {
+            enc.tokenizer.decode(
+                &e.ids[e.target.clone()]
+                    .iter()
+                    .map(|&i| i as u32)
+                    .collect::<Vec<_>>(),
+                true,
+            )
+        };
+        assert_eq!(words(&lopez).unwrap(), "maria lopez");
+        assert_eq!(words(&ng).unwrap(), "tom ng");
+        assert_eq!("none".parse::<Marking>(), Ok(Marking::Unmarked));
+        assert_eq!(
+            serde_json::to_string(&Marking::Unmarked).unwrap(),
+            "\"none\""
+        );
     }
 
     #[test]
