@@ -538,16 +538,8 @@ fn slug(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bench::gen::tests::small;
     use crate::bench::gen::GenConfig;
-
-    fn small(seed: u64) -> GenConfig {
-        GenConfig {
-            articles: 40,
-            outlets: 5,
-            seed,
-            ..GenConfig::default()
-        }
-    }
 
     #[test]
     fn other_seed_other_text_same_outlets() {

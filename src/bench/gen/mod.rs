@@ -252,7 +252,8 @@ fn csv_error(path: &Path, e: csv::Error) -> BenchError {
 mod tests {
     use super::*;
 
-    fn small(seed: u64) -> GenConfig {
+    /// A corpus of 40 articles from 5 outlets.
+    pub(super) fn small(seed: u64) -> GenConfig {
         GenConfig {
             articles: 40,
             outlets: 5,
