@@ -15,11 +15,14 @@
 //! cheaper than that network without changing what it computes: after its
 //! attention, the last layer goes on only with the rows the head reads
 //! (`[CLS]` and the target's tokens), and [`predict_parallel`] gives whole
-//! batches to single-threaded workers.
+//! batches to single-threaded workers. For a model that leaves the
+//! sentence unmarked, the targets of one sentence share one row of a
+//! batch ([`super::rows`]), so the sentence is computed once for all of them.
 //!
 //! Weights are quantised by [`super::quant`].
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
 
 use rust_bert::bert::BertConfig;
@@ -28,6 +31,7 @@ use tch::{Kind, Tensor};
 use super::encode::Encoded;
 use super::model::Batch;
 use super::quant::{quantize_weight, QParams};
+use super::rows::Rows;
 use super::{Precision, SentimentError, MODEL_HINT};
 
 /// One linear layer `y = x·Wᵀ + b`, in f32 or int8.
@@ -423,36 +427,68 @@ impl FastNet {
         let positions = Tensor::arange(len, (Kind::Int64, tch::Device::Cpu));
         let keep = b.target.gt(0.0).logical_or(&positions.eq(0).unsqueeze(0));
         let x = self.body.forward(&b.ids, &b.types, &b.mask, Some(&keep));
-        self.head(&x, b)
+        self.head(&x, &b.target)
+    }
+
+    /// Logits `[targets, 3]` for targets read from the rows of `b` (whose
+    /// own `target` is unused): target `k` is `(row, tokens)`. Several
+    /// targets may read one row, which is then computed once.
+    pub(crate) fn forward_targets(&self, b: &Batch, targets: &[(usize, Range<usize>)]) -> Tensor {
+        let size = b.ids.size();
+        let (n, len) = (size[0] as usize, size[1] as usize);
+        let mut keep = vec![false; n * len];
+        let mut mask = vec![0f32; targets.len() * len];
+        let mut rows = Vec::with_capacity(targets.len());
+        for (k, (row, tokens)) in targets.iter().enumerate() {
+            keep[row * len] = true;
+            keep[row * len + tokens.start..row * len + tokens.end].fill(true);
+            mask[k * len + tokens.start..k * len + tokens.end].fill(1.0);
+            rows.push(*row as i64);
+        }
+        let shape = [n as i64, len as i64];
+        let keep = Tensor::from_slice(&keep).view(shape);
+        let x = self.body.forward(&b.ids, &b.types, &b.mask, Some(&keep));
+        // One target per row, in row order (a marking model's batches):
+        // the rows are already the targets'.
+        let identity = rows.len() == n && rows.iter().enumerate().all(|(k, &r)| r == k as i64);
+        let x = if identity {
+            x
+        } else {
+            x.index_select(0, &Tensor::from_slice(&rows))
+        };
+        let mask = Tensor::from_slice(&mask).view([targets.len() as i64, len as i64]);
+        self.head(&x, &mask)
     }
 
     /// Logits from the final hidden states `x` `[batch, len, hidden]`:
-    /// `[CLS]` beside the mean of the target's tokens, one linear layer.
-    fn head(&self, x: &Tensor, b: &Batch) -> Tensor {
+    /// `[CLS]` beside the mean of the target's tokens (1.0 in `target`
+    /// `[batch, len]`), one linear layer.
+    fn head(&self, x: &Tensor, target: &Tensor) -> Tensor {
         let cls = x.select(1, 0);
-        let w = b.target.unsqueeze(-1);
+        let w = target.unsqueeze(-1);
         let sum = (x * &w).sum_dim_intlist(1, false, Kind::Float);
-        let count = b
-            .target
-            .sum_dim_intlist(1, true, Kind::Float)
-            .clamp_min(1.0);
+        let count = target.sum_dim_intlist(1, true, Kind::Float).clamp_min(1.0);
         let feat = Tensor::cat(&[cls, sum / count], 1);
         feat.linear(&self.classifier.0, Some(&self.classifier.1))
     }
 }
 
 /// Class probabilities for each input, in input order, from batches of
-/// inputs sorted by length, scored [`on_workers`]. After each batch, `done`
-/// is told how many inputs are scored so far.
+/// inputs sorted by length, scored [`on_workers`]. With `share`, inputs
+/// with the same token ids (the targets of one sentence, for a model that
+/// does not mark them) are one row of a batch, computed once
+/// ([`Rows`]); `batch_size` counts rows. After each batch, `done` is told
+/// how many inputs are scored so far.
 pub(crate) fn predict_parallel(
     net: &FastNet,
     inputs: &[Encoded],
     batch_size: usize,
     workers: usize,
+    share: bool,
     done: &dyn Fn(usize),
 ) -> Result<Vec<[f32; 3]>, SentimentError> {
-    let lens: Vec<usize> = inputs.iter().map(|e| e.ids.len()).collect();
-    let batches = length_batches(&lens, batch_size, workers);
+    let rows = Rows::of(inputs, share);
+    let batches = length_batches(&rows.lens(), batch_size, workers);
     let mut out = vec![[0f32; 3]; inputs.len()];
     let mut scored = 0;
     on_workers(
@@ -460,17 +496,23 @@ pub(crate) fn predict_parallel(
         batches.len(),
         workers,
         |net, i| {
-            let items: Vec<&Encoded> = batches[i].iter().map(|&k| &inputs[k]).collect();
+            let items: Vec<&Encoded> = batches[i].iter().map(|&r| rows.first[r]).collect();
+            let targets: Vec<(usize, Range<usize>)> = rows
+                .targets(&batches[i], inputs)
+                .into_iter()
+                .map(|(_, row, tokens)| (row, tokens))
+                .collect();
             let probs = net
-                .forward(&Batch::collate(&items))
+                .forward_targets(&Batch::collate(&items), &targets)
                 .softmax(-1, Kind::Float);
             Vec::<f32>::try_from(probs.flatten(0, -1)).map_err(|e| e.to_string())
         },
         |i, flat| {
-            for (k, &slot) in batches[i].iter().enumerate() {
-                out[slot] = [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]];
+            let targets = rows.targets(&batches[i], inputs);
+            for (k, (slot, _, _)) in targets.iter().enumerate() {
+                out[*slot] = [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]];
             }
-            scored += batches[i].len();
+            scored += targets.len();
             done(scored);
         },
     )
@@ -667,6 +709,47 @@ mod tests {
             let diff = (&exact - &ours).abs().max().double_value(&[]);
             assert!(diff < 1e-4, "largest logit difference {diff}");
         }
+    }
+
+    #[test]
+    fn targets_of_one_sentence_score_alike_in_one_row_or_apart() {
+        let Some((dir, bert, _)) = model_and_dev(0) else {
+            return;
+        };
+        let encoder = Encoder::from_file(
+            &dir.join("tokenizer.json"),
+            crate::sentiment::encode::Marking::Unmarked,
+            128,
+        )
+        .expect("tokenizer");
+        let first = "Senator Maria Lopez praised the mayor, while critics attacked the plan.";
+        let second = "The council rejected the proposal on Tuesday.";
+        let inputs: Vec<Encoded> = [
+            (first, "Maria Lopez"),
+            (second, "The council"),
+            (first, "the mayor"),
+            (first, "critics"),
+            (second, "the proposal"),
+        ]
+        .iter()
+        .map(|(s, t)| {
+            let target = crate::sentiment::Target::find(s, t).expect("target in sentence");
+            encoder.encode(&target).expect("encodes")
+        })
+        .collect();
+        assert_eq!(Rows::of(&inputs, true).first.len(), 2);
+        let net = FastNet::load(&dir.join("model.safetensors"), &bert, Precision::F32)
+            .expect("fast net loads");
+        let _guard = tch::no_grad_guard();
+        let shared = predict_parallel(&net, &inputs, 16, 1, true, &|_| {}).expect("shared");
+        let apart = predict_parallel(&net, &inputs, 16, 1, false, &|_| {}).expect("apart");
+        for (a, b) in shared.iter().zip(&apart) {
+            for k in 0..3 {
+                assert!((a[k] - b[k]).abs() < 1e-5, "{a:?} against {b:?}");
+            }
+        }
+        // Each target is read from its own tokens, not from its row alone.
+        assert_ne!(shared[0], shared[2]);
     }
 
     #[test]

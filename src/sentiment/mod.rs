@@ -31,6 +31,8 @@ mod model;
 #[cfg(feature = "model")]
 mod quant;
 #[cfg(feature = "model")]
+mod rows;
+#[cfg(feature = "model")]
 pub mod train;
 
 pub use crate::target::{Polarity, Sentiment, Target, TargetKey};

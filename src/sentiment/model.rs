@@ -521,11 +521,13 @@ impl SentimentModel {
         // fresh run writes). Alone, a pair has no padding either; on
         // SEESAW's pairs this costs about a tenth of the batched int8 speed.
         // f32 rows do not mix, so f32 takes whole batches.
-        let batch_size = match self.info.precision {
-            Precision::Int8 => 1,
-            Precision::F32 => self.batch_size,
+        // For the same reason int8 does not share a sentence's pass between
+        // its targets: the last layer's input is the rows they read.
+        let (batch_size, share) = match self.info.precision {
+            Precision::Int8 => (1, false),
+            Precision::F32 => (self.batch_size, true),
         };
-        let probs = predict_parallel(&self.net, &encoded, batch_size, self.threads, &done)?;
+        let probs = predict_parallel(&self.net, &encoded, batch_size, self.threads, share, &done)?;
         Ok(index
             .into_iter()
             .map(|i| Sentiment::from_probs(probs[i]))
