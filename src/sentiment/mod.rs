@@ -34,10 +34,12 @@ mod quant;
 mod rows;
 #[cfg(feature = "model")]
 pub mod train;
+#[cfg(feature = "model")]
+mod workers;
 
 pub use crate::target::{Polarity, Sentiment, Target, TargetKey};
 #[cfg(feature = "model")]
-pub(crate) use fast::{length_batches, on_workers, read_tensors, take, Body};
+pub(crate) use fast::{read_tensors, take, Body};
 #[cfg(feature = "model")]
 pub(crate) use model::{bundled_dir, Batch};
 #[cfg(feature = "model")]
@@ -46,6 +48,8 @@ pub use model::{
     PredictionCheck, SentimentModel, DEFAULT_BATCH_SIZE, DEFAULT_MODEL_NAME,
 };
 pub use precision::{InferenceArgs, Precision, DEFAULT_PRECISION};
+#[cfg(feature = "model")]
+pub(crate) use workers::{length_batches, on_workers};
 
 use std::path::PathBuf;
 

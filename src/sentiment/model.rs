@@ -27,9 +27,10 @@ use crate::corpus::sha256_hex;
 use tch::{nn, Kind, Tensor};
 
 use super::encode::{Encoded, Encoder, Marking};
-use super::fast::{length_batches, predict_parallel, FastNet};
+use super::fast::{predict_parallel, FastNet};
 use super::metrics::Scores;
 use super::precision::{InferenceArgs, Precision, DEFAULT_PRECISION};
+use super::workers::length_batches;
 use super::{Polarity, Sentiment, SentimentError, Target, MODEL_HINT};
 
 /// Name of the model folder committed under `models/`.
