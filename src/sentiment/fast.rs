@@ -31,7 +31,7 @@ use tch::{Kind, Tensor};
 use super::encode::Encoded;
 use super::model::Batch;
 use super::quant::{quantize_weight, QParams};
-use super::rows::Rows;
+use super::rows::{Layout, Rows};
 use super::workers::{length_batches, on_workers};
 use super::{Precision, SentimentError, MODEL_HINT};
 
@@ -490,6 +490,7 @@ pub(crate) fn predict_parallel(
 ) -> Result<Vec<[f32; 3]>, SentimentError> {
     let rows = Rows::of(inputs, share);
     let batches = length_batches(&rows.lens(), batch_size, workers);
+    let layouts: Vec<Layout> = batches.iter().map(|b| rows.layout(b, inputs)).collect();
     let mut out = vec![[0f32; 3]; inputs.len()];
     let mut scored = 0;
     on_workers(
@@ -498,22 +499,17 @@ pub(crate) fn predict_parallel(
         workers,
         |net, i| {
             let items: Vec<&Encoded> = batches[i].iter().map(|&r| rows.first[r]).collect();
-            let targets: Vec<(usize, Range<usize>)> = rows
-                .targets(&batches[i], inputs)
-                .into_iter()
-                .map(|(_, row, tokens)| (row, tokens))
-                .collect();
             let probs = net
-                .forward_targets(&Batch::collate(&items), &targets)
+                .forward_targets(&Batch::collate(&items), &layouts[i].targets)
                 .softmax(-1, Kind::Float);
             Vec::<f32>::try_from(probs.flatten(0, -1)).map_err(|e| e.to_string())
         },
         |i, flat| {
-            let targets = rows.targets(&batches[i], inputs);
-            for (k, (slot, _, _)) in targets.iter().enumerate() {
-                out[*slot] = [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]];
+            let slots = &layouts[i].slots;
+            for (k, &slot) in slots.iter().enumerate() {
+                out[slot] = [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]];
             }
-            scored += targets.len();
+            scored += slots.len();
             done(scored);
         },
     )

@@ -58,23 +58,27 @@ impl<'a> Rows<'a> {
         self.first.iter().map(|e| e.ids.len()).collect()
     }
 
-    /// For a batch of rows (indices into `self`), the inputs it scores:
-    /// `(input, position of its row in the batch, its target's tokens)`.
-    pub fn targets(
-        &self,
-        batch: &[usize],
-        inputs: &[Encoded],
-    ) -> Vec<(usize, usize, Range<usize>)> {
-        batch
-            .iter()
-            .enumerate()
-            .flat_map(|(at, &row)| {
-                self.members[row]
-                    .iter()
-                    .map(move |&i| (i, at, inputs[i].target.clone()))
-            })
-            .collect()
+    /// For a batch of rows (indices into `self`), the inputs it scores and
+    /// where each reads its target.
+    pub fn layout(&self, batch: &[usize], inputs: &[Encoded]) -> Layout {
+        let mut layout = Layout::default();
+        for (at, &row) in batch.iter().enumerate() {
+            for &i in &self.members[row] {
+                layout.slots.push(i);
+                layout.targets.push((at, inputs[i].target.clone()));
+            }
+        }
+        layout
     }
+}
+
+/// The targets of one batch of rows, in the order its logits come out.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// The input each target is.
+    pub slots: Vec<usize>,
+    /// `(position of its row in the batch, its target's tokens)`.
+    pub targets: Vec<(usize, Range<usize>)>,
 }
 
 #[cfg(test)]
@@ -100,8 +104,11 @@ mod tests {
         assert_eq!(shared.members, [vec![0, 2], vec![1]]);
         assert_eq!(shared.lens(), [5, 3]);
         assert_eq!(
-            shared.targets(&[1, 0], &inputs),
-            [(1, 0, 1..2), (0, 1, 1..2), (2, 1, 2..4)]
+            shared.layout(&[1, 0], &inputs),
+            Layout {
+                slots: vec![1, 0, 2],
+                targets: vec![(0, 1..2), (1, 1..2), (1, 2..4)],
+            }
         );
         let apart = Rows::of(&inputs, false);
         assert_eq!(apart.members, [vec![0], vec![1], vec![2]]);
