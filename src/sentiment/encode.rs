@@ -185,13 +185,15 @@ impl Encoder {
         let window = window_around(n, &span, budget);
         let span = span.start.max(window.start)..span.end.min(window.end);
 
+        // Where the span's tokens land when the window follows `[CLS]`
+        // unchanged (pair, none).
+        let off = 1 - window.start as isize;
+        let shifted = (span.start as isize + off) as usize..(span.end as isize + off) as usize;
         let mut out = Vec::with_capacity(window.len() + overhead);
         out.push(self.cls);
         let target = match self.marking {
             Marking::Pair => {
                 out.extend_from_slice(&ids[window.clone()]);
-                let off = 1 - window.start as isize;
-                let r = (span.start as isize + off) as usize..(span.end as isize + off) as usize;
                 out.push(self.sep);
                 let first_len = out.len();
                 out.extend_from_slice(&second);
@@ -199,7 +201,7 @@ impl Encoder {
                 let mut type_ids = vec![0; first_len];
                 type_ids.resize(out.len(), 1);
                 return Ok(Encoded {
-                    target: nonempty(r, 1),
+                    target: nonempty(shifted, 1),
                     ids: out,
                     type_ids,
                 });
@@ -219,10 +221,8 @@ impl Encoder {
             Marking::Unmarked => {
                 out.extend_from_slice(&ids[window.clone()]);
                 out.push(self.sep);
-                let off = 1 - window.start as isize;
-                let r = (span.start as isize + off) as usize..(span.end as isize + off) as usize;
                 // An empty sentence pools `[CLS]`.
-                nonempty(r, 0)
+                nonempty(shifted, 0)
             }
         };
         let type_ids = vec![0; out.len()];
