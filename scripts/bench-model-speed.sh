@@ -12,7 +12,9 @@
 # (cargo build --release) and, for the Python column,
 # scripts/setup-bench-model.sh; without it that column is skipped. With
 # SLANT_OLD=path/to/an/older/slant, that build's f32 path is timed first
-# on the same input (the reference of a change to the scoring code).
+# on the same input (the reference of a change to the scoring code), with
+# SLANT_OLD_MODEL (default: the bundled model) when the older build cannot
+# read the bundled one (version 3 needs a build that knows `--marking none`).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpus="${1:-$root/../shared/corpus/seesaw-allsides}"
@@ -33,9 +35,19 @@ for f in "$data/dev_rw.jsonl" "$data/dev_mt.jsonl"; do
 done
 if [ -n "${SLANT_OLD:-}" ]; then
   echo "== older build $SLANT_OLD, f32, same pairs; uptime: $(uptime)"
-  /usr/bin/time -f "older bench process: %e s, peak RSS %M KB" \
-    "$SLANT_OLD" model bench "${input[@]}" --paths f32 --rounds "$rounds" \
-    --model "$root/models/newsmtsc-minilm-l6" 2>&1 | grep -v "^round"
+  old_model="${SLANT_OLD_MODEL:-$root/models/newsmtsc-minilm-l6}"
+  if "$SLANT_OLD" model bench --help | grep -q -- --paths; then
+    /usr/bin/time -f "older bench process: %e s, peak RSS %M KB" \
+      "$SLANT_OLD" model bench "${input[@]}" --paths f32 --rounds "$rounds" \
+      --model "$old_model" 2>&1 | grep -v "^round"
+  else
+    # Builds before `--paths` time one path per process: a process per round.
+    for r in $(seq "$rounds"); do
+      echo "round $r:"
+      /usr/bin/time -f "older bench process: %e s, peak RSS %M KB" \
+        "$SLANT_OLD" model bench "${input[@]}" --model "$old_model" 2>&1
+    done
+  fi
   echo "== this build; uptime: $(uptime)"
 fi
 /usr/bin/time -f "slant bench process: %e s, peak RSS %M KB" \

@@ -15,8 +15,9 @@ tokens or sentence/target pair, a window around the target for long
 sentences) so predictions can be compared one by one. By default pairs are
 scored as a plain script would: in input order, batches padded to their
 longest member. --sorted adds slant's two tricks (identical pairs scored once,
-batches formed from length-sorted inputs) to separate their effect from the
-language and runtime.
+batches formed from length-sorted inputs, and for a model trained with
+`--marking none` each distinct input of a batch computed once) to separate
+their effect from the language and runtime.
 """
 import argparse
 import json
@@ -44,10 +45,20 @@ class Model(torch.nn.Module):
 
     def forward(self, ids, mask, types, tmask):
         h = self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+        return self.head(h, tmask)
+
+    def head(self, h, tmask):
         cls = h[:, 0]
         w = tmask.unsqueeze(-1)
         tmean = (h * w).sum(1) / tmask.sum(1, keepdim=True).clamp_min(1.0)
         return self.classifier(torch.cat([cls, tmean], 1))
+
+    def forward_shared(self, ids, mask, types, rows, tmask):
+        """One pass per distinct input; target k is read from row rows[k]
+        (models trained with --marking none, where every target of a sentence
+        has the same input)."""
+        h = self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+        return self.head(h[rows], tmask)
 
 
 def load(model_dir):
@@ -90,7 +101,7 @@ def encode(tok, meta, sentence, start, end):
         overhead = 3 + len(second)
     else:
         second = []
-        overhead = 4
+        overhead = 2 if marking == "none" else 4
     budget = max_len - overhead
     if n <= budget:
         ws, we = 0, n
@@ -106,6 +117,11 @@ def encode(tok, meta, sentence, start, end):
         out += second + [sep]
         types = [0] * first + [1] * (len(out) - first)
         target = r if r[1] > r[0] else (1, 2)
+    elif marking == "none":
+        out = [cls] + ids[ws:we] + [sep]
+        types = [0] * len(out)
+        r = (s - ws + 1, e - ws + 1)
+        target = r if r[1] > r[0] else (0, 1)
     else:
         out = [cls] + ids[ws:s] + [opn]
         s2 = len(out)
@@ -132,13 +148,35 @@ def collate(items):
     return ids, mask, types, tmask
 
 
+def score_shared(model, encoded, order, batch_size, probs):
+    """slant's sharing in Python: batches of `batch_size` targets in length
+    order, each distinct input in a batch computed once."""
+    for b in range(0, len(order), batch_size):
+        chunk = order[b : b + batch_size]
+        row_of, distinct = {}, []
+        for i in chunk:
+            key = tuple(encoded[i][0])
+            if key not in row_of:
+                row_of[key] = len(distinct)
+                distinct.append(encoded[i])
+        ids, mask, types, _ = collate(distinct)
+        rows = torch.tensor([row_of[tuple(encoded[i][0])] for i in chunk])
+        tmask = torch.zeros(len(chunk), ids.shape[1])
+        for k, i in enumerate(chunk):
+            s, e = encoded[i][2]
+            tmask[k, s:e] = 1.0
+        p = torch.softmax(model.forward_shared(ids, mask, types, rows, tmask), -1)
+        for k, i in enumerate(chunk):
+            probs[i] = p[k].tolist()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/newsmtsc-minilm-l6")
     ap.add_argument("--pairs", required=True, help="JSONL {sentence, start, end} from `slant model bench --write-pairs`")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--sorted", action="store_true", help="dedup identical pairs and sort batches by length")
+    ap.add_argument("--sorted", action="store_true", help="dedup identical pairs, sort batches by length, share rows (--marking none)")
     ap.add_argument("--write-predictions")
     ap.add_argument("--compare", help="predictions JSONL from `slant model bench --write-predictions`")
     args = ap.parse_args()
@@ -160,12 +198,16 @@ def main():
     if args.sorted:
         order.sort(key=lambda i: (len(encoded[i][0]), i))
     probs = [None] * len(encoded)
+    shared = args.sorted and meta["marking"] == "none"
     with torch.inference_mode():
-        for b in range(0, len(order), args.batch_size):
-            chunk = order[b : b + args.batch_size]
-            p = torch.softmax(model(*collate([encoded[i] for i in chunk])), -1)
-            for k, i in enumerate(chunk):
-                probs[i] = p[k].tolist()
+        if shared:
+            score_shared(model, encoded, order, args.batch_size, probs)
+        else:
+            for b in range(0, len(order), args.batch_size):
+                chunk = order[b : b + args.batch_size]
+                p = torch.softmax(model(*collate([encoded[i] for i in chunk])), -1)
+                for k, i in enumerate(chunk):
+                    probs[i] = p[k].tolist()
     if args.sorted:
         slot = {k: i for i, k in enumerate(uniq)}
         probs = [probs[slot[k]] for k in keys]

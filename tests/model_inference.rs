@@ -327,9 +327,10 @@ fn int8_agrees_with_f32_and_keeps_the_dev_scores() {
         .count();
     // Floor: at most 3 of the 64 recorded f32 labels may change.
     assert!(agree + 3 >= check.n, "{agree}/{} agree with f32", check.n);
-    // The floors: int8 of model v2 measured 0.8290 / 0.7341 against f32's
-    // 0.8291 / 0.7459 (dev_rw / dev_mt), so within 0.005 on dev_rw and 0.015
-    // on dev_mt (the card's Speed section; int8 is an option for that).
+    // The floors: int8 of model v3 measured 0.8358 / 0.7454 against f32's
+    // 0.8309 / 0.7565 (dev_rw / dev_mt; v2: 0.8290 / 0.7341 against 0.8291 /
+    // 0.7459), so within 0.005 on dev_rw and 0.015 on dev_mt (the card's
+    // Speed section; int8 is an option for that).
     let recorded = &exact.config().scores;
     assert!(
         rw.macro_f1 >= recorded["dev_rw"].macro_f1 - 0.005,

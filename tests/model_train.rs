@@ -55,6 +55,7 @@ fn options(dir: &Path, base: PathBuf, out: &str) -> TrainOptions {
         limit: None,
         max_steps: Some(2),
         stop_after: None,
+        average_from: None,
         threads: 1,
         log_every: 1,
         check_n: 4,
@@ -111,6 +112,53 @@ fn a_few_steps_train_save_and_reload_deterministically() {
     let c = SentimentModel::load(&dir.path().join("c")).unwrap();
     assert_ne!(m.info().weights_sha256, c.info().weights_sha256);
     assert_eq!(c.config().training["class_weights"], "balanced");
+}
+
+#[test]
+fn averaged_checkpoints_are_saved_only_when_they_score_better() {
+    let Some(base) = base() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(dir.path(), base, "single");
+    o.max_steps = Some(3);
+    o.eval_every = Some(1);
+    o.patience = 10;
+    train(&o, &mut |_| {}).unwrap();
+    let single = SentimentModel::load(&dir.path().join("single")).unwrap();
+
+    o.out = dir.path().join("averaged");
+    o.average_from = Some(1);
+    let mut lines = Vec::new();
+    let summary = train(&o, &mut |l| lines.push(l.to_string())).unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("mean of the weights at 3 checkpoints (steps 1, 2, 3)")),
+        "{lines:?}"
+    );
+    let m = SentimentModel::load(&dir.path().join("averaged")).unwrap();
+    let rec = &m.config().training["averaged"];
+    assert_eq!(rec["steps"], serde_json::json!([1, 2, 3]));
+    assert_eq!(m.config().training["average_from"], 1);
+    // The single checkpoint's step is kept as the best single one either way.
+    assert_eq!(
+        m.config().training["best_step"],
+        single.config().training["best_step"]
+    );
+    let best_single = single.config().training["evals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["dev_macro_f1"].as_f64().unwrap())
+        .fold(f64::MIN, f64::max);
+    let avg_f1 = rec["dev_macro_f1"].as_f64().unwrap();
+    if rec["saved"] == true {
+        assert!(avg_f1 > best_single, "{avg_f1} vs {best_single}");
+        assert_ne!(m.info().weights_sha256, single.info().weights_sha256);
+        assert!((summary.best.unwrap().dev_macro_f1 - avg_f1).abs() < 1e-12);
+    } else {
+        assert!(avg_f1 <= best_single, "{avg_f1} vs {best_single}");
+        assert_eq!(m.info().weights_sha256, single.info().weights_sha256);
+    }
 }
 
 #[test]

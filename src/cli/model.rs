@@ -177,6 +177,11 @@ struct TrainArgs {
     /// Stops after step N, keeping the schedule of the full run.
     #[arg(long)]
     stop_after: Option<usize>,
+    /// Also try the mean of the weights at every evaluation from step N on
+    /// (weight averaging); saved instead of the best single checkpoint when
+    /// its mean dev macro-F1 is higher.
+    #[arg(long)]
+    average_from: Option<usize>,
     /// libtorch threads [default: all cores].
     #[arg(long)]
     threads: Option<usize>,
@@ -363,6 +368,7 @@ fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
         limit: a.limit,
         max_steps: a.max_steps,
         stop_after: a.stop_after,
+        average_from: a.average_from,
         threads,
         log_every: a.log_every,
         check_n: 64,
@@ -371,12 +377,15 @@ fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
     let summary = train(&opts, &mut |line| eprintln!("{line}"))?;
     match &summary.best {
         Some(best) if !summary.saved_dev.is_empty() => {
+            let chosen = match &summary.averaged {
+                Some(a) if a.saved => format!("the mean of {} checkpoints", a.steps.len()),
+                _ => format!("step {}", best.step),
+            };
             eprintln!(
-                "done in {:.0}s, {} steps; best mean dev macro-F1 {:.4} at step {}; saved model: {} -> {}",
+                "done in {:.0}s, {} steps; best mean dev macro-F1 {:.4}: {chosen}; saved model: {} -> {}",
                 summary.seconds,
                 summary.steps,
                 best.dev_macro_f1,
-                best.step,
                 summary
                     .saved_dev
                     .iter()

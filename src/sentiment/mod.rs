@@ -1,18 +1,23 @@
 //! Target-dependent sentiment: how a sentence speaks of one span in it.
 //!
-//! The model reads a sentence with one target marked and returns class
-//! probabilities for negative / neutral / positive, the NewsMTSC task. One
-//! sentence can praise one party and condemn another, which is why slant scores
-//! each mention rather than each sentence.
+//! The model reads a sentence and one target in it and returns class
+//! probabilities for negative / neutral / positive, the NewsMTSC task. The
+//! target is marked in the input, or (the shipped model, trained with
+//! `--marking none`) only pooled by the head, so that every target of a
+//! sentence shares one forward pass. One sentence can praise one party and
+//! condemn another, which is why slant scores each mention rather than each
+//! sentence.
 //!
 //! Layout:
 //!
 //! * [`data`]: the NewsMTSC JSONL format (training and evaluation data);
 //! * [`metrics`]: accuracy, macro-F1 and the confusion matrix;
-//! * [`encode`]: turns a [`Target`] into token ids with the target marked, cut
-//!   to a window around the target when the sentence is long;
+//! * [`encode`]: turns a [`Target`] into token ids (the target marked, or
+//!   not) and the target's token positions, cut to a window around the
+//!   target when the sentence is long;
 //! * `model`, `train` (feature `model`, needs libtorch): the network,
-//!   [`SentimentModel`] for inference, and fine-tuning.
+//!   [`SentimentModel`] for inference, and fine-tuning (with its dev
+//!   evaluations and the mean of a run's checkpoints).
 //!
 //! What it is asked and answers ([`Target`], [`Sentiment`]) are plain data in
 //! [`crate::target`]; the results a run keeps are in

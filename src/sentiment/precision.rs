@@ -46,8 +46,10 @@ impl std::str::FromStr for Precision {
 
 /// The precision `slant analyze`, `model eval|predict|bench` and
 /// [`crate::sentiment::LoadOptions::default`] use unless told otherwise.
-/// f32: int8 is 1.2 times as fast on SEESAW's pairs but costs model v2
-/// 1.2 macro-F1 points on `dev_mt` (models/README.md, Speed).
+/// f32: int8 costs model v3 1.1 macro-F1 points on `dev_mt` and, scoring
+/// one pair per pass, cannot share a sentence between its targets, so it
+/// is slower than f32 with v3 (models/README.md, Speed); it keeps less
+/// memory.
 pub const DEFAULT_PRECISION: Precision = Precision::F32;
 
 /// Command-line options for how the sentiment model scores
@@ -55,8 +57,9 @@ pub const DEFAULT_PRECISION: Precision = Precision::F32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
 pub struct InferenceArgs {
     /// Sentiment model numerics: `f32` (as trained) or `int8` (int8 linear
-    /// layers: about 1.2 times as fast, 1.2 macro-F1 points lower on
-    /// dev_mt). Scores are cached apart.
+    /// layers, one pair per pass: less memory, 1.1 macro-F1 points lower on
+    /// dev_mt, and slower than f32 with a model that shares sentences).
+    /// Scores are cached apart.
     #[arg(long, value_name = "f32|int8", default_value_t = DEFAULT_PRECISION)]
     pub precision: Precision,
     /// Longest sentiment model input in tokens [default: the model's

@@ -23,17 +23,23 @@ use serde::Serialize;
 use tch::nn::OptimizerConfig;
 use tch::{nn, Device, Kind, Tensor};
 
-use super::data::{read_jsonl, Example};
-use super::encode::{Encoded, Encoder, Marking};
-use super::metrics::Scores;
-use super::model::{
-    configure_threads, predict, read_bert_config, BaseEncoder, Batch, ModelConfig, Net,
-    PredictionCheck, SentimentModel, CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, POOLING,
-    SLANT_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
-};
-use super::{Polarity, SentimentError, MODEL_HINT};
 use crate::corpus::sha256_hex;
 use crate::disk::atomic::write as write_atomic;
+use crate::sentiment::data::{read_jsonl, Example};
+use crate::sentiment::encode::{Encoded, Encoder, Marking};
+use crate::sentiment::metrics::Scores;
+use crate::sentiment::model::{
+    configure_threads, read_bert_config, BaseEncoder, Batch, ModelConfig, Net, PredictionCheck,
+    SentimentModel, CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, POOLING, SLANT_FILE,
+    TOKENIZER_FILE, WEIGHTS_FILE,
+};
+use crate::sentiment::{Polarity, SentimentError, MODEL_HINT};
+use average::WeightAverage;
+use dev::{evaluate, Dev};
+pub use dev::{AveragedRecord, EvalRecord};
+
+mod average;
+mod dev;
 
 /// How the loss weighs the three classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -122,27 +128,16 @@ pub struct TrainOptions {
     /// Stop after this step without shortening the learning-rate schedule
     /// (`max_steps` shortens it): reproduces a run that was cut short.
     pub stop_after: Option<usize>,
+    /// Also try the mean of the weights at every evaluation from this step
+    /// on; it is saved instead of the best single checkpoint when its mean
+    /// dev macro-F1 is higher.
+    pub average_from: Option<usize>,
     pub threads: usize,
     pub log_every: usize,
     /// Number of dev examples whose predictions are recorded for tests.
     pub check_n: usize,
     /// The command line, recorded in `slant_model.json`.
     pub command: String,
-}
-
-/// One dev evaluation during training.
-#[derive(Debug, Clone, Serialize)]
-pub struct EvalRecord {
-    pub step: usize,
-    pub epoch: f64,
-    pub train_loss: f64,
-    /// Mean accuracy over the dev sets.
-    pub dev_accuracy: f64,
-    /// Mean macro-F1 over the dev sets: what selects the saved model.
-    pub dev_macro_f1: f64,
-    /// Each dev set's (accuracy, macro-F1), by name (`dev_rw`).
-    pub dev: BTreeMap<String, (f64, f64)>,
-    pub seconds: f64,
 }
 
 /// What a training run did.
@@ -154,6 +149,8 @@ pub struct TrainSummary {
     pub seconds: f64,
     /// Scores of the saved model read back from disk on each dev set.
     pub saved_dev: BTreeMap<String, Scores>,
+    /// The weight average, when `average_from` asked for one.
+    pub averaged: Option<AveragedRecord>,
 }
 
 fn encode_all(enc: &Encoder, ex: &[Example], path: &Path) -> Result<Vec<Encoded>, SentimentError> {
@@ -194,13 +191,6 @@ pub(crate) fn lr_at(step: usize, total: usize, warm: usize, peak: f64) -> f64 {
         let rest = (total - warm).max(1) as f64;
         peak * ((total.saturating_sub(step)) as f64 / rest).max(0.0)
     }
-}
-
-fn labels_of(probs: &[[f32; 3]]) -> Vec<Polarity> {
-    probs
-        .iter()
-        .map(|p| super::Sentiment::from_probs(*p).label)
-        .collect()
 }
 
 /// Fine-tunes and saves the best model to `opts.out`. `log` receives one line
@@ -302,6 +292,7 @@ pub fn train(
     let mut evals: Vec<EvalRecord> = Vec::new();
     let weight = class_weights.map(|w| Tensor::from_slice(&w.map(|x| x as f32)));
     let mut best: Option<(EvalRecord, Vec<Polarity>)> = None;
+    let mut average = WeightAverage::new();
     let mut since_best = 0usize;
     let mut loss_sum = 0f64;
     let mut loss_n = 0usize;
@@ -361,28 +352,14 @@ pub fn train(
             let end_of_epoch = bi + 1 == n_batches || opts.stop_after == Some(step);
             let periodic = opts.eval_every.is_some_and(|k| step.is_multiple_of(k));
             if end_of_epoch || periodic || step == total {
-                let mut dev = BTreeMap::new();
-                let mut first_pred = None;
-                for d in &devs {
-                    let probs = predict(&net, &d.encoded, 64)?;
-                    let pred = labels_of(&probs);
-                    let s = Scores::compute(&d.gold, &pred);
-                    dev.insert(d.name.clone(), (s.accuracy, s.macro_f1));
-                    first_pred.get_or_insert(pred);
-                }
-                let pred = first_pred.unwrap_or_default();
-                let mean = |f: fn(&(f64, f64)) -> f64| {
-                    dev.values().map(f).sum::<f64>() / dev.len().max(1) as f64
-                };
-                let rec = EvalRecord {
+                let (dev, pred) = evaluate(&net, &devs)?;
+                let rec = EvalRecord::new(
                     step,
-                    epoch: epoch as f64 + (bi + 1) as f64 / n_batches as f64,
-                    train_loss: loss_sum / loss_n.max(1) as f64,
-                    dev_accuracy: mean(|s| s.0),
-                    dev_macro_f1: mean(|s| s.1),
+                    epoch as f64 + (bi + 1) as f64 / n_batches as f64,
+                    loss_sum / loss_n.max(1) as f64,
                     dev,
-                    seconds: t0.elapsed().as_secs_f64(),
-                };
+                    t0.elapsed().as_secs_f64(),
+                );
                 loss_sum = 0.0;
                 loss_n = 0;
                 let improved = match &best {
@@ -390,21 +367,18 @@ pub fn train(
                     Some((b, _)) => rec.dev_macro_f1 > b.dev_macro_f1,
                 };
                 log(&format!(
-                    "eval step {step} epoch {:.2}: train loss {:.4} dev acc {:.4} macro-F1 {:.4} ({}){}",
+                    "eval step {step} epoch {:.2}: train loss {:.4} {}{}",
                     rec.epoch,
                     rec.train_loss,
-                    rec.dev_accuracy,
-                    rec.dev_macro_f1,
-                    rec.dev
-                        .iter()
-                        .map(|(name, (_, f1))| format!("{name} {f1:.4}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    rec.describe(),
                     if improved { " (best, saved)" } else { "" }
                 ));
                 evals.push(rec.clone());
+                if opts.average_from.is_some_and(|from| step >= from) {
+                    average.add(&vs, step);
+                }
                 if improved {
-                    let config = model_config(opts, &evals, step, None, BTreeMap::new());
+                    let config = model_config(opts, &evals, step, None, None, BTreeMap::new());
                     save_model(&vs, &opts.base, &opts.out, &config)?;
                     best = Some((rec, pred));
                     since_best = 0;
@@ -426,12 +400,75 @@ pub fn train(
         }
     }
 
+    // The mean of the checkpoints from `average_from` on replaces the best
+    // single one only when it scores better on the same dev sets.
+    let mut averaged = None;
+    let best_single_step = best.as_ref().map(|(b, _)| b.step);
+    if average.steps().len() >= 2 {
+        average.load_into(&mut vs);
+        let (dev, pred) = evaluate(&net, &devs)?;
+        let rec = EvalRecord::new(
+            step,
+            step as f64 / per_epoch as f64,
+            0.0,
+            dev,
+            t0.elapsed().as_secs_f64(),
+        );
+        let better = best
+            .as_ref()
+            .is_none_or(|(b, _)| rec.dev_macro_f1 > b.dev_macro_f1);
+        log(&format!(
+            "mean of the weights at {} checkpoints (steps {}): {}{}",
+            average.steps().len(),
+            average
+                .steps()
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            rec.describe(),
+            if better {
+                " (better than the best single checkpoint, saved)"
+            } else {
+                " (not better, not saved)"
+            }
+        ));
+        let record = AveragedRecord {
+            from: opts.average_from.unwrap_or_default(),
+            steps: average.steps().to_vec(),
+            dev: rec.dev.clone(),
+            dev_macro_f1: rec.dev_macro_f1,
+            saved: better,
+        };
+        if better {
+            let best_step = best_single_step.unwrap_or(step);
+            let config = model_config(
+                opts,
+                &evals,
+                best_step,
+                Some(record.clone()),
+                None,
+                BTreeMap::new(),
+            );
+            save_model(&vs, &opts.base, &opts.out, &config)?;
+            best = Some((rec, pred));
+        }
+        averaged = Some(record);
+    } else if opts.average_from.is_some() {
+        log(&format!(
+            "no average: {} checkpoint(s) from step {}",
+            average.steps().len(),
+            opts.average_from.unwrap_or_default()
+        ));
+    }
+
     let mut summary = TrainSummary {
         steps: step,
         best: best.as_ref().map(|(b, _)| b.clone()),
         evals: evals.clone(),
         seconds: t0.elapsed().as_secs_f64(),
         saved_dev: BTreeMap::new(),
+        averaged: averaged.clone(),
     };
     let Some((best_rec, best_pred)) = best else {
         return Ok(summary);
@@ -469,20 +506,12 @@ pub fn train(
         ));
         scores.insert(d.name.clone(), saved_scores);
     }
-    let config = model_config(opts, &evals, best_rec.step, check, scores.clone());
+    let best_step = best_single_step.unwrap_or(best_rec.step);
+    let config = model_config(opts, &evals, best_step, averaged, check, scores.clone());
     write_json(&opts.out.join(SLANT_FILE), &config)?;
     summary.saved_dev = scores;
     summary.seconds = t0.elapsed().as_secs_f64();
     Ok(summary)
-}
-
-/// A dev set, read and encoded once.
-struct Dev {
-    name: String,
-    path: PathBuf,
-    examples: Vec<Example>,
-    gold: Vec<Polarity>,
-    encoded: Vec<Encoded>,
 }
 
 /// `dev_rw` for `.../dev_rw.jsonl`.
@@ -502,6 +531,7 @@ fn model_config(
     opts: &TrainOptions,
     evals: &[EvalRecord],
     best_step: usize,
+    averaged: Option<AveragedRecord>,
     check: Option<PredictionCheck>,
     scores: BTreeMap<String, Scores>,
 ) -> ModelConfig {
@@ -527,6 +557,8 @@ fn model_config(
         "stop_after": opts.stop_after,
         "threads": opts.threads,
         "best_step": best_step,
+        "average_from": opts.average_from,
+        "averaged": averaged,
         "evals": evals,
     });
     ModelConfig {
