@@ -26,6 +26,17 @@ const DATA: &str = r#"{"sentence_normalized": "The nurses were thanked for their
 {"sentence_normalized": "The agency released its annual report.", "targets": [{"from": 4, "to": 10, "polarity": 4.0}]}
 "#;
 
+/// libtorch's random generator is process-wide: two trainings running at
+/// once in this test binary would draw from it in turns, and neither would
+/// reproduce its weights. Each test that trains holds this lock.
+static TRAINING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_training_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    // A test that panicked while holding the lock leaves it poisoned; the
+    // next test can still train.
+    TRAINING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn options(dir: &Path, base: PathBuf, out: &str) -> TrainOptions {
     let data = dir.join("data.jsonl");
     std::fs::write(&data, DATA).unwrap();
@@ -66,6 +77,7 @@ fn options(dir: &Path, base: PathBuf, out: &str) -> TrainOptions {
 #[test]
 fn a_few_steps_train_save_and_reload_deterministically() {
     let Some(base) = base() else { return };
+    let _one = one_training_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let mut lines = Vec::new();
     let summary = train(&options(dir.path(), base.clone(), "a"), &mut |l| {
@@ -117,8 +129,11 @@ fn a_few_steps_train_save_and_reload_deterministically() {
 #[test]
 fn averaged_checkpoints_are_saved_only_when_they_score_better() {
     let Some(base) = base() else { return };
+    let _one = one_training_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let mut o = options(dir.path(), base, "single");
+    // Six targets in batches of three: two steps an epoch.
+    o.epochs = 2;
     o.max_steps = Some(3);
     o.eval_every = Some(1);
     o.patience = 10;
@@ -164,6 +179,7 @@ fn averaged_checkpoints_are_saved_only_when_they_score_better() {
 #[test]
 fn training_rejects_bad_data_with_file_and_line() {
     let Some(base) = base() else { return };
+    let _one = one_training_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let mut o = options(dir.path(), base, "x");
     let bad = dir.path().join("bad.jsonl");
