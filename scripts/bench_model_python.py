@@ -153,14 +153,15 @@ def score_shared(model, encoded, order, batch_size, probs):
     order, each distinct input in a batch computed once."""
     for b in range(0, len(order), batch_size):
         chunk = order[b : b + batch_size]
-        row_of, distinct = {}, []
+        row_of, distinct, rows = {}, [], []
         for i in chunk:
             key = tuple(encoded[i][0])
             if key not in row_of:
                 row_of[key] = len(distinct)
                 distinct.append(encoded[i])
+            rows.append(row_of[key])
         ids, mask, types, _ = collate(distinct)
-        rows = torch.tensor([row_of[tuple(encoded[i][0])] for i in chunk])
+        rows = torch.tensor(rows)
         tmask = torch.zeros(len(chunk), ids.shape[1])
         for k, i in enumerate(chunk):
             s, e = encoded[i][2]

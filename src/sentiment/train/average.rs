@@ -9,20 +9,20 @@
 //! it. Only checkpoints of one run are averaged: they share one
 //! initialisation of the head, so their weights live in one basin.
 
+use std::collections::HashMap;
+
 use tch::{nn, Tensor};
 
 /// A running sum of a variable store's weights, one snapshot per step added.
+#[derive(Default)]
 pub(crate) struct WeightAverage {
-    sum: Vec<(String, Tensor)>,
+    sum: HashMap<String, Tensor>,
     steps: Vec<usize>,
 }
 
 impl WeightAverage {
     pub(crate) fn new() -> Self {
-        WeightAverage {
-            sum: Vec::new(),
-            steps: Vec::new(),
-        }
+        Self::default()
     }
 
     /// The steps whose weights are in the sum, in the order they were added.
@@ -33,19 +33,11 @@ impl WeightAverage {
     /// Adds the store's current weights (taken at `step`) to the sum.
     pub(crate) fn add(&mut self, vs: &nn::VarStore, step: usize) {
         tch::no_grad(|| {
-            if self.sum.is_empty() {
-                let mut vars: Vec<(String, Tensor)> = vs
-                    .variables()
-                    .into_iter()
-                    .map(|(name, t)| (name, t.detach().copy()))
-                    .collect();
-                vars.sort_by(|a, b| a.0.cmp(&b.0));
-                self.sum = vars;
-            } else {
-                let vars = vs.variables();
-                for (name, s) in &mut self.sum {
-                    if let Some(t) = vars.get(name) {
-                        *s += t.detach();
+            for (name, t) in vs.variables() {
+                match self.sum.get_mut(&name) {
+                    Some(s) => *s += t.detach(),
+                    None => {
+                        self.sum.insert(name, t.detach().copy());
                     }
                 }
             }

@@ -77,8 +77,6 @@ type DevScores = BTreeMap<String, (f64, f64)>;
 /// The weight average of a run's checkpoints and how it scored.
 #[derive(Debug, Clone, Serialize)]
 pub struct AveragedRecord {
-    /// `--average-from`.
-    pub from: usize,
     /// The evaluation steps whose weights were averaged.
     pub steps: Vec<usize>,
     /// Each dev set's (accuracy, macro-F1) in f32, by name.

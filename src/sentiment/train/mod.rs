@@ -434,7 +434,6 @@ pub fn train(
             }
         ));
         let record = AveragedRecord {
-            from: opts.average_from.unwrap_or_default(),
             steps: average.steps().to_vec(),
             dev: rec.dev.clone(),
             dev_macro_f1: rec.dev_macro_f1,
