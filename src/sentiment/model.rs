@@ -46,8 +46,88 @@ pub(crate) const CONFIG_FILE: &str = "config.json";
 pub(crate) const TOKENIZER_FILE: &str = "tokenizer.json";
 pub(crate) const SLANT_FILE: &str = "slant_model.json";
 
-/// Head pooling written to `slant_model.json` (the only one there is so far).
-pub(crate) const POOLING: &str = "cls+target_mean";
+/// How the head reads the encoder's final hidden states (`pooling` in
+/// `slant_model.json`).
+///
+/// ```
+/// use slant::sentiment::Pooling;
+/// let p: Pooling = "attention".parse().unwrap();
+/// assert_eq!(p.as_str(), "cls+target_mean+target_attention");
+/// assert_eq!(Pooling::from_config("cls+target_mean"), Some(Pooling::TargetMean));
+/// assert!("max".parse::<Pooling>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum Pooling {
+    /// `[CLS]` beside the mean of the target's tokens.
+    #[default]
+    #[serde(rename = "cls+target_mean")]
+    TargetMean,
+    /// Also the sentence's tokens weighted by how well each answers a
+    /// query made from the target's mean: a context vector of the target's
+    /// own, so two targets of one sentence, which share every hidden state
+    /// of an unmarked input, can draw on different words.
+    #[serde(rename = "cls+target_mean+target_attention")]
+    TargetAttention,
+}
+
+impl Pooling {
+    /// The name `slant_model.json` records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pooling::TargetMean => "cls+target_mean",
+            Pooling::TargetAttention => "cls+target_mean+target_attention",
+        }
+    }
+
+    /// The pooling a `slant_model.json` names, if this slant knows it.
+    pub fn from_config(name: &str) -> Option<Pooling> {
+        [Pooling::TargetMean, Pooling::TargetAttention]
+            .into_iter()
+            .find(|p| p.as_str() == name)
+    }
+
+    /// How many hidden-size vectors the classifier reads.
+    pub(crate) fn parts(self) -> i64 {
+        match self {
+            Pooling::TargetMean => 2,
+            Pooling::TargetAttention => 3,
+        }
+    }
+}
+
+impl std::str::FromStr for Pooling {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "mean" => Ok(Pooling::TargetMean),
+            "attention" => Ok(Pooling::TargetAttention),
+            other => Err(format!("unknown pooling {other:?} (mean or attention)")),
+        }
+    }
+}
+
+/// The target's context vector `[batch, hidden]` from the final hidden
+/// states `h` `[batch, len, hidden]`: a query from the target's mean
+/// `tmean` `[batch, hidden]` (one linear layer, `weight` and `bias`) is
+/// scored against every real token (1 in `mask` `[batch, len]`), scaled
+/// by √hidden, and the softmax of the scores weighs the tokens.
+pub(crate) fn target_context(
+    h: &Tensor,
+    tmean: &Tensor,
+    mask: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+) -> Tensor {
+    let hidden = h.size()[2] as f64;
+    let query = tmean.linear(weight, bias);
+    let scores = h.matmul(&query.unsqueeze(-1)).squeeze_dim(-1) / hidden.sqrt();
+    let scores = scores.masked_fill(&mask.eq(0), f64::NEG_INFINITY);
+    scores
+        .softmax(-1, Kind::Float)
+        .unsqueeze(1)
+        .matmul(h)
+        .squeeze_dim(1)
+}
 
 /// The base encoder a model was fine-tuned from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,21 +248,22 @@ impl Default for LoadOptions {
 /// The network: encoder plus head.
 pub(crate) struct Net {
     bert: BertModel<BertEmbeddings>,
+    /// The query of [`Pooling::TargetAttention`] (`classifier.query`).
+    query: Option<nn::Linear>,
     classifier: nn::Linear,
     dropout: f64,
 }
 
 impl Net {
-    pub(crate) fn new(p: &nn::Path, config: &BertConfig) -> Net {
+    pub(crate) fn new(p: &nn::Path, config: &BertConfig, pooling: Pooling) -> Net {
         let bert = BertModel::new_with_optional_pooler(p, config, false);
-        let classifier = nn::linear(
-            p / "classifier",
-            2 * config.hidden_size,
-            3,
-            Default::default(),
-        );
+        let h = config.hidden_size;
+        let query = (pooling == Pooling::TargetAttention)
+            .then(|| nn::linear(p / "classifier" / "query", h, h, Default::default()));
+        let classifier = nn::linear(p / "classifier", pooling.parts() * h, 3, Default::default());
         Net {
             bert,
+            query,
             classifier,
             dropout: config.hidden_dropout_prob,
         }
@@ -212,7 +293,12 @@ impl Net {
             .sum_dim_intlist(1, true, Kind::Float)
             .clamp_min(1.0);
         let tmean = sum / count;
-        let feat = Tensor::cat(&[cls, tmean], 1).dropout(self.dropout, train);
+        let mut parts = vec![cls];
+        if let Some(q) = &self.query {
+            parts.push(target_context(&h, &tmean, &b.mask, &q.ws, q.bs.as_ref()));
+        }
+        parts.insert(1, tmean);
+        let feat = Tensor::cat(&parts, 1).dropout(self.dropout, train);
         Ok(feat.apply(&self.classifier))
     }
 }
@@ -404,7 +490,9 @@ impl SentimentModel {
         // same logits (within 1e-4, tested) from the same weights, and on
         // SEESAW's pairs it scores version 2 1.8 times as fast (version 3,
         // which shares sentences between targets, 5 times).
-        let net = FastNet::load(&weights_path, &bert_config, options.precision)?;
+        // `read_model_config` checked the name.
+        let pooling = Pooling::from_config(&config.pooling).unwrap_or_default();
+        let net = FastNet::load(&weights_path, &bert_config, pooling, options.precision)?;
 
         let mut h = Sha256::new();
         h.update(weights_sha256.as_bytes());
@@ -412,7 +500,11 @@ impl SentimentModel {
         h.update(
             format!(
                 "{:?}/{}/{}/{}",
-                config.marking, max_len, config.pooling, POOLING
+                config.marking,
+                max_len,
+                config.pooling,
+                // Once the only pooling's name, checked equal to the first.
+                config.pooling
             )
             .as_bytes(),
         );
@@ -588,7 +680,7 @@ pub(crate) fn read_model_config(path: &Path) -> Result<ModelConfig, SentimentErr
     if config.labels != Polarity::ALL {
         return Err(bad("labels must be [negative, neutral, positive]".into()));
     }
-    if config.pooling != POOLING {
+    if Pooling::from_config(&config.pooling).is_none() {
         return Err(bad(format!("unknown pooling {:?}", config.pooling)));
     }
     Ok(config)

@@ -29,8 +29,8 @@ use crate::sentiment::data::{read_jsonl, Example};
 use crate::sentiment::encode::{Encoded, Encoder, Marking};
 use crate::sentiment::metrics::Scores;
 use crate::sentiment::model::{
-    configure_threads, read_bert_config, BaseEncoder, Batch, ModelConfig, Net, PredictionCheck,
-    SentimentModel, CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, POOLING, SLANT_FILE,
+    configure_threads, read_bert_config, BaseEncoder, Batch, ModelConfig, Net, Pooling,
+    PredictionCheck, SentimentModel, CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, SLANT_FILE,
     TOKENIZER_FILE, WEIGHTS_FILE,
 };
 use crate::sentiment::{Polarity, SentimentError, MODEL_HINT};
@@ -111,6 +111,8 @@ pub struct TrainOptions {
     pub base_name: String,
     pub base_source: String,
     pub marking: Marking,
+    /// How the head reads the final hidden states.
+    pub pooling: Pooling,
     pub max_len: usize,
     pub epochs: usize,
     pub batch_size: usize,
@@ -251,7 +253,7 @@ pub fn train(
     configure_threads(Some(opts.threads));
     tch::manual_seed(opts.seed as i64);
     let mut vs = nn::VarStore::new(Device::Cpu);
-    let net = Net::new(&vs.root(), &bert_config);
+    let net = Net::new(&vs.root(), &bert_config, opts.pooling);
     let weights = opts.base.join(WEIGHTS_FILE);
     let missing = vs
         .load_partial(&weights)
@@ -568,7 +570,7 @@ fn model_config(
         labels: Polarity::ALL.to_vec(),
         marking: opts.marking,
         max_len: opts.max_len,
-        pooling: POOLING.into(),
+        pooling: opts.pooling.as_str().into(),
         base: BaseEncoder {
             name: opts.base_name.clone(),
             source: opts.base_source.clone(),
