@@ -106,27 +106,38 @@ impl std::str::FromStr for Pooling {
     }
 }
 
-/// The target's context vector `[batch, hidden]` from the final hidden
-/// states `h` `[batch, len, hidden]`: a query from the target's mean
-/// `tmean` `[batch, hidden]` (one linear layer, `weight` and `bias`) is
-/// scored against every real token (1 in `mask` `[batch, len]`), scaled
-/// by √hidden, and the softmax of the scores weighs the tokens.
-pub(crate) fn target_context(
+/// What the head's classifier reads, `[batch, parts × hidden]`, from the
+/// final hidden states `h` `[batch, len, hidden]`: `[CLS]`, the mean of
+/// the target's tokens (1.0 in `target` `[batch, len]`) and, with a
+/// `query` (weight, bias: [`Pooling::TargetAttention`]), the target's
+/// context: the query made from the target's mean is scored against every
+/// real token (1 in `real` `[batch, len]`), scaled by √hidden, and the
+/// softmax of the scores weighs the tokens. Training's network and
+/// slant's own forward pass share it, so the two cannot drift apart.
+pub(crate) fn head_features(
     h: &Tensor,
-    tmean: &Tensor,
-    mask: &Tensor,
-    weight: &Tensor,
-    bias: Option<&Tensor>,
+    target: &Tensor,
+    real: &Tensor,
+    query: Option<(&Tensor, Option<&Tensor>)>,
 ) -> Tensor {
-    let hidden = h.size()[2] as f64;
-    let query = tmean.linear(weight, bias);
-    let scores = h.matmul(&query.unsqueeze(-1)).squeeze_dim(-1) / hidden.sqrt();
-    let scores = scores.masked_fill(&mask.eq(0), f64::NEG_INFINITY);
-    scores
-        .softmax(-1, Kind::Float)
-        .unsqueeze(1)
-        .matmul(h)
-        .squeeze_dim(1)
+    let cls = h.select(1, 0);
+    let sum = (h * target.unsqueeze(-1)).sum_dim_intlist(1, false, Kind::Float);
+    let count = target.sum_dim_intlist(1, true, Kind::Float).clamp_min(1.0);
+    let tmean = sum / count;
+    let context = query.map(|(weight, bias)| {
+        let hidden = h.size()[2] as f64;
+        let q = tmean.linear(weight, bias);
+        let scores = h.matmul(&q.unsqueeze(-1)).squeeze_dim(-1) / hidden.sqrt();
+        scores
+            .masked_fill(&real.eq(0), f64::NEG_INFINITY)
+            .softmax(-1, Kind::Float)
+            .unsqueeze(1)
+            .matmul(h)
+            .squeeze_dim(1)
+    });
+    let mut parts = vec![cls, tmean];
+    parts.extend(context);
+    Tensor::cat(&parts, 1)
 }
 
 /// The base encoder a model was fine-tuned from.
@@ -284,21 +295,9 @@ impl Net {
                 train,
             )
             .map_err(|e| SentimentError::Torch(e.to_string()))?;
-        let h = out.hidden_state;
-        let cls = h.select(1, 0);
-        let w = b.target.unsqueeze(-1);
-        let sum = (&h * &w).sum_dim_intlist(1, false, Kind::Float);
-        let count = b
-            .target
-            .sum_dim_intlist(1, true, Kind::Float)
-            .clamp_min(1.0);
-        let tmean = sum / count;
-        let mut parts = vec![cls];
-        if let Some(q) = &self.query {
-            parts.push(target_context(&h, &tmean, &b.mask, &q.ws, q.bs.as_ref()));
-        }
-        parts.insert(1, tmean);
-        let feat = Tensor::cat(&parts, 1).dropout(self.dropout, train);
+        let query = self.query.as_ref().map(|q| (&q.ws, q.bs.as_ref()));
+        let feat = head_features(&out.hidden_state, &b.target, &b.mask, query)
+            .dropout(self.dropout, train);
         Ok(feat.apply(&self.classifier))
     }
 }
@@ -499,12 +498,12 @@ impl SentimentModel {
         h.update(Sha256::digest(&tokenizer_bytes));
         h.update(
             format!(
-                "{:?}/{}/{}/{}",
+                // The pooling twice: once the recorded name beside the
+                // only one there was, kept so existing caches stay valid.
+                "{:?}/{}/{p}/{p}",
                 config.marking,
                 max_len,
-                config.pooling,
-                // Once the only pooling's name, checked equal to the first.
-                config.pooling
+                p = config.pooling,
             )
             .as_bytes(),
         );
