@@ -216,6 +216,56 @@ fn cli_eval_prints_scores_and_confusion() {
     assert!(stdout.contains("n = 6"));
 }
 
+/// The number after `label` on the line that starts with it.
+fn figure(stdout: &str, label: &str) -> Vec<f64> {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(label))
+        .unwrap_or_else(|| panic!("no {label:?} line in {stdout}"));
+    line[label.len()..]
+        .split([' ', '(', ','])
+        .filter_map(|w| w.trim_start_matches('+').parse().ok())
+        .collect()
+}
+
+#[test]
+fn cli_eval_gives_an_interval_and_a_paired_difference() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/newsmtsc/dev_mt.jsonl");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/newsmtsc-minilm-l6");
+    let out = slant()
+        .args(["model", "eval", "--limit", "80", "--data"])
+        .arg(&data)
+        .arg("--against")
+        .arg(&model)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f1 = figure(&stdout, "macro-F1 = ")[0];
+    let ci = figure(&stdout, "macro-F1 95% interval = ");
+    assert!(ci[0] < f1 && f1 < ci[1], "{f1} outside {ci:?}");
+    assert!(stdout.contains("bootstrap over "), "{stdout}");
+    // Against itself: the same labels on every paired resample, so the
+    // difference and both ends of its interval are zero; resamples drawn
+    // apart for the two models would spread it.
+    assert!(stdout.contains("difference = +0.0000"), "{stdout}");
+    assert_eq!(figure(&stdout, "difference 95% interval = "), [0.0, 0.0]);
+
+    let out = slant()
+        .args(["model", "eval", "--limit", "5", "--data"])
+        .arg(&data)
+        .args(["--against", "/no/such/model"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/no/such/model"), "{err}");
+}
+
 #[test]
 fn cli_bad_model_folder_exits_2_with_a_fix() {
     let out = slant()

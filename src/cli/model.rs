@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use slant::bench::model as bench;
 use slant::sentiment::data::read_jsonl;
 use slant::sentiment::encode::Marking;
-use slant::sentiment::metrics::Scores;
+use slant::sentiment::metrics::{cluster_counts, macro_f1_of, Scores};
 use slant::sentiment::train::{data_name, train, TrainOptions};
 use slant::sentiment::{
     update_model_config, InferenceArgs, Polarity, Pooling, Precision, PredictionCheck,
@@ -215,6 +215,11 @@ struct EvalArgs {
     /// of the first file, which the tests check inference against.
     #[arg(long, requires = "record")]
     record_check: Option<usize>,
+    /// Also score the same targets with this model folder (same precision
+    /// and window) and print the difference in macro-F1 with its 95%
+    /// interval, from the same resampled sentences.
+    #[arg(long, value_name = "MODEL")]
+    against: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -416,6 +421,13 @@ fn run_eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let model = a.model.load()?;
+    let against = match &a.against {
+        Some(dir) => Some(
+            SentimentModel::load_with(dir, a.model.inference.into())
+                .with_context(|| format!("loading model {}", dir.display()))?,
+        ),
+        None => None,
+    };
     let info = model.info();
     println!(
         "model: {} v{} ({}), precision {}, max_len {}",
@@ -439,6 +451,7 @@ fn run_eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
         let s = Scores::compute(&gold, &labels);
         println!("\n== {} ({:.1}s)", path.display(), secs);
         print!("{}", s.render());
+        print_intervals(path, &ex, &labels, against.as_ref(), &targets)?;
         if a.predictions {
             for l in &labels {
                 println!("{}", l.as_str());
@@ -472,4 +485,60 @@ fn run_eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The 95% interval of macro-F1 and, with `against`, of the difference
+/// from that model's macro-F1 on the same targets. The targets of one
+/// sentence are judged together, so sentences, not targets, are resampled;
+/// both models see the same resamples (keyed by the file's path).
+fn print_intervals(
+    path: &std::path::Path,
+    ex: &[slant::sentiment::data::Example],
+    labels: &[Polarity],
+    against: Option<&SentimentModel>,
+    targets: &[Target],
+) -> anyhow::Result<()> {
+    use slant::score::stats::{bootstrap_statistic, BOOTSTRAP_RESAMPLES};
+    let gold: Vec<Polarity> = ex.iter().map(|e| e.label).collect();
+    let lines: Vec<usize> = ex.iter().map(|e| e.line).collect();
+    let clusters = cluster_counts(&gold, labels, &lines);
+    let key = path.display().to_string();
+    if let Some((lo, hi)) = bootstrap_statistic(&clusters, &key, |c| Some(macro_f1_of(c))) {
+        println!(
+            "macro-F1 95% interval = {lo:.4} – {hi:.4} (bootstrap over {} sentences, {BOOTSTRAP_RESAMPLES} resamples)",
+            clusters.len()
+        );
+    }
+    let Some(other) = against else {
+        return Ok(());
+    };
+    let theirs: Vec<Polarity> = other.score(targets)?.iter().map(|s| s.label).collect();
+    let others = cluster_counts(&gold, &theirs, &lines);
+    // Both models' counts side by side per sentence: one draw resamples both.
+    let paired: Vec<[f64; 18]> = clusters
+        .iter()
+        .zip(&others)
+        .map(|(a, b)| std::array::from_fn(|i| if i < 9 { a[i] } else { b[i - 9] }))
+        .collect();
+    let split = |c: &[f64; 18]| -> ([f64; 9], [f64; 9]) {
+        (
+            std::array::from_fn(|i| c[i]),
+            std::array::from_fn(|i| c[i + 9]),
+        )
+    };
+    let difference = |c: &[f64; 18]| {
+        let (a, b) = split(c);
+        Some(macro_f1_of(&a) - macro_f1_of(&b))
+    };
+    let theirs_f1 = Scores::compute(&gold, &theirs).macro_f1;
+    let ours_f1 = Scores::compute(&gold, labels).macro_f1;
+    println!(
+        "against {}: macro-F1 = {theirs_f1:.4}, difference = {:+.4}",
+        other.info().dir.display(),
+        ours_f1 - theirs_f1
+    );
+    if let Some((lo, hi)) = bootstrap_statistic(&paired, &key, difference) {
+        println!("difference 95% interval = {lo:+.4} – {hi:+.4} (paired, same resamples)");
+    }
+    Ok(())
 }

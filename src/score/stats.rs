@@ -120,6 +120,54 @@ pub fn bootstrap_ratios<const K: usize>(
     })
 }
 
+/// Percentile bootstrap (95%) of any statistic of summed cluster vectors:
+/// each resample draws `items.len()` clusters with replacement, sums their
+/// `K` values and applies `stat`. The draws are [`bootstrap_ratios`]' (the
+/// same streams from `key`), so the interval is reproducible and does not
+/// depend on the thread count. A resample where `stat` gives `None` is
+/// dropped. `None` with fewer than two clusters or no resample left.
+///
+/// ```
+/// use slant::score::stats::bootstrap_statistic;
+/// // The share of hits, clusters of (hits, trials).
+/// let clusters = [[1.0, 2.0], [2.0, 2.0], [0.0, 2.0], [1.0, 2.0]];
+/// let share = |s: &[f64; 2]| (s[1] > 0.0).then(|| s[0] / s[1]);
+/// let (lo, hi) = bootstrap_statistic(&clusters, "dev", share).unwrap();
+/// assert!(lo < 0.5 && 0.5 < hi && lo >= 0.0 && hi <= 1.0);
+/// assert!(bootstrap_statistic(&clusters[..1], "dev", share).is_none());
+/// ```
+pub fn bootstrap_statistic<const K: usize>(
+    items: &[[f64; K]],
+    key: &str,
+    stat: impl Fn(&[f64; K]) -> Option<f64> + Sync,
+) -> Option<(f64, f64)> {
+    if items.len() < 2 {
+        return None;
+    }
+    let n = u32::try_from(items.len()).ok()?;
+    let seed = BOOTSTRAP_SEED ^ fnv1a(key);
+    let mut stats: Vec<f64> = (0..BOOTSTRAP_RESAMPLES as u64)
+        .into_par_iter()
+        .filter_map(|r| {
+            let rng =
+                Xoshiro256PlusPlus::seed_from_u64(seed ^ r.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let mut draws = Draws::new(rng, n);
+            let mut sum = [0.0; K];
+            for _ in 0..n {
+                for (s, x) in sum.iter_mut().zip(&items[draws.next()]) {
+                    *s += x;
+                }
+            }
+            stat(&sum)
+        })
+        .collect();
+    if stats.is_empty() {
+        return None;
+    }
+    stats.sort_by(f64::total_cmp);
+    Some((percentile(&stats, 0.025), percentile(&stats, 0.975)))
+}
+
 /// Uniform indices in `0..n`, two per 64-bit draw, by Lemire's
 /// multiply-and-reject method (exactly uniform: the rare biased values are
 /// rejected, not folded).
@@ -204,6 +252,24 @@ mod tests {
     fn bootstrap_identical_clusters_has_zero_width() {
         let items = [(3.0, 10.0); 4];
         let (lo, hi) = bootstrap_ratio(&items, "k").unwrap();
+        assert!((lo - 0.3).abs() < 1e-12 && (hi - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn statistic_bootstrap_draws_as_the_ratio_bootstrap_does() {
+        // The ratio as a statistic of (numerator, denominator) sums gives
+        // the ratio bootstrap's interval: the same resamples.
+        let items: Vec<(f64, f64)> = (0..50)
+            .map(|i| ((i % 5) as f64, 10.0 + (i % 3) as f64))
+            .collect();
+        let vectors: Vec<[f64; 2]> = items.iter().map(|&(a, b)| [a, b]).collect();
+        let ratio = |s: &[f64; 2]| (s[1] > 0.0).then(|| s[0] / s[1]);
+        let (lo, hi) = bootstrap_statistic(&vectors, "k", ratio).unwrap();
+        let (rlo, rhi) = bootstrap_ratio(&items, "k").unwrap();
+        assert!((lo - rlo).abs() < 1e-12 && (hi - rhi).abs() < 1e-12);
+        assert!(bootstrap_statistic(&vectors, "k", |_| None).is_none());
+        let same = [[3.0, 10.0]; 4];
+        let (lo, hi) = bootstrap_statistic(&same, "k", ratio).unwrap();
         assert!((lo - 0.3).abs() < 1e-12 && (hi - 0.3).abs() < 1e-12);
     }
 

@@ -72,6 +72,61 @@ impl Scores {
     }
 }
 
+/// Per-class counts of one cluster of predictions (a sentence's targets),
+/// as a resampling bootstrap sums them: for each class in
+/// [`Polarity::ALL`] order, its gold, predicted and correct counts.
+/// [`macro_f1_of`] turns a sum of them back into macro-F1.
+///
+/// ```
+/// use slant::sentiment::metrics::{cluster_counts, macro_f1_of, Scores};
+/// use slant::sentiment::Polarity::*;
+/// let (gold, pred) = ([Negative, Neutral, Positive], [Negative, Neutral, Neutral]);
+/// let clusters = cluster_counts(&gold, &pred, &[1, 1, 2]);
+/// assert_eq!(clusters.len(), 2);
+/// let total: [f64; 9] = std::array::from_fn(|i| clusters.iter().map(|c| c[i]).sum());
+/// assert!((macro_f1_of(&total) - Scores::compute(&gold, &pred).macro_f1).abs() < 1e-12);
+/// ```
+pub fn cluster_counts(
+    gold: &[Polarity],
+    predicted: &[Polarity],
+    cluster: &[usize],
+) -> Vec<[f64; 9]> {
+    assert!(
+        gold.len() == predicted.len() && gold.len() == cluster.len(),
+        "gold, predictions and clusters differ in length"
+    );
+    let mut index = std::collections::HashMap::new();
+    let mut out: Vec<[f64; 9]> = Vec::new();
+    for ((g, p), c) in gold.iter().zip(predicted).zip(cluster) {
+        let i = *index.entry(*c).or_insert_with(|| {
+            out.push([0.0; 9]);
+            out.len() - 1
+        });
+        out[i][3 * g.index()] += 1.0;
+        out[i][3 * p.index() + 1] += 1.0;
+        if g == p {
+            out[i][3 * g.index() + 2] += 1.0;
+        }
+    }
+    out
+}
+
+/// Macro-F1 from summed [`cluster_counts`], by [`crate::metrics::Counts`]'
+/// definition of F1.
+pub fn macro_f1_of(counts: &[f64; 9]) -> f64 {
+    (0..3)
+        .map(|c| {
+            crate::metrics::Counts {
+                gold: counts[3 * c] as usize,
+                predicted: counts[3 * c + 1] as usize,
+                correct: counts[3 * c + 2] as usize,
+            }
+            .f1()
+        })
+        .sum::<f64>()
+        / 3.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +141,20 @@ mod tests {
         let s = Scores::compute(&g, &[Positive, Negative, Neutral, Neutral]);
         assert_eq!(s.accuracy, 0.0);
         assert_eq!(s.macro_f1, 0.0);
+    }
+
+    #[test]
+    fn cluster_counts_sum_to_the_whole_by_hand() {
+        // Sentence 7: two targets, one right; sentence 9: one, wrong.
+        let gold = [Negative, Positive, Positive];
+        let pred = [Negative, Neutral, Negative];
+        let c = cluster_counts(&gold, &pred, &[7, 7, 9]);
+        assert_eq!(c[0], [1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0]);
+        assert_eq!(c[1], [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+        let total: [f64; 9] = std::array::from_fn(|i| c[0][i] + c[1][i]);
+        // F1 negative 2·1/(1+2) = 2/3, neutral 0, positive 0.
+        assert!((macro_f1_of(&total) - 2.0 / 9.0).abs() < 1e-12);
+        assert!((macro_f1_of(&total) - Scores::compute(&gold, &pred).macro_f1).abs() < 1e-12);
     }
 
     #[test]
