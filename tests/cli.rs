@@ -421,13 +421,14 @@ fn an_unreadable_cache_file_is_named_once_in_the_error() {
     let first = analyze(&[corpus.path().to_str().unwrap()], out.path(), &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     // The rows file turned into a folder: the store cannot open it.
-    let rows = out.path().join(".slant-cache/articles-v9.rows");
+    let name = format!("articles-v{}.rows", slant::store::CACHE_VERSION);
+    let rows = out.path().join(".slant-cache").join(&name);
     std::fs::remove_file(&rows).unwrap();
     std::fs::create_dir(&rows).unwrap();
     let again = analyze(&[corpus.path().to_str().unwrap()], out.path(), &["--force"]);
     let err = stderr(&again);
     assert_eq!(again.status.code(), Some(2), "{err}");
-    assert_eq!(err.matches("articles-v9.rows").count(), 1, "{err}");
+    assert_eq!(err.matches(name.as_str()).count(), 1, "{err}");
     assert_eq!(
         err.lines().filter(|l| l.contains("error")).count(),
         1,

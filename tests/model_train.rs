@@ -194,22 +194,29 @@ fn slant() -> Command {
     Command::new(env!("CARGO_BIN_EXE_slant"))
 }
 
-#[test]
-fn cli_eval_prints_scores_and_confusion() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("d.jsonl");
-    std::fs::write(&data, DATA).unwrap();
+/// `slant model eval --data DATA` with `extra` arguments: its stdout,
+/// once it has succeeded.
+fn eval(data: &Path, extra: &[&std::ffi::OsStr]) -> String {
     let out = slant()
         .args(["model", "eval", "--data"])
-        .arg(&data)
+        .arg(data)
+        .args(extra)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn cli_eval_prints_scores_and_confusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.jsonl");
+    std::fs::write(&data, DATA).unwrap();
+    let stdout = eval(&data, &[]);
     assert!(stdout.contains("accuracy = "), "{stdout}");
     assert!(stdout.contains("macro-F1 = "));
     assert!(stdout.contains("confusion"));
@@ -232,18 +239,14 @@ fn figure(stdout: &str, label: &str) -> Vec<f64> {
 fn cli_eval_gives_an_interval_and_a_paired_difference() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/newsmtsc/dev_mt.jsonl");
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/newsmtsc-minilm-l6");
-    let out = slant()
-        .args(["model", "eval", "--limit", "80", "--data"])
-        .arg(&data)
-        .arg("--against")
-        .arg(&model)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = eval(
+        &data,
+        &[
+            "--limit".as_ref(),
+            "80".as_ref(),
+            "--against".as_ref(),
+            model.as_os_str(),
+        ],
     );
     let f1 = figure(&stdout, "macro-F1 = ")[0];
     let ci = figure(&stdout, "macro-F1 95% interval = ");

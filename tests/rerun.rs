@@ -117,7 +117,8 @@ fn fresh(corpus: &Path) -> Vec<Vec<u8>> {
 }
 
 fn cache_file(out: &Path, ext: &str) -> PathBuf {
-    out.join(".slant-cache").join(format!("articles-v9.{ext}"))
+    out.join(".slant-cache")
+        .join(format!("articles-v{}.{ext}", slant::store::CACHE_VERSION))
 }
 
 #[test]

@@ -167,7 +167,8 @@ pub struct Actors {
 
 /// Name → actor, corpus-wide: [`crate::text::names::merge_aliases`] over
 /// every name the outlets' articles give (each weighted by its
-/// mentions), then lexicon concepts that name actors: an actor one of
+/// mentions), each actor named by its most used name, then lexicon
+/// concepts that name actors: an actor one of
 /// whose names is a term of a referent concept (ignoring case), or ends
 /// with one (`Qassem Soleimani` and the term `Soleimani`), is reported as
 /// that concept's id; with several such concepts, the first in lexicon
@@ -188,6 +189,7 @@ pub fn merge_actors<'a>(
         }
     }
     let merged = crate::text::names::merge_aliases(weight.iter().map(|(n, w)| (*n, *w)));
+    let display = most_used_names(&merged, &weight);
     // The names of each merged actor, written and given.
     let mut names_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (name, actor) in &merged {
@@ -225,13 +227,59 @@ pub fn merge_actors<'a>(
     let actor_of: BTreeMap<&str, String> = names_of
         .iter()
         .map(|(actor, names)| {
-            let reported = concept_of(names).unwrap_or(actor);
+            let reported = concept_of(names)
+                .or_else(|| display.get(*actor).map(String::as_str))
+                .unwrap_or(actor);
             (*actor, reported.to_string())
         })
         .collect();
     merged
         .iter()
         .map(|(name, actor)| (name.clone(), actor_of[actor.as_str()].clone()))
+        .collect()
+}
+
+/// Each merged actor's name for the report: the most used spelling of its
+/// most used name, the spellings of one name (one [`name_key`]) counted
+/// together; ties go to the longer name. [`merge_aliases`] names an actor
+/// by its longest name, which the article-level merge needs (a bare
+/// "Trump" in an article that names Donald Trump is his), but across a
+/// corpus the longest name can be one article's run-together words ("GOP
+/// Speaker of the House John Boehner" gives `House John Boehner`).
+///
+/// [`name_key`]: crate::text::names::name_key
+/// [`merge_aliases`]: crate::text::names::merge_aliases
+fn most_used_names(
+    merged: &BTreeMap<String, String>,
+    weight: &BTreeMap<&str, u64>,
+) -> BTreeMap<String, String> {
+    // Actor → key → (weight of the key, spelling → weight).
+    type Keys<'a> = BTreeMap<Vec<String>, (u64, BTreeMap<&'a str, u64>)>;
+    let mut by_actor: BTreeMap<&str, Keys> = BTreeMap::new();
+    for (name, actor) in merged {
+        let w = weight.get(name.as_str()).copied().unwrap_or(0);
+        let key = crate::text::names::name_key(name);
+        let e = by_actor
+            .entry(actor.as_str())
+            .or_default()
+            .entry(key)
+            .or_default();
+        e.0 += w;
+        *e.1.entry(name.as_str()).or_default() += w;
+    }
+    by_actor
+        .into_iter()
+        .filter_map(|(actor, keys)| {
+            let (_, (_, spellings)) = keys.iter().max_by(|a, b| {
+                (a.1 .0, a.0.len())
+                    .cmp(&(b.1 .0, b.0.len()))
+                    .then_with(|| b.0.cmp(a.0))
+            })?;
+            let (spelling, _) = spellings
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
+            Some((actor.to_string(), spelling.to_string()))
+        })
         .collect()
 }
 

@@ -15,16 +15,16 @@
 //! [`StoreError::Corrupt`], on which a run starts again without the cache.
 //!
 //! The cache lives in the output folder, `OUT/.slant-cache/`, in three files
-//! (format version [`CACHE_VERSION`]) beside the sentiment results:
+//! (format version N = [`CACHE_VERSION`]) beside the sentiment results:
 //!
 //! ```text
-//! articles-v7.idx    magic "SLANT-ARTICLES\0\0", a postcard body (slant
+//! articles-vN.idx    magic "SLANT-ARTICLES\0\0", a postcard body (slant
 //!                    version, lexicon hash, generation, one Record per
 //!                    article, the report's mention parts), xxh3-128 of
 //!                    everything before it
-//! articles-v7.rows   magic "SLANTRW\x07", generation (u64 LE), then each
+//! articles-vN.rows   magic "SLANTRW\x07", generation (u64 LE), then each
 //!                    article's mention rows, appended run after run
-//! articles-v7.results  magic "SLANTRS\x07", generation, then each article's
+//! articles-vN.results  magic "SLANTRS\x07", generation, then each article's
 //!                    articles.csv row, ArticlePartial and sentiment keys
 //! ```
 //!
@@ -73,8 +73,10 @@ pub use key::key;
 pub use lock::{LockError, OutLock};
 
 /// Version of the cache files; bumped whenever a record, the results or
-/// the key change shape.
-pub const CACHE_VERSION: u32 = 9;
+/// the key change shape, and whenever the analysis of an unchanged article
+/// changes (10: the name finder's reading of sentence-initial words and
+/// headlines), so that no run mixes results of two analyses.
+pub const CACHE_VERSION: u32 = 10;
 
 /// The cache folder inside an output folder.
 pub fn cache_dir(out: &Path) -> PathBuf {

@@ -32,6 +32,7 @@
 //! ```
 
 pub mod boilerplate;
+pub mod dictionary;
 pub mod names;
 pub mod normalize;
 pub mod phrases;

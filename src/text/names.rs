@@ -29,6 +29,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
+use super::dictionary::is_ordinary_word;
 use super::stop_words::is_stop_word;
 
 /// One proper name found in the text.
@@ -136,6 +137,9 @@ const TITLE_HEADS: &[&str] = &[
     "pope",
     "chancellor",
     "speaker",
+    "chairman",
+    "chairwoman",
+    "chairperson",
     "ambassador",
     "envoy",
     "spokesman",
@@ -300,16 +304,28 @@ fn tokens(text: &str, range: Range<usize>, title_case_line: &mut bool) -> Vec<To
         });
         i = end;
     }
-    // A title-case line: every word, function words aside, capitalised.
+    // A title-case line: every word, function words and numbers aside,
+    // capitalised ("12 Reasons Ted Cruz Is a Strong GOP 2016 Candidate"),
+    // or a line in capitals ("WE LOVE PENNSYLVANIA"), whose acronyms are
+    // the line's capitals too.
     let content: Vec<&Token> = out
         .iter()
-        .filter(|t| t.kind != Kind::Particle && !is_stop_word(&t.lower))
+        .filter(|t| {
+            t.kind != Kind::Particle
+                && !is_stop_word(&t.lower)
+                && !t.lower.chars().any(|c| c.is_ascii_digit())
+        })
         .collect();
     let capitalised = content
         .iter()
         .filter(|t| matches!(t.kind, Kind::Cap | Kind::Acronym))
         .count();
-    *title_case_line = content.len() >= 4 && capitalised == content.len();
+    let shouted = out.iter().filter(|t| t.kind == Kind::Acronym).count();
+    *title_case_line = (content.len() >= 4 && capitalised == content.len())
+        || (shouted >= 3
+            && out.iter().all(|t| {
+                t.kind == Kind::Acronym || !text[t.range.clone()].chars().any(char::is_lowercase)
+            }));
     out
 }
 
@@ -392,6 +408,7 @@ fn name_of(
         (t.kind != Kind::Acronym && is_stop_word(&t.lower))
             || CALENDAR.contains(&t.lower.as_str())
             || MONTH_ABBREVIATIONS.contains(&t.lower.as_str())
+            || stop_word_contraction(&t.lower)
     };
     let mut run = run;
     while run
@@ -410,9 +427,11 @@ fn name_of(
     // A capital at the start of a sentence or quotation proves nothing.
     if first.initial && first.kind == Kind::Cap && !confirmed.contains(first.lower.as_str()) {
         // Left out: a word alone, one the article writes in lower case too,
-        // and one a particle follows ("Hundreds of U.S. troops").
+        // an ordinary English word ("Meet Barack Obama."), and one a
+        // particle follows ("Hundreds of U.S. troops").
         if run.len() == 1
             || lower.contains(first.lower.as_str())
+            || is_ordinary_word(&first.lower)
             || CONNECTORS.contains(&run[1].lower.as_str())
         {
             run = &run[1..];
@@ -479,6 +498,17 @@ fn name_of(
         name: written,
         title,
     })
+}
+
+/// A function word with a contraction (`i'm`, `we're`, `didn't`), lower
+/// case: no name, though written capitalised ("Ultimately I'm running").
+fn stop_word_contraction(lower: &str) -> bool {
+    let Some((stem, ending)) = lower.split_once('\'') else {
+        return false;
+    };
+    let stem_ok =
+        is_stop_word(stem) || (ending == "t" && stem.strip_suffix('n').is_some_and(is_stop_word));
+    stem_ok && matches!(ending, "m" | "re" | "ve" | "ll" | "d" | "t" | "s")
 }
 
 /// A stretch of original text as a name is written: white space as
@@ -560,9 +590,12 @@ pub fn ends_name(long: &[String], short: &[String]) -> bool {
 ///   `Donald Trump` and `Ivanka Trump`) stays an actor of its own: which
 ///   one is meant is not in the name.
 ///
-/// An actor is named by the most used spelling of its most used full key
-/// (ties: the first in byte order). The result does not depend on the
-/// order of `names`.
+/// An actor is named by the most used spelling (ties: the first in byte
+/// order) of the full name its other names lead to, the longest: within
+/// an article that is the name the article introduces it by. (A report
+/// over a corpus names it by its most used name instead:
+/// [`crate::score::actors::merge_actors`].) The result does not depend on
+/// the order of `names`.
 ///
 /// ```
 /// use slant::text::names::merge_aliases;

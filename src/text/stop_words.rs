@@ -14,13 +14,16 @@ static STOP_WORDS: &str = include_str!("../../data/english/stop-words.txt");
 
 pub(crate) fn stop_words() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| {
-        STOP_WORDS
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    })
+    SET.get_or_init(|| word_list(STOP_WORDS))
+}
+
+/// The words of an embedded list: one per line, `#` comments and blank
+/// lines left out.
+pub(crate) fn word_list(text: &'static str) -> HashSet<&'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
 }
 
 /// Whether `word` is on the list, ignoring case.

@@ -55,21 +55,23 @@ fn rows_add_up_by_hand_and_the_minimum_leaves_actors_out() {
             )
         })
         .collect();
+    // The actor is named by its most used name: `Haddad` (3 mentions) and
+    // `Al-Haddad` (1) share a key, which outweighs the full name (1).
     assert_eq!(
         got,
         [
             (
                 Scope::Outlet,
                 "a",
-                sudani,
+                "Haddad",
                 vec!["Haddad", sudani],
                 [3, 1, 0]
             ),
-            (Scope::Outlet, "b", sudani, vec!["Al-Haddad"], [0, 0, 1]),
+            (Scope::Outlet, "b", "Haddad", vec!["Al-Haddad"], [0, 0, 1]),
             (
                 Scope::Group,
                 "g",
-                sudani,
+                "Haddad",
                 vec!["Al-Haddad", "Haddad", sudani],
                 [3, 1, 1]
             ),
@@ -121,7 +123,8 @@ fn names_of_one_article_merged_later_are_one_cluster() {
     ]);
     let actor_of = merge_actors(&Lexicon::embedded(), [&s]);
     let merged = merged_of(&s, &actor_of);
-    let m = &merged["Rana Karim al-Haddad"];
+    // "Haddad" is the most used name (two mentions), so it names the actor.
+    let m = &merged["Haddad"];
     assert_eq!(m.articles.len(), 3);
     assert_eq!(
         m.sentiment_own.values().copied().collect::<Vec<_>>(),
@@ -199,4 +202,37 @@ fn parts_of_an_analysed_article() {
         .mentions
         .iter()
         .all(|m| m.concept != crate::analyze::ACTOR));
+}
+
+#[test]
+fn an_actor_is_named_by_its_most_used_name_not_its_longest() {
+    // One article runs a word into the name ("GOP Speaker of the House John
+    // Boehner"); the others name him in full or by his surname.
+    let s = sums(vec![
+        vec![part(
+            "House John Boehner",
+            &["House John Boehner"],
+            [1, 0, 0],
+            (0.0, 0.0),
+        )],
+        vec![part(
+            "John Boehner",
+            &["Boehner", "John Boehner"],
+            [4, 1, 0],
+            (0.0, 0.0),
+        )],
+        vec![part("Boehner", &["Boehner"], [2, 0, 0], (0.0, 0.0))],
+        // A tie goes to the longer name.
+        vec![part(
+            "Karim Haddad",
+            &["Karim Haddad"],
+            [2, 0, 0],
+            (0.0, 0.0),
+        )],
+        vec![part("Haddad", &["Haddad"], [2, 0, 0], (0.0, 0.0))],
+    ]);
+    let actor_of = merge_actors(&Lexicon::embedded(), [&s]);
+    assert_eq!(actor_of["House John Boehner"], "John Boehner");
+    assert_eq!(actor_of["Boehner"], "John Boehner");
+    assert_eq!(actor_of["Haddad"], "Karim Haddad");
 }

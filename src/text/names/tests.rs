@@ -55,6 +55,37 @@ fn a_capital_at_a_sentence_start_needs_the_article_to_confirm_it() {
 }
 
 #[test]
+fn an_ordinary_word_at_a_sentence_start_is_the_sentence_s_capital() {
+    // "Meet" and "Originally" are ordinary words: a name starts after them.
+    let text = "Meet Barack Obama.\n“Originally FBI focused on the rules.”\n";
+    assert_eq!(names(text), ["Barack Obama", "FBI"]);
+    // A given name or a place is no ordinary word: it stays.
+    let text = "Donald Trump spoke.\nSouth Korea agreed.\nMark Esper left.\n";
+    assert_eq!(names(text), ["Donald Trump", "South Korea", "Mark Esper"]);
+    // A committee's chairman is a title.
+    let text = "The panel's Chairman Trey Gowdy spoke.\n";
+    let found = find_names(text, std::slice::from_ref(&(0..text.len() - 1)));
+    assert_eq!(found[0].name, "Trey Gowdy");
+    assert_eq!(found[0].title.as_deref(), Some("Chairman"));
+    // A function word with a contraction is no name.
+    let text = "\"Ultimately I'm running because I can win,\" he said.\n";
+    assert_eq!(names(text), Vec::<String>::new());
+}
+
+#[test]
+fn numbers_and_capitals_do_not_hide_a_headline() {
+    // A title-case headline with numbers, and a line in capitals: their
+    // words need the article to confirm them.
+    let text = "12 Reasons Ted Cruz Is a Strong GOP 2016 Candidate\n\
+                WE LOVE PENNSYLVANIA\n\
+                Supporters of Ted Cruz rallied in Pennsylvania.\n";
+    assert_eq!(
+        names(text),
+        ["Ted Cruz", "PENNSYLVANIA", "Ted Cruz", "Pennsylvania"]
+    );
+}
+
+#[test]
 fn possessives_particles_and_stop_words() {
     let text = "Meanwhile, Israel's war on Gaza went on as the Islamic State of Iraq regrouped.\n\
                 Osama bin Laden and Abu Mahdi al Muhandis were named by the U.S. Department of Defense.\n";
