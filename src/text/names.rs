@@ -16,8 +16,10 @@
 //!   a name of one word there counts only when the article also writes the
 //!   word capitalised elsewhere ("Officials said" is no name, "Al-Sudani
 //!   told Reuters" is when the article names al-Sudani mid-sentence too).
-//!   In a title-case line ("Iraqi PM Says Baghdad Wants…") every word needs
-//!   that confirmation.
+//!   Before a longer name such a word is left out when it is ordinary
+//!   English ([`crate::text::dictionary`]: "Meet Barack Obama."). In a
+//!   title-case line ("Iraqi PM Says Baghdad Wants…", numbers aside) and a
+//!   line in capitals every word needs that confirmation.
 //!
 //! ```
 //! use slant::text::names::find_names;
