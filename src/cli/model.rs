@@ -421,13 +421,14 @@ fn run_eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let model = a.model.load()?;
-    let against = match &a.against {
-        Some(dir) => Some(
+    let against = a
+        .against
+        .as_ref()
+        .map(|dir| {
             SentimentModel::load_with(dir, a.model.inference.into())
-                .with_context(|| format!("loading model {}", dir.display()))?,
-        ),
-        None => None,
-    };
+                .with_context(|| format!("loading model {}", dir.display()))
+        })
+        .transpose()?;
     let info = model.info();
     println!(
         "model: {} v{} ({}), precision {}, max_len {}",
@@ -451,7 +452,7 @@ fn run_eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
         let s = Scores::compute(&gold, &labels);
         println!("\n== {} ({:.1}s)", path.display(), secs);
         print!("{}", s.render());
-        print_intervals(path, &ex, &labels, against.as_ref(), &targets)?;
+        print_intervals(path, &ex, &labels, &s, against.as_ref(), &targets)?;
         if a.predictions {
             for l in &labels {
                 println!("{}", l.as_str());
@@ -495,6 +496,7 @@ fn print_intervals(
     path: &std::path::Path,
     ex: &[slant::sentiment::data::Example],
     labels: &[Polarity],
+    scores: &Scores,
     against: Option<&SentimentModel>,
     targets: &[Target],
 ) -> anyhow::Result<()> {
@@ -520,22 +522,12 @@ fn print_intervals(
         .zip(&others)
         .map(|(a, b)| std::array::from_fn(|i| if i < 9 { a[i] } else { b[i - 9] }))
         .collect();
-    let split = |c: &[f64; 18]| -> ([f64; 9], [f64; 9]) {
-        (
-            std::array::from_fn(|i| c[i]),
-            std::array::from_fn(|i| c[i + 9]),
-        )
-    };
-    let difference = |c: &[f64; 18]| {
-        let (a, b) = split(c);
-        Some(macro_f1_of(&a) - macro_f1_of(&b))
-    };
+    let difference = |c: &[f64; 18]| Some(macro_f1_of(&c[..9]) - macro_f1_of(&c[9..]));
     let theirs_f1 = Scores::compute(&gold, &theirs).macro_f1;
-    let ours_f1 = Scores::compute(&gold, labels).macro_f1;
     println!(
         "against {}: macro-F1 = {theirs_f1:.4}, difference = {:+.4}",
         other.info().dir.display(),
-        ours_f1 - theirs_f1
+        scores.macro_f1 - theirs_f1
     );
     if let Some((lo, hi)) = bootstrap_statistic(&paired, &key, difference) {
         println!("difference 95% interval = {lo:+.4} – {hi:+.4} (paired, same resamples)");

@@ -84,40 +84,26 @@ pub fn bootstrap_ratios<const K: usize>(
     let Ok(n) = u32::try_from(items.len()) else {
         return none;
     };
-    let seed = BOOTSTRAP_SEED ^ fnv1a(key);
-    // Each resample has its own stream (seeded from the key and its number),
-    // so resamples run on all cores and the interval does not depend on
-    // how many there are.
-    let resamples: Vec<[f64; K]> = (0..BOOTSTRAP_RESAMPLES as u64)
-        .into_par_iter()
-        .filter_map(|r| {
-            let rng =
-                Xoshiro256PlusPlus::seed_from_u64(seed ^ r.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let mut draws = Draws::new(rng, n);
-            // Two sets of sums halve the chain of dependent additions.
-            let (mut num, mut den) = ([[0.0; K]; 2], [0.0; 2]);
-            for i in 0..n as usize {
-                let (a, b) = &items[draws.next()];
-                for (sum, x) in num[i & 1].iter_mut().zip(a) {
-                    *sum += x;
-                }
-                den[i & 1] += b;
+    let resamples: Vec<[f64; K]> = resamples(n, key, |draws| {
+        // Two sets of sums halve the chain of dependent additions.
+        let (mut num, mut den) = ([[0.0; K]; 2], [0.0; 2]);
+        for i in 0..n as usize {
+            let (a, b) = &items[draws.next()];
+            for (sum, x) in num[i & 1].iter_mut().zip(a) {
+                *sum += x;
             }
-            let den = den[0] + den[1];
-            // A resample whose denominator is zero has no ratio; it is
-            // dropped rather than counted as zero, which would bias the
-            // interval down.
-            (den > 0.0).then(|| std::array::from_fn(|k| (num[0][k] + num[1][k]) / den))
-        })
-        .collect();
+            den[i & 1] += b;
+        }
+        let den = den[0] + den[1];
+        // A resample whose denominator is zero has no ratio; it is
+        // dropped rather than counted as zero, which would bias the
+        // interval down.
+        (den > 0.0).then(|| std::array::from_fn(|k| (num[0][k] + num[1][k]) / den))
+    });
     if resamples.is_empty() {
         return none;
     }
-    std::array::from_fn(|k| {
-        let mut stats: Vec<f64> = resamples.iter().map(|r| r[k]).collect();
-        stats.sort_by(f64::total_cmp);
-        Some((percentile(&stats, 0.025), percentile(&stats, 0.975)))
-    })
+    std::array::from_fn(|k| Some(interval(resamples.iter().map(|r| r[k]).collect())))
 }
 
 /// Percentile bootstrap (95%) of any statistic of summed cluster vectors:
@@ -145,27 +131,39 @@ pub fn bootstrap_statistic<const K: usize>(
         return None;
     }
     let n = u32::try_from(items.len()).ok()?;
+    let stats = resamples(n, key, |draws| {
+        let mut sum = [0.0; K];
+        for _ in 0..n {
+            for (s, x) in sum.iter_mut().zip(&items[draws.next()]) {
+                *s += x;
+            }
+        }
+        stat(&sum)
+    });
+    (!stats.is_empty()).then(|| interval(stats))
+}
+
+/// `one` of each of the [`BOOTSTRAP_RESAMPLES`] resamples of `n` clusters,
+/// in resample order, those it gives `None` for left out. Each resample
+/// draws from its own stream, seeded from `key` and its number, so
+/// resamples run on all cores and the result does not depend on how many
+/// there are.
+fn resamples<R: Send>(n: u32, key: &str, one: impl Fn(&mut Draws) -> Option<R> + Sync) -> Vec<R> {
     let seed = BOOTSTRAP_SEED ^ fnv1a(key);
-    let mut stats: Vec<f64> = (0..BOOTSTRAP_RESAMPLES as u64)
+    (0..BOOTSTRAP_RESAMPLES as u64)
         .into_par_iter()
         .filter_map(|r| {
             let rng =
                 Xoshiro256PlusPlus::seed_from_u64(seed ^ r.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let mut draws = Draws::new(rng, n);
-            let mut sum = [0.0; K];
-            for _ in 0..n {
-                for (s, x) in sum.iter_mut().zip(&items[draws.next()]) {
-                    *s += x;
-                }
-            }
-            stat(&sum)
+            one(&mut Draws::new(rng, n))
         })
-        .collect();
-    if stats.is_empty() {
-        return None;
-    }
+        .collect()
+}
+
+/// The 95% percentile interval of a statistic's resampled values.
+fn interval(mut stats: Vec<f64>) -> (f64, f64) {
     stats.sort_by(f64::total_cmp);
-    Some((percentile(&stats, 0.025), percentile(&stats, 0.975)))
+    (percentile(&stats, 0.025), percentile(&stats, 0.975))
 }
 
 /// Uniform indices in `0..n`, two per 64-bit draw, by Lemire's

@@ -111,9 +111,9 @@ pub fn cluster_counts(
     out
 }
 
-/// Macro-F1 from summed [`cluster_counts`], by [`crate::metrics::Counts`]'
-/// definition of F1.
-pub fn macro_f1_of(counts: &[f64; 9]) -> f64 {
+/// Macro-F1 from the nine values of summed [`cluster_counts`], by
+/// [`crate::metrics::Counts`]' definition of F1.
+pub fn macro_f1_of(counts: &[f64]) -> f64 {
     (0..3)
         .map(|c| {
             crate::metrics::Counts {

@@ -56,18 +56,23 @@ pub(crate) const SLANT_FILE: &str = "slant_model.json";
 /// assert_eq!(Pooling::from_config("cls+target_mean"), Some(Pooling::TargetMean));
 /// assert!("max".parse::<Pooling>().is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pooling {
     /// `[CLS]` beside the mean of the target's tokens.
     #[default]
-    #[serde(rename = "cls+target_mean")]
     TargetMean,
     /// Also the sentence's tokens weighted by how well each answers a
     /// query made from the target's mean: a context vector of the target's
     /// own, so two targets of one sentence, which share every hidden state
     /// of an unmarked input, can draw on different words.
-    #[serde(rename = "cls+target_mean+target_attention")]
     TargetAttention,
+}
+
+/// As [`Pooling::as_str`] names it, in the training record too.
+impl Serialize for Pooling {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl Pooling {

@@ -3,7 +3,7 @@ use crate::sentiment::quant::choose_qparams;
 
 use crate::sentiment::encode::{Encoded, Encoder};
 use crate::sentiment::model::{read_bert_config, read_model_config, Net};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The committed model and the first `n` dev_rw targets, encoded; `None`
 /// (the test is skipped) when the data is not on disk.
@@ -28,6 +28,17 @@ fn model_and_dev(n: usize) -> Option<(PathBuf, BertConfig, Vec<Encoded>)> {
     Some((dir, bert, encoded))
 }
 
+/// The committed model's forward pass in f32.
+fn committed_f32(dir: &Path, bert: &BertConfig) -> FastNet {
+    FastNet::load(
+        &dir.join("model.safetensors"),
+        bert,
+        Pooling::TargetMean,
+        Precision::F32,
+    )
+    .expect("fast net loads")
+}
+
 #[test]
 fn f32_forward_reproduces_rust_bert() {
     let Some((dir, bert, encoded)) = model_and_dev(48) else {
@@ -37,13 +48,7 @@ fn f32_forward_reproduces_rust_bert() {
     let net = Net::new(&vs.root(), &bert, Pooling::TargetMean);
     vs.load(dir.join("model.safetensors")).expect("weights");
     vs.float();
-    let fast = FastNet::load(
-        &dir.join("model.safetensors"),
-        &bert,
-        Pooling::TargetMean,
-        Precision::F32,
-    )
-    .expect("fast net loads");
+    let fast = committed_f32(&dir, &bert);
     let _guard = tch::no_grad_guard();
     // Batches of mixed lengths, so padding and the mask are exercised.
     for chunk in encoded.chunks(16) {
@@ -83,13 +88,7 @@ fn targets_of_one_sentence_score_alike_in_one_row_or_apart() {
     })
     .collect();
     assert_eq!(Rows::of(&inputs, true).first.len(), 2);
-    let net = FastNet::load(
-        &dir.join("model.safetensors"),
-        &bert,
-        Pooling::TargetMean,
-        Precision::F32,
-    )
-    .expect("fast net loads");
+    let net = committed_f32(&dir, &bert);
     let _guard = tch::no_grad_guard();
     let shared = shared_equals_apart(&net, &inputs);
     // Each target is read from its own tokens, not from its row alone.
