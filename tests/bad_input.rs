@@ -308,6 +308,24 @@ fn symlink_loops_end_and_are_named() {
 }
 
 #[test]
+fn crlf_csv_rows_are_named_by_their_own_line() {
+    // Excel and Python write CSV with CRLF line ends; a quoted text may
+    // span lines.
+    let corpus = corpus_with(&[(
+        "t.csv",
+        b"outlet,text\r\na,\"The occupation forces left.\r\nThey said so.\"\r\nb,too,many,fields\r\nc,US troops stayed.\r\n",
+    )]);
+    let out = tempfile::tempdir().unwrap();
+    let run = analyze(&corpus.path().join("t.csv"), out.path(), &[]);
+    assert_skipped(&run, "t.csv:4", "fields");
+    let articles = read_csv(&out.path().join("articles.csv"));
+    let source = column(&articles, "source");
+    let sources: Vec<&str> = articles[1..].iter().map(|r| &r[source]).collect();
+    let name = |line: u32| format!("{}:{line}", corpus.path().join("t.csv").display());
+    assert_eq!(sources, [name(2), name(5)]);
+}
+
+#[test]
 fn malformed_csv_rows_are_named_by_line() {
     let corpus = corpus_with(&[(
         "t.csv",

@@ -184,6 +184,75 @@ fn rerun_analyses_only_what_changed_and_writes_what_a_fresh_run_writes() {
     );
 }
 
+#[test]
+fn the_same_folder_spelled_another_way_is_the_same_corpus() {
+    let corpus = Corpus::generate(30);
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().to_str().unwrap().to_string();
+    let parent = corpus.root.parent().unwrap();
+    let run = |input: &str| {
+        let mut args = vec!["analyze", input, "--out", &out, "--no-model"];
+        args.extend(ONE_PART);
+        let run = common::slant(&args)
+            .current_dir(parent)
+            .stdout(Stdio::null())
+            .output()
+            .expect("run slant");
+        assert!(run.status.success(), "{input}: {}", stderr(&run));
+        counts(&stderr(&run))
+    };
+    assert_eq!(run("corpus"), [30, 0, 0, 0]);
+    let first = reports(Path::new(&out));
+    let root = corpus.root.to_str().unwrap();
+    // A shell's completion adds the slash; a script may give the full path.
+    for again in ["corpus/", "./corpus", "corpus//", &format!("{root}/"), root] {
+        assert_eq!(run(again), [0, 0, 30, 0], "{again}");
+        assert_eq!(reports(Path::new(&out)), first, "{again}");
+    }
+}
+
+#[test]
+fn table_rows_that_moved_and_a_renamed_table_are_not_analysed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |name: &str, articles: &str, seed: &str| {
+        let at = dir.path().join(name);
+        let args = [
+            "bench",
+            "gen",
+            "--format",
+            "jsonl",
+            "--articles",
+            articles,
+            "--outlets",
+            "3",
+            "--seed",
+            seed,
+            "--out",
+            at.to_str().unwrap(),
+            "--quiet",
+        ];
+        let run = common::slant(&args).output().expect("run slant");
+        assert!(run.status.success(), "{}", stderr(&run));
+        std::fs::read_to_string(at.join("corpus.jsonl")).unwrap()
+    };
+    let (old, new) = (generate("a", "40", "1"), generate("b", "5", "2"));
+    let today = dir.path().join("news.jsonl");
+    std::fs::write(&today, &old).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(counts(&analyze(&today, out.path(), &[])), [40, 0, 0, 0]);
+    // Tomorrow's export: another name, the new articles first, so every
+    // article of today's is on another line.
+    let tomorrow = dir.path().join("news-2.jsonl");
+    std::fs::write(&tomorrow, new + &old).unwrap();
+    let [new, changed, cached, removed] = counts(&analyze(&tomorrow, out.path(), &[]));
+    assert_eq!((new, removed), (5, 0));
+    assert_eq!(new + changed + cached, 45);
+    // Only an article whose boilerplate a new one changed is analysed again.
+    assert!(cached >= 35, "only {cached} cached");
+    // ... and `articles.csv` names each article where it is now.
+    assert_eq!(reports(out.path()), fresh(&tomorrow));
+}
+
 /// The rows of `actors.csv` in `out`.
 fn actor_rows(out: &Path) -> usize {
     common::read_csv(&out.join("actors.csv")).len() - 1

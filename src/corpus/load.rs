@@ -123,14 +123,18 @@ pub struct Corpus {
 
 impl Corpus {
     /// Opens each input: a folder with `manifest.csv`, a folder of
-    /// `OUTLET/ARTICLE.txt`, or a `.csv` / `.jsonl` table.
+    /// `OUTLET/ARTICLE.txt`, or a `.csv` / `.jsonl` table. Articles are
+    /// named under each input as [`super::input_path`] spells it, so that
+    /// `corpus`, `corpus/`, `./corpus` and the same folder by its full
+    /// path give the same sources (and the same cache keys).
     pub fn open(inputs: &[PathBuf]) -> Result<Corpus, CorpusError> {
         let mut corpus = Corpus {
             items: Vec::new(),
             warnings: Vec::new(),
         };
+        let cwd = std::env::current_dir().ok();
         for input in inputs {
-            corpus.open_one(input)?;
+            corpus.open_one(&super::input_path(input, cwd.as_deref()))?;
         }
         Ok(corpus)
     }
@@ -228,9 +232,10 @@ impl Corpus {
         let file_col = require(&header, manifest, "file")?;
         let outlet_col = require(&header, manifest, "outlet")?;
         let others = other_columns(&header);
+        let mut lines = super::lines::RecordLines::open(manifest);
         for record in reader.records() {
             let record = record.map_err(|e| csv_error(manifest, e))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(0, |p| lines.line(p));
             let source = format!("{}:{line}", manifest.display());
             let meta = row_meta(&header, &others, |i| record.get(i));
             let file = record.get(file_col).unwrap_or("").trim();
@@ -367,7 +372,9 @@ pub(super) fn csv_reader_with(
 }
 
 pub(super) fn csv_error(path: &Path, err: csv::Error) -> CorpusError {
-    let line = err.position().map_or(0, |p| p.line());
+    let line = err
+        .position()
+        .map_or(0, |p| super::lines::RecordLines::open(path).line(p));
     let message = match err.kind() {
         csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".to_string(),
         csv::ErrorKind::UnequalLengths {

@@ -34,9 +34,12 @@ impl std::fmt::Display for ArticleId {
 }
 
 pub mod babe;
+mod input;
+mod lines;
 mod load;
 mod tables;
 
+pub use input::input_path;
 pub use load::{ArticleFile, Corpus, CorpusError, Entry, Skip};
 
 /// Articles larger than this are skipped: they are almost always a scrape

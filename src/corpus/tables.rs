@@ -43,9 +43,10 @@ pub(super) fn csv_rows(path: &Path) -> Box<dyn Iterator<Item = Result<Article, S
     };
     let others = other_columns(&header);
     let display = path.display().to_string();
+    let mut lines = super::lines::RecordLines::open(path);
     Box::new(reader.into_byte_records().map(move |record| {
         let record = record.map_err(|e| Skip {
-            source: format!("{display}:{}", e.position().map_or(0, |p| p.line())),
+            source: format!("{display}:{}", e.position().map_or(0, |p| lines.line(p))),
             reason: match e.kind() {
                 csv::ErrorKind::UnequalLengths {
                     expected_len, len, ..
@@ -53,7 +54,7 @@ pub(super) fn csv_rows(path: &Path) -> Box<dyn Iterator<Item = Result<Article, S
                 _ => e.to_string(),
             },
         })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.line(p));
         let source = format!("{display}:{line}");
         let text = String::from_utf8_lossy(record.get(text_col).unwrap_or_default());
         if std::str::from_utf8(record.get(text_col).unwrap_or_default()).is_err() {

@@ -122,7 +122,9 @@ impl<'a> Sink<'a> {
         let (rows, part, seen, results) = match done.outcome {
             Outcome::Cached { record, results } => {
                 self.counts.cached += 1;
-                let rows = self.next.keep(self.previous, record, fingerprint)?;
+                let rows = self
+                    .next
+                    .keep(self.previous, record, &kept.source, fingerprint)?;
                 if !self.claim(record, cell) {
                     self.counts.phrases_read += 1;
                     let phrases = self.previous.phrases(record)?;
@@ -201,6 +203,7 @@ impl<'a> Sink<'a> {
             mentions: results.mentions + results.actor_mentions,
             part,
             article_row: results.article_row,
+            source: kept.source.clone(),
             url: kept.url.clone(),
             metadata: kept.metadata.to_vec(),
         });

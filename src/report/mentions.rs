@@ -249,7 +249,8 @@ mod tests {
             rows: 0..rows * 10,
             mentions: rows,
             part,
-            article_row: Vec::new(),
+            article_row: Default::default(),
+            source: String::new(),
             url: None,
             metadata: Vec::new(),
         }

@@ -48,7 +48,9 @@ pub use spool::{
     render, MemoryRows, ReadyReports, RenderedArticle, RowSource, Spool, SpoolEntry, StageError,
     StagedReports,
 };
-pub use tables::{ARTICLES_COLUMNS, CONCEPTS_COLUMNS, MENTIONS_COLUMNS, OUTLETS_COLUMNS};
+pub use tables::{
+    ArticleRow, ARTICLES_COLUMNS, CONCEPTS_COLUMNS, MENTIONS_COLUMNS, OUTLETS_COLUMNS,
+};
 
 /// Decimal places for rates, shares and means.
 const PLACES: usize = 4;

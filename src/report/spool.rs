@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::actors::stage_actors;
 use super::discovery::{stage_divergence, stage_keyness, stage_labels};
 use super::tables::{
-    article_fields, csv_rows, header, mention_fields, stage_concepts, stage_outlets,
+    article_fields, csv_rows, header, mention_fields, stage_concepts, stage_outlets, ArticleRow,
     ARTICLES_COLUMNS, GROUPS_FIRST_COLUMNS, MENTIONS_COLUMNS, URL_COLUMN,
 };
 use super::timeline::stage_timeline;
@@ -78,7 +78,7 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
     rows.sort_by(|x, y| (x.span, &x.concept).cmp(&(y.span, &y.concept)));
     RenderedArticle {
         mention_rows: csv_rows(rows.into_iter().map(mention_fields)),
-        article_row: csv_rows([article_fields(a, duplicates)]),
+        article_row: ArticleRow::of(article_fields(a, duplicates)),
     }
 }
 
@@ -119,6 +119,7 @@ pub fn render(a: &ArticleAnalysis, duplicates: usize) -> RenderedArticle {
 ///     mentions: analysis.mentions.len() as u64,
 ///     part: None,
 ///     article_row: rendered.article_row,
+///     source: article.source.clone(),
 ///     url: Some("https://example.org/1".into()),
 ///     metadata: vec![("group".into(), "left".into())],
 /// });
@@ -154,7 +155,7 @@ pub struct Spool<R> {
 /// One article's report rows, from [`render`].
 pub struct RenderedArticle {
     pub mention_rows: Vec<u8>,
-    pub article_row: Vec<u8>,
+    pub article_row: ArticleRow,
 }
 
 /// An article for the [`Spool`], its rows known by `R`, the
@@ -169,7 +170,10 @@ pub struct SpoolEntry<R> {
     /// The part of `mentions/` that held its rows after the previous run,
     /// if it is unchanged since.
     pub part: Option<u32>,
-    pub article_row: Vec<u8>,
+    pub article_row: ArticleRow,
+    /// [`crate::corpus::Article::source`], as this run names it: put into
+    /// the row as it is written.
+    pub source: String,
     /// [`crate::corpus::Article::url`]: added to the cached `article_row`
     /// here, so that a cached row needs no change to carry it.
     pub url: Option<String>,
@@ -277,7 +281,7 @@ impl<R: Send + Sync> Spool<R> {
         for &i in &order {
             let e = &entries[i];
             row.clear();
-            row.extend_from_slice(&e.article_row);
+            e.article_row.write_with(&e.source, &mut row);
             if row.last() == Some(&b'\n') {
                 row.pop();
                 row.push(b',');

@@ -310,7 +310,57 @@ pub const ARTICLES_COLUMNS: &[&str] = &[
 /// input's metadata columns: the article's `url` when the input gives one.
 pub const URL_COLUMN: &str = "url";
 
-/// The `articles.csv` row of an article with `duplicates` dropped copies.
+/// An article's row of `articles.csv` without its `source` cell and the
+/// cells after [`ARTICLES_COLUMNS`], which are put in as the row is
+/// written: the row a run keeps for an article then serves it wherever it
+/// is found next time (another line of a table, a renamed file).
+///
+/// ```
+/// use slant::report::ArticleRow;
+/// let row = ArticleRow::of(["a1", "o", "A title, with a comma", "2024-01-02", "120"]);
+/// let mut line = Vec::new();
+/// row.write_with("news.csv:7", &mut line);
+/// assert_eq!(line, b"a1,o,\"A title, with a comma\",2024-01-02,news.csv:7,120\n");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ArticleRow {
+    /// The cells before `source`, CSV-encoded, without a line end.
+    before: Vec<u8>,
+    /// The cells after it, CSV-encoded, with the line end.
+    after: Vec<u8>,
+}
+
+/// Where `source` is in [`ARTICLES_COLUMNS`].
+const SOURCE_CELL: usize = 4;
+
+impl ArticleRow {
+    /// The row of `cells`, every column of [`ARTICLES_COLUMNS`] but
+    /// `source`, in order.
+    pub fn of<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> ArticleRow {
+        let mut cells: Vec<String> = cells.into_iter().map(|c| c.as_ref().to_string()).collect();
+        let after = cells.split_off(SOURCE_CELL.min(cells.len()));
+        let mut before = csv_rows([cells]);
+        before.pop();
+        ArticleRow {
+            before,
+            after: csv_rows([after]),
+        }
+    }
+
+    /// Appends the row, with `source` in its place, to `line`.
+    pub fn write_with(&self, source: &str, line: &mut Vec<u8>) {
+        line.extend_from_slice(&self.before);
+        line.push(b',');
+        let mut cell = csv_rows([vec![source.to_string()]]);
+        cell.pop();
+        line.extend_from_slice(&cell);
+        line.push(b',');
+        line.extend_from_slice(&self.after);
+    }
+}
+
+/// The `articles.csv` row of an article with `duplicates` dropped copies,
+/// `source` aside ([`ArticleRow`]).
 pub(super) fn article_fields(a: &ArticleAnalysis, duplicates: usize) -> Vec<String> {
     let own: Vec<_> = a
         .mentions
@@ -324,7 +374,6 @@ pub(super) fn article_fields(a: &ArticleAnalysis, duplicates: usize) -> Vec<Stri
         a.outlet.0.clone(),
         a.title.clone().unwrap_or_default(),
         a.published.clone().unwrap_or_default(),
-        a.source.clone(),
         a.words.to_string(),
         words_own.to_string(),
         a.sentences.to_string(),

@@ -283,6 +283,8 @@ enum NextRecord {
     Kept {
         previous: usize,
         fingerprint: Option<FileStamp>,
+        /// Where the article is now, when that is not where it was.
+        now_at: Option<String>,
         /// Where its rows, results and phrases went when this run compacts.
         moved: Option<(Extent, Extent, Extent)>,
     },
@@ -290,16 +292,18 @@ enum NextRecord {
 }
 
 impl NextCache {
-    /// Keeps record `i` of `previous` (reused by this run), with
-    /// `fingerprint`, its file's stamp now; returns where its mention rows
-    /// are.
+    /// Keeps record `i` of `previous` (reused by this run) for the article
+    /// at `source`, with `fingerprint`, its file's stamp now; returns where
+    /// its mention rows are.
     pub fn keep(
         &mut self,
         previous: &PreviousCache,
         i: usize,
+        source: &str,
         fingerprint: Option<FileStamp>,
     ) -> Result<Extent, StoreError> {
         let r = &previous.records[i];
+        let now_at = (r.source != source).then(|| source.to_string());
         let mut moved = None;
         if let Some(old) = &previous.rows {
             // Compaction: copy the rows and results into the fresh files.
@@ -314,6 +318,7 @@ impl NextCache {
         self.records.push(NextRecord::Kept {
             previous: i,
             fingerprint,
+            now_at,
             moved,
         });
         Ok(moved.map_or(r.rows, |m| m.0))
@@ -387,6 +392,7 @@ impl NextCache {
                 NextRecord::Kept {
                     previous,
                     fingerprint,
+                    now_at,
                     moved,
                 } => {
                     let mut r = old[previous]
@@ -394,6 +400,9 @@ impl NextCache {
                         .unwrap_or_else(|| records[moved_to[previous]].clone());
                     moved_to[previous] = records.len();
                     r.fingerprint = fingerprint;
+                    if let Some(source) = now_at {
+                        r.source = source;
+                    }
                     if let Some((rows, results, phrases)) = moved {
                         r.rows = rows;
                         r.results = results;
@@ -507,9 +516,13 @@ mod tests {
             inode: 3,
             device: 4,
         });
-        // The same record kept twice is written twice, the second a copy.
-        assert_eq!(next.keep(&previous, i, fingerprint).unwrap(), rows);
-        assert_eq!(next.keep(&previous, i, None).unwrap(), rows);
+        // The same record kept twice is written twice, the second a copy,
+        // there for an article found somewhere else.
+        assert_eq!(
+            next.keep(&previous, i, "o/a.txt", fingerprint).unwrap(),
+            rows
+        );
+        assert_eq!(next.keep(&previous, i, "p/a.txt", None).unwrap(), rows);
         next.set_mentions(&[], &[5, 6]);
         next.stage(previous, None).unwrap().commit().unwrap();
 
@@ -532,6 +545,7 @@ mod tests {
             Record {
                 fingerprint: None,
                 part: Some(6),
+                source: "p/a.txt".into(),
                 ..kept[0].clone()
             }
         );

@@ -48,8 +48,8 @@ pub struct Record {
 /// takes from an article it does not analyse again.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ArticleResults {
-    /// The article's `articles.csv` row.
-    pub article_row: Vec<u8>,
+    /// The article's `articles.csv` row, where it is aside.
+    pub article_row: crate::report::ArticleRow,
     pub partial: ArticlePartial,
     /// Sentiment cache keys of its scored mentions, so that the sentiment
     /// cache keeps them while the article is cached here.

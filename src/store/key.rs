@@ -10,7 +10,9 @@ use crate::text::{LineKey, RepeatedLines};
 
 /// The key of an article's cached rows: outlet, text, the repeated lines
 /// of its outlet that occur in it (`lines` are its line keys), metadata,
-/// dropped copies and model.
+/// dropped copies and model. Not where it is (`article.source`): nothing
+/// cached depends on it, so an article found at another line of a table,
+/// in a renamed file or through another path is not analysed again.
 pub fn key(
     article: ArticleHead<'_>,
     lines: &[LineKey],
@@ -41,7 +43,6 @@ pub fn key(
         article.title,
         article.published,
         article.url,
-        article.source,
         duplicates as u64,
         model,
     );

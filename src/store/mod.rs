@@ -40,7 +40,9 @@
 //! depend on besides the lexicon — outlet, text, the outlet-wide repeated
 //! lines that occur in it (a line that becomes repeated because a new
 //! article repeats it changes what is boilerplate in the old ones), its
-//! metadata, its number of dropped copies and the sentiment model. The
+//! metadata, its number of dropped copies and the sentiment model. Where
+//! it is (its file, or a table's line) is not in the key: its
+//! `articles.csv` row is kept without it and completed as it is written. The
 //! lexicon and slant's version are in the index: when either differs, the
 //! whole cache is stale. A file whose stamp matches its record is not
 //! read in pass 1; one that matches nothing is read, hashed and analysed.
@@ -74,9 +76,9 @@ pub use lock::{LockError, OutLock};
 
 /// Version of the cache files; bumped whenever a record, the results or
 /// the key change shape, and whenever the analysis of an unchanged article
-/// changes (10: the name finder's reading of sentence-initial words and
-/// headlines), so that no run mixes results of two analyses.
-pub const CACHE_VERSION: u32 = 10;
+/// changes (11: the key and the cached `articles.csv` row leave out
+/// where an article is), so that no run mixes results of two analyses.
+pub const CACHE_VERSION: u32 = 11;
 
 /// The cache folder inside an output folder.
 pub fn cache_dir(out: &Path) -> PathBuf {
