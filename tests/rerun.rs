@@ -214,28 +214,12 @@ fn the_same_folder_spelled_another_way_is_the_same_corpus() {
 #[test]
 fn table_rows_that_moved_and_a_renamed_table_are_not_analysed_again() {
     let dir = tempfile::tempdir().unwrap();
-    let generate = |name: &str, articles: &str, seed: &str| {
+    let generate = |name: &str, articles: usize, seed: u64| {
         let at = dir.path().join(name);
-        let args = [
-            "bench",
-            "gen",
-            "--format",
-            "jsonl",
-            "--articles",
-            articles,
-            "--outlets",
-            "3",
-            "--seed",
-            seed,
-            "--out",
-            at.to_str().unwrap(),
-            "--quiet",
-        ];
-        let run = common::slant(&args).output().expect("run slant");
-        assert!(run.status.success(), "{}", stderr(&run));
+        common::bench_gen_with(&at, articles, 3, seed, false, &["--format", "jsonl"]);
         std::fs::read_to_string(at.join("corpus.jsonl")).unwrap()
     };
-    let (old, new) = (generate("a", "40", "1"), generate("b", "5", "2"));
+    let (old, new) = (generate("a", 40, 1), generate("b", 5, 2));
     let today = dir.path().join("news.jsonl");
     std::fs::write(&today, &old).unwrap();
     let out = tempfile::tempdir().unwrap();

@@ -538,9 +538,9 @@ impl<'a> ArticleFile<'a> {
     }
 
     /// The article this file holds, but its text, when the text is known
-    /// to hash to `content_hash` and the article's id and source are `id`
-    /// and `source` (from [`ArticleFile::id`] and [`ArticleFile::source`]):
-    /// what [`ArticleFile::read`] gives without reading the file.
+    /// to hash to `content_hash` and the article's id is `id` (from
+    /// [`ArticleFile::id`]): what [`ArticleFile::read`] gives without
+    /// reading the file.
     ///
     /// ```
     /// # use slant::corpus::{Corpus, Entry};
@@ -551,11 +551,11 @@ impl<'a> ArticleFile<'a> {
     /// for entry in corpus.entries() {
     ///     let Entry::File(file) = entry else { continue };
     ///     let article = file.read().unwrap();
-    ///     let (id, source) = (file.id(&article.content_hash), file.source());
-    ///     assert_eq!(file.head(&id.0, &article.content_hash, &source), article.head());
+    ///     let id = file.id(&article.content_hash);
+    ///     assert_eq!(file.head(&id.0, &article.content_hash), article.head());
     /// }
     /// ```
-    pub fn head<'h>(&self, id: &'h str, content_hash: &'h str, source: &'h str) -> ArticleHead<'h>
+    pub fn head<'h>(&self, id: &'h str, content_hash: &'h str) -> ArticleHead<'h>
     where
         'a: 'h,
     {
@@ -567,7 +567,6 @@ impl<'a> ArticleFile<'a> {
             title: self.meta.title.as_deref(),
             published: self.meta.published.as_deref(),
             url: self.meta.url.as_deref(),
-            source,
         }
     }
 

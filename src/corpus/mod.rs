@@ -94,7 +94,7 @@ impl Article {
         metadata_value(&self.metadata, column)
     }
 
-    /// Everything about the article but its text, borrowed.
+    /// Everything about the article but its text and its source, borrowed.
     pub fn head(&self) -> ArticleHead<'_> {
         ArticleHead {
             outlet: &self.outlet.0,
@@ -104,14 +104,14 @@ impl Article {
             title: self.title.as_deref(),
             published: self.published.as_deref(),
             url: self.url.as_deref(),
-            source: &self.source,
         }
     }
 }
 
-/// An [`Article`] without its text, borrowed from wherever its parts are
-/// held: what a rerun needs of an article it does not read
-/// ([`Article::head`], [`ArticleFile::head`]).
+/// An [`Article`] without its text and without where it is (its source),
+/// borrowed from wherever its parts are held: what a rerun needs of an
+/// article it does not read ([`Article::head`], [`ArticleFile::head`]), and
+/// what its cache key is made of ([`crate::store::key`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct ArticleHead<'a> {
     pub outlet: &'a str,
@@ -121,7 +121,6 @@ pub struct ArticleHead<'a> {
     pub title: Option<&'a str>,
     pub published: Option<&'a str>,
     pub url: Option<&'a str>,
-    pub source: &'a str,
 }
 
 /// Hex SHA-256 of some bytes.

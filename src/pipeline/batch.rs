@@ -155,7 +155,7 @@ impl Batcher<'_> {
         // cached.
         let read = match entry {
             Entry::File(file) => {
-                let key = key(file.head(&kept.id, &kept.content_hash, &kept.source));
+                let key = key(file.head(&kept.id, &kept.content_hash));
                 if let Some(record) = self.previous.lookup(key) {
                     return cached(record);
                 }

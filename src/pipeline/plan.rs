@@ -178,7 +178,7 @@ pub(crate) fn plan_articles<'c>(
                         record,
                     } => {
                         let id = file.id(&record.content_hash).0;
-                        let head = file.head(&id, &record.content_hash, &record.source);
+                        let head = file.head(&id, &record.content_hash);
                         let (published, url) =
                             (head.published.map(String::from), head.url.map(String::from));
                         let kept = Kept {

@@ -413,3 +413,22 @@ pub(super) fn header(options: CsvOptions, columns: &[&str]) -> Vec<u8> {
 
 /// The UTF-8 byte-order mark `--excel` starts each file with.
 pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_article_row_puts_source_in_its_column() {
+        assert_eq!(ARTICLES_COLUMNS[SOURCE_CELL], "source");
+        let cells: Vec<String> = ARTICLES_COLUMNS
+            .iter()
+            .filter(|c| **c != "source")
+            .map(|c| c.to_string())
+            .collect();
+        let mut line = Vec::new();
+        ArticleRow::of(cells).write_with("source", &mut line);
+        let header = csv_rows([ARTICLES_COLUMNS.iter().map(|c| c.to_string()).collect()]);
+        assert_eq!(line, header);
+    }
+}

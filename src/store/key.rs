@@ -10,9 +10,10 @@ use crate::text::{LineKey, RepeatedLines};
 
 /// The key of an article's cached rows: outlet, text, the repeated lines
 /// of its outlet that occur in it (`lines` are its line keys), metadata,
-/// dropped copies and model. Not where it is (`article.source`): nothing
-/// cached depends on it, so an article found at another line of a table,
-/// in a renamed file or through another path is not analysed again.
+/// dropped copies and model. Not where it is ([`ArticleHead`] does not
+/// hold it): nothing cached depends on it, so an article found at another
+/// line of a table, in a renamed file or through another path is not
+/// analysed again.
 pub fn key(
     article: ArticleHead<'_>,
     lines: &[LineKey],

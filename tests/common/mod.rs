@@ -67,6 +67,18 @@ pub fn slant(args: &[&str]) -> Command {
 /// Writes a generated corpus of `articles` articles from `outlets` outlets
 /// into `out` (`slant bench gen`), or adds them to it with `append`.
 pub fn bench_gen(out: &Path, articles: usize, outlets: usize, seed: u64, append: bool) {
+    bench_gen_with(out, articles, outlets, seed, append, &[]);
+}
+
+/// [`bench_gen`] with more arguments (`--format jsonl`).
+pub fn bench_gen_with(
+    out: &Path,
+    articles: usize,
+    outlets: usize,
+    seed: u64,
+    append: bool,
+    extra: &[&str],
+) {
     let (articles, outlets, seed) = (articles.to_string(), outlets.to_string(), seed.to_string());
     let mut args = vec![
         "bench",
@@ -84,6 +96,7 @@ pub fn bench_gen(out: &Path, articles: usize, outlets: usize, seed: u64, append:
     if append {
         args.push("--append");
     }
+    args.extend(extra);
     let run = slant(&args).output().expect("run slant");
     assert!(run.status.success(), "{}", stderr(&run));
 }
