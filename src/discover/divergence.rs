@@ -18,14 +18,12 @@
 //! q-values are Benjamini–Hochberg's over every test in the file.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
 use super::counts::{keys, Discovery, Key, Scope};
-use super::stats::{
-    benjamini_hochberg, jensen_shannon, shared_permutation_tests, weighted_block_jsd, Plan,
-    Statistic,
-};
+use super::stats::{benjamini_hochberg, shared_permutation_tests, BlockJsd, Plan};
 
 /// The most random splits per test.
 pub const PERMUTATIONS: usize = 999;
@@ -47,9 +45,10 @@ pub const PLAN: Plan = Plan {
 /// The work all the tests of a file share, in article counts added up
 /// over all splits; a pair whose share buys fewer than [`PLAN`]'s `min`
 /// splits draws `min` all the same, so a large corpus goes past it. At
-/// 100,000 articles in 12 outlets every pair is at that floor, and the
-/// file's tests took about 2.7 s of CPU time (perf, on the benchmark's
-/// rerun); every pair of a corpus the size of SEESAW still draws 999.
+/// 100,000 articles in 12 outlets most pairs are at that floor, and the
+/// file's tests take about 2 s on 2 cores beside the scores
+/// (`discover_divergence` in `run.json`); every pair of a corpus the size
+/// of SEESAW still draws 999.
 pub const WORK: usize = 200_000_000;
 
 /// The seed every test's stream derives from (with the keys and concept).
@@ -131,21 +130,17 @@ pub fn divergence(d: &Discovery, concepts: &[String]) -> Vec<DivergenceRow> {
                 .collect()
         })
         .collect();
-    let concept_stats: Vec<Box<Statistic>> = ranges
-        .iter()
-        .map(|r| {
-            let r = r.clone();
-            Box::new(move |p: &[f64], q: &[f64]| jensen_shannon(&p[r.clone()], &q[r.clone()]))
-                as Box<Statistic>
-        })
-        .collect();
-    let overall = |p: &[f64], q: &[f64]| weighted_block_jsd(p, q, &ranges);
-    let mut statistics: Vec<&Statistic<'_>> = concept_stats.iter().map(|s| s.as_ref()).collect();
-    statistics.push(&overall);
+    // Each concept's divergence, then overall, computed together a split.
+    let statistics = BlockJsd { blocks: &ranges };
     let mut names: Vec<&str> = blocks.iter().map(|b| b.0.as_str()).collect();
     names.push(OVERALL);
     let mut spans = ranges.clone();
     spans.push(0..width);
+    // What each key's rows say of its side, the same whatever the pair.
+    let sides: Vec<Side> = members
+        .iter()
+        .map(|of| Side::of(&units, of, &spans, width))
+        .collect();
     // Pairs in order, each tested on its own: they run side by side.
     let pairs: Vec<(usize, usize)> = (0..all.len())
         .flat_map(|i| (i + 1..all.len()).map(move |j| (i, j)))
@@ -169,36 +164,21 @@ pub fn divergence(d: &Discovery, concepts: &[String]) -> Vec<DivergenceRow> {
                 plan,
                 seed_of(a, b),
             );
+            let (sa, sb) = (&sides[i], &sides[j]);
             let mut rows = Vec::new();
-            for ((t, concept), span) in tests.into_iter().zip(&names).zip(&spans) {
+            for (c, (t, concept)) in tests.into_iter().zip(&names).enumerate() {
                 let Some(t) = t else { continue };
-                let side = |of: &[u32]| {
-                    let (mut mentions, mut articles) = (0.0, 0);
-                    let mut used = vec![false; span.len()];
-                    for &u in of {
-                        let mut any = false;
-                        for &(p, x) in &units[u as usize] {
-                            if span.contains(&p) {
-                                mentions += x;
-                                used[p - span.start] = true;
-                                any = true;
-                            }
-                        }
-                        articles += usize::from(any);
-                    }
-                    (mentions as u64, articles, used)
-                };
-                let ((ma, na, ua), (mb, nb, ub)) = (side(of_a), side(of_b));
+                let span = spans[c].clone();
                 rows.push(DivergenceRow {
                     scope: a.scope,
                     key_a: a.name.clone(),
                     key_b: b.name.clone(),
                     concept: concept.to_string(),
-                    labels: ua.iter().zip(&ub).filter(|(x, y)| **x || **y).count(),
-                    mentions_a: ma,
-                    mentions_b: mb,
-                    articles_a: na,
-                    articles_b: nb,
+                    labels: span.filter(|&p| sa.used[p] || sb.used[p]).count(),
+                    mentions_a: sa.mentions[c] as u64,
+                    mentions_b: sb.mentions[c] as u64,
+                    articles_a: sa.articles[c],
+                    articles_b: sb.articles[c],
                     jsd: t.observed,
                     p_value: t.p_value,
                     q_value: t.p_value,
@@ -214,6 +194,52 @@ pub fn divergence(d: &Discovery, concepts: &[String]) -> Vec<DivergenceRow> {
         r.q_value = q;
     }
     rows
+}
+
+/// One key's side of its pairs' rows: per span (each concept's labels,
+/// then all of them), its own-voice mentions and the articles with any;
+/// per label, whether it uses it.
+struct Side {
+    mentions: Vec<f64>,
+    articles: Vec<usize>,
+    used: Vec<bool>,
+}
+
+impl Side {
+    /// `spans` are the concepts' blocks, disjoint and in order, then the
+    /// whole `0..width`.
+    fn of(units: &[Vec<(usize, f64)>], of: &[u32], spans: &[Range<usize>], width: usize) -> Side {
+        let whole = spans.len() - 1;
+        let mut block_of = vec![whole; width];
+        for (c, span) in spans[..whole].iter().enumerate() {
+            for p in span.clone() {
+                block_of[p] = c;
+            }
+        }
+        let mut side = Side {
+            mentions: vec![0.0; spans.len()],
+            articles: vec![0; spans.len()],
+            used: vec![false; width],
+        };
+        let mut seen = vec![false; spans.len()];
+        for &u in of {
+            seen.fill(false);
+            for &(p, x) in &units[u as usize] {
+                let c = block_of[p];
+                if c != whole {
+                    side.mentions[c] += x;
+                    seen[c] = true;
+                }
+                side.mentions[whole] += x;
+                seen[whole] = true;
+                side.used[p] = true;
+            }
+            for (n, s) in side.articles.iter_mut().zip(&seen) {
+                *n += usize::from(*s);
+            }
+        }
+        side
+    }
 }
 
 /// A pair's seed: the same pair gets the same splits whatever else is in

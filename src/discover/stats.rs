@@ -8,11 +8,15 @@
 //! Each is small enough to recompute by hand, and the tests do. Intervals
 //! for rates are [`crate::score::stats`]'s.
 
+mod shared;
+
 use std::ops::Range;
 
 use rand::{Rng, SeedableRng};
+
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
+pub use shared::{shared_permutation_tests, BlockJsd, Statistic, Statistics};
 
 /// Monroe, Colaresi & Quinn (2008), "Fightin' Words", eq. 16 and 18-20:
 /// log-odds ratio of word w between group i and the rest j with an
@@ -297,169 +301,6 @@ pub fn permutation_test_planned(
 
 /// A kind with at most this many units is drawn unit by unit.
 const SMALL_KIND: u64 = 24;
-
-/// A statistic of two summed count vectors: larger means further apart;
-/// `None` where it is not defined.
-pub type Statistic<'s> = dyn Fn(&[f64], &[f64]) -> Option<f64> + Sync + 's;
-
-/// Several permutation tests on the same two sides, sharing their random
-/// splits: one split of the pooled units serves every statistic (each
-/// concept of a pair of outlets, and their combination), so the work of a
-/// split, drawing the units, is done once for all of them.
-///
-/// `units` are sparse count vectors of length `len` ((position, count)
-/// pairs); `a` and `b` index the units of each side. Each statistic gets
-/// the two summed vectors. A statistic undefined on the sides as given has
-/// no test (`None` in its place). Splits are drawn as in
-/// [`permutation_test_planned`]: in rounds of [`ROUND`] chunks of
-/// [`PERMUTATION_CHUNK`], at most `plan.permutations`, fewer (not below
-/// `plan.min`) when one split costs more than `plan.budget` allows, and a
-/// statistic stops counting once it has `plan.stop_at_hits` hits; drawing
-/// ends when every statistic has stopped.
-///
-/// ```
-/// use slant::discover::stats::{jensen_shannon, shared_permutation_tests, Plan, Statistic};
-/// // Ten articles each: side a says "A", side b "B".
-/// let units: Vec<Vec<(usize, f64)>> = (0..20).map(|i| vec![(usize::from(i >= 10), 1.0)]).collect();
-/// let (a, b): (Vec<u32>, Vec<u32>) = ((0..10).collect(), (10..20).collect());
-/// let plan = Plan { permutations: 999, min: 999, stop_at_hits: 20, budget: usize::MAX };
-/// let stats: [&Statistic; 1] = [&jensen_shannon];
-/// let t = shared_permutation_tests(&units, 2, &a, &b, &stats, plan, 7);
-/// assert_eq!(t[0].unwrap().p_value, 1.0 / 1000.0);
-/// ```
-pub fn shared_permutation_tests(
-    units: &[Vec<(usize, f64)>],
-    len: usize,
-    a: &[u32],
-    b: &[u32],
-    statistics: &[&Statistic<'_>],
-    plan: Plan,
-    seed: u64,
-) -> Vec<Option<Permutation>> {
-    let none = || vec![None; statistics.len()];
-    let valid = units
-        .iter()
-        .flatten()
-        .all(|&(i, x)| i < len && x >= 0.0 && x.is_finite());
-    if !valid || a.iter().chain(b).any(|&u| u as usize >= units.len()) {
-        return none();
-    }
-    let side_sum = |side: &[u32]| {
-        let mut sum = vec![0.0; len];
-        for &u in side {
-            for &(i, x) in &units[u as usize] {
-                sum[i] += x;
-            }
-        }
-        sum
-    };
-    let (sum_a, sum_b) = (side_sum(a), side_sum(b));
-    let observed: Vec<Option<f64>> = statistics
-        .iter()
-        .map(|s| s(&sum_a, &sum_b).filter(|x| !x.is_nan()))
-        .collect();
-    if observed.iter().all(Option::is_none) {
-        return none();
-    }
-    // The pooled units laid out flat (their entries side by side), so that
-    // a split reads them without chasing a pointer per unit.
-    let mut starts = vec![0usize];
-    let mut flat: Vec<(usize, f64)> = Vec::new();
-    for &u in a.iter().chain(b) {
-        flat.extend_from_slice(&units[u as usize]);
-        starts.push(flat.len());
-    }
-    let pool: Vec<u32> = (0..(a.len() + b.len()) as u32).collect();
-    let drawn_is_a = a.len() <= b.len();
-    let k = a.len().min(b.len());
-    let per_unit = flat.len().div_ceil(pool.len().max(1));
-    let cost = (k * (per_unit + 1)).max(1);
-    let permutations = (plan.budget / cost).clamp(plan.min, plan.permutations.max(plan.min));
-    let total: Vec<f64> = sum_a.iter().zip(&sum_b).map(|(x, y)| x + y).collect();
-    let m = statistics.len();
-    let chunk_hits = |c: usize| -> Vec<usize> {
-        let start = c * PERMUTATION_CHUNK;
-        let todo = PERMUTATION_CHUNK.min(permutations - start);
-        let stream = seed ^ (c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream);
-        let mut order = pool.clone();
-        let (mut drawn, mut rest) = (vec![0.0; len], vec![0.0; len]);
-        let mut hits = vec![0; m];
-        for _ in 0..todo {
-            drawn.fill(0.0);
-            // A partial Fisher–Yates picks a uniform k-subset whatever
-            // order the array is left in by the split before.
-            for i in 0..k {
-                let j = rng.gen_range(i..order.len());
-                order.swap(i, j);
-                let u = order[i] as usize;
-                for &(p, x) in &flat[starts[u]..starts[u + 1]] {
-                    drawn[p] += x;
-                }
-            }
-            for ((r, t), d) in rest.iter_mut().zip(&total).zip(&drawn) {
-                *r = (t - d).max(0.0);
-            }
-            let (x, y) = if drawn_is_a {
-                (&drawn, &rest)
-            } else {
-                (&rest, &drawn)
-            };
-            for (s, (stat, obs)) in statistics.iter().zip(&observed).enumerate() {
-                if let Some(obs) = obs {
-                    if stat(x, y).is_some_and(|v| v >= obs - TOLERANCE) {
-                        hits[s] += 1;
-                    }
-                }
-            }
-        }
-        hits
-    };
-    let chunks = permutations.div_ceil(PERMUTATION_CHUNK);
-    let mut hits = vec![0usize; m];
-    // Where a statistic stopped early: (hits, splits drawn) then.
-    let mut stopped: Vec<Option<(usize, usize)>> = vec![None; m];
-    let (mut first, mut drawn) = (0, 0);
-    while first < chunks {
-        let last = (first + ROUND).min(chunks);
-        let round: Vec<Vec<usize>> = (first..last).into_par_iter().map(chunk_hits).collect();
-        for h in round {
-            for (t, x) in hits.iter_mut().zip(h) {
-                *t += x;
-            }
-        }
-        drawn = (last * PERMUTATION_CHUNK).min(permutations);
-        first = last;
-        if plan.stop_at_hits > 0 && first < chunks {
-            for s in 0..m {
-                if stopped[s].is_none() && hits[s] >= plan.stop_at_hits {
-                    stopped[s] = Some((hits[s], drawn));
-                }
-            }
-            let open = (0..m).any(|s| observed[s].is_some() && stopped[s].is_none());
-            if !open {
-                break;
-            }
-        }
-    }
-    (0..m)
-        .map(|s| {
-            let observed = observed[s]?;
-            Some(match stopped[s] {
-                Some((h, n)) => Permutation {
-                    observed,
-                    p_value: h as f64 / n as f64,
-                    permutations: n,
-                },
-                None => Permutation {
-                    observed,
-                    p_value: (1 + hits[s]) as f64 / (1 + drawn) as f64,
-                    permutations: drawn,
-                },
-            })
-        })
-        .collect()
-}
 
 /// How many of a kind's `count` units a uniformly random draw of `need`
 /// of the `left` units still undrawn takes: hypergeometric, drawn unit by

@@ -462,7 +462,7 @@ fn shared_splits_give_each_statistic_its_exact_probability() {
     let first = |p: &[f64], q: &[f64]| jensen_shannon(&p[..2], &q[..2]);
     let second = |p: &[f64], q: &[f64]| jensen_shannon(&p[2..], &q[2..]);
     let stats: [&Statistic; 2] = [&first, &second];
-    let t = shared_permutation_tests(&units, 3, &[0, 1], &[2, 3], &stats, plan, 5);
+    let t = shared_permutation_tests(&units, 3, &[0, 1], &[2, 3], &stats[..], plan, 5);
     let (t0, t1) = (t[0].unwrap(), t[1].unwrap());
     assert_eq!((t0.observed, t1.observed), (1.0, 0.0));
     assert!(
@@ -477,7 +477,7 @@ fn shared_splits_give_each_statistic_its_exact_probability() {
         stop_at_hits: 20,
         ..plan
     };
-    let t = shared_permutation_tests(&units, 3, &[0, 1], &[2, 3], &stats, plan, 5);
+    let t = shared_permutation_tests(&units, 3, &[0, 1], &[2, 3], &stats[..], plan, 5);
     let (t0, t1) = (t[0].unwrap(), t[1].unwrap());
     assert_eq!(t1.permutations, ROUND * PERMUTATION_CHUNK);
     assert_eq!(
@@ -486,4 +486,142 @@ fn shared_splits_give_each_statistic_its_exact_probability() {
         "1/3 of 256 is past 20 too"
     );
     assert!(close(t0.p_value, 1.0 / 3.0, 0.1));
+}
+
+/// Units of a made-up corpus: 60 articles, three concepts of 2, 3 and 1
+/// labels, counts 0–3, some articles with none.
+fn made_up_units() -> Vec<Vec<(usize, f64)>> {
+    (0..60u64)
+        .map(|u| {
+            (0..6)
+                .filter_map(|p| {
+                    let x = (u * 7 + p as u64 * 13 + u * u) % 5;
+                    (x < 4 && !(u + p as u64).is_multiple_of(3)).then_some((p, x as f64))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn block_jsd_gives_the_figures_of_one_statistic_each() {
+    // The same splits and, bit for bit, the same figures as each concept's
+    // JSD and the weighted overall figure computed one by one.
+    let units = made_up_units();
+    let blocks = [0..2, 2..5, 5..6];
+    let (a, b): (Vec<u32>, Vec<u32>) = ((0..25).collect(), (25..60).collect());
+    let one: Vec<Box<Statistic>> = blocks
+        .iter()
+        .map(|r| {
+            let r = r.clone();
+            Box::new(move |p: &[f64], q: &[f64]| jensen_shannon(&p[r.clone()], &q[r.clone()]))
+                as Box<Statistic>
+        })
+        .collect();
+    let overall = |p: &[f64], q: &[f64]| weighted_block_jsd(p, q, &blocks);
+    let mut each: Vec<&Statistic> = one.iter().map(|s| s.as_ref()).collect();
+    each.push(&overall);
+    for plan in [
+        Plan {
+            permutations: 999,
+            min: 999,
+            stop_at_hits: 0,
+            budget: usize::MAX,
+        },
+        Plan {
+            permutations: 999,
+            min: 99,
+            stop_at_hits: 20,
+            budget: usize::MAX,
+        },
+    ] {
+        let by_one = shared_permutation_tests(&units, 6, &a, &b, &each[..], plan, 11);
+        let together =
+            shared_permutation_tests(&units, 6, &a, &b, &BlockJsd { blocks: &blocks }, plan, 11);
+        assert_eq!(by_one.len(), 4);
+        assert!(by_one.iter().all(Option::is_some), "{by_one:?}");
+        assert_eq!(by_one, together);
+    }
+}
+
+#[test]
+fn fractional_counts_are_tested_like_whole_ones() {
+    // Halving every count changes no share, so no statistic and no hit:
+    // the p-values are those of the whole counts.
+    let units = made_up_units();
+    let halves: Vec<Vec<(usize, f64)>> = units
+        .iter()
+        .map(|u| u.iter().map(|&(p, x)| (p, x / 2.0)).collect())
+        .collect();
+    let blocks = [0..2, 2..5, 5..6];
+    let (a, b): (Vec<u32>, Vec<u32>) = ((0..30).collect(), (30..60).collect());
+    let plan = Plan {
+        permutations: 999,
+        min: 999,
+        stop_at_hits: 0,
+        budget: usize::MAX,
+    };
+    let stats = BlockJsd { blocks: &blocks };
+    let whole = shared_permutation_tests(&units, 6, &a, &b, &stats, plan, 3);
+    let half = shared_permutation_tests(&halves, 6, &a, &b, &stats, plan, 3);
+    for (w, h) in whole.iter().zip(&half) {
+        let (w, h) = (w.unwrap(), h.unwrap());
+        assert!(close(w.observed, h.observed, 1e-12), "{w:?} {h:?}");
+        assert_eq!((w.p_value, w.permutations), (h.p_value, h.permutations));
+    }
+}
+
+#[test]
+fn shared_tests_refuse_what_they_cannot_read() {
+    let units = made_up_units();
+    let blocks = [0..2, 2..5, 5..6];
+    let stats = BlockJsd { blocks: &blocks };
+    let plan = Plan {
+        permutations: 99,
+        min: 99,
+        stop_at_hits: 0,
+        budget: usize::MAX,
+    };
+    let all_none = |t: Vec<Option<Permutation>>| t.len() == 4 && t.iter().all(Option::is_none);
+    // A unit the corpus does not have.
+    assert!(all_none(shared_permutation_tests(
+        &units,
+        6,
+        &[0, 1, 60],
+        &[2, 3],
+        &stats,
+        plan,
+        1
+    )));
+    // A position past the vector's length, in one of the sides' units.
+    assert!(all_none(shared_permutation_tests(
+        &units,
+        5,
+        &[0, 1, 2],
+        &[3, 4, 5],
+        &stats,
+        plan,
+        1
+    )));
+    // A negative count in a unit of a side; one outside both is not read.
+    let mut bad = units.clone();
+    bad[59] = vec![(0, -1.0)];
+    assert!(!all_none(shared_permutation_tests(
+        &bad,
+        6,
+        &[0, 1, 2],
+        &[3, 4, 5],
+        &stats,
+        plan,
+        1
+    )));
+    assert!(all_none(shared_permutation_tests(
+        &bad,
+        6,
+        &[0, 1, 59],
+        &[3, 4, 5],
+        &stats,
+        plan,
+        1
+    )));
 }
