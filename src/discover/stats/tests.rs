@@ -488,6 +488,16 @@ fn shared_splits_give_each_statistic_its_exact_probability() {
     assert!(close(t0.p_value, 1.0 / 3.0, 0.1));
 }
 
+/// Exactly `n` splits, none stopped early.
+fn every(n: usize) -> Plan {
+    Plan {
+        permutations: n,
+        min: n,
+        stop_at_hits: 0,
+        budget: usize::MAX,
+    }
+}
+
 /// Units of a made-up corpus: 60 articles, three concepts of 2, 3 and 1
 /// labels, counts 0–3, some articles with none.
 fn made_up_units() -> Vec<Vec<(usize, f64)>> {
@@ -522,17 +532,11 @@ fn block_jsd_gives_the_figures_of_one_statistic_each() {
     let mut each: Vec<&Statistic> = one.iter().map(|s| s.as_ref()).collect();
     each.push(&overall);
     for plan in [
+        every(999),
         Plan {
-            permutations: 999,
-            min: 999,
-            stop_at_hits: 0,
-            budget: usize::MAX,
-        },
-        Plan {
-            permutations: 999,
             min: 99,
             stop_at_hits: 20,
-            budget: usize::MAX,
+            ..every(999)
         },
     ] {
         let by_one = shared_permutation_tests(&units, 6, &a, &b, &each[..], plan, 11);
@@ -555,12 +559,7 @@ fn fractional_counts_are_tested_like_whole_ones() {
         .collect();
     let blocks = [0..2, 2..5, 5..6];
     let (a, b): (Vec<u32>, Vec<u32>) = ((0..30).collect(), (30..60).collect());
-    let plan = Plan {
-        permutations: 999,
-        min: 999,
-        stop_at_hits: 0,
-        budget: usize::MAX,
-    };
+    let plan = every(999);
     let stats = BlockJsd { blocks: &blocks };
     let whole = shared_permutation_tests(&units, 6, &a, &b, &stats, plan, 3);
     let half = shared_permutation_tests(&halves, 6, &a, &b, &stats, plan, 3);
@@ -576,52 +575,19 @@ fn shared_tests_refuse_what_they_cannot_read() {
     let units = made_up_units();
     let blocks = [0..2, 2..5, 5..6];
     let stats = BlockJsd { blocks: &blocks };
-    let plan = Plan {
-        permutations: 99,
-        min: 99,
-        stop_at_hits: 0,
-        budget: usize::MAX,
+    let plan = every(99);
+    // Whether every test of these sides is refused.
+    let refused = |units: &[Vec<(usize, f64)>], len: usize, a: &[u32], b: &[u32]| {
+        let t = shared_permutation_tests(units, len, a, b, &stats, plan, 1);
+        t.len() == 4 && t.iter().all(Option::is_none)
     };
-    let all_none = |t: Vec<Option<Permutation>>| t.len() == 4 && t.iter().all(Option::is_none);
     // A unit the corpus does not have.
-    assert!(all_none(shared_permutation_tests(
-        &units,
-        6,
-        &[0, 1, 60],
-        &[2, 3],
-        &stats,
-        plan,
-        1
-    )));
+    assert!(refused(&units, 6, &[0, 1, 60], &[2, 3]));
     // A position past the vector's length, in one of the sides' units.
-    assert!(all_none(shared_permutation_tests(
-        &units,
-        5,
-        &[0, 1, 2],
-        &[3, 4, 5],
-        &stats,
-        plan,
-        1
-    )));
+    assert!(refused(&units, 5, &[0, 1, 2], &[3, 4, 5]));
     // A negative count in a unit of a side; one outside both is not read.
     let mut bad = units.clone();
     bad[59] = vec![(0, -1.0)];
-    assert!(!all_none(shared_permutation_tests(
-        &bad,
-        6,
-        &[0, 1, 2],
-        &[3, 4, 5],
-        &stats,
-        plan,
-        1
-    )));
-    assert!(all_none(shared_permutation_tests(
-        &bad,
-        6,
-        &[0, 1, 59],
-        &[3, 4, 5],
-        &stats,
-        plan,
-        1
-    )));
+    assert!(!refused(&bad, 6, &[0, 1, 2], &[3, 4, 5]));
+    assert!(refused(&bad, 6, &[0, 1, 59], &[3, 4, 5]));
 }
