@@ -309,4 +309,42 @@ mod tests {
         // Same inputs, same p-values.
         assert_eq!(rows, divergence(&d, &["us".to_string()]));
     }
+
+    #[test]
+    fn each_side_counts_its_own_mentions_articles_and_labels() {
+        // a: {troops 2, daesh 1}, {troops 1}, {}; b: {isis 2},
+        // {occupation 1, isis 1}. Worked out by hand per concept.
+        let mut d = Discovery::default();
+        let none = ArticlePhrases::default();
+        let (a, b) = (OutletId("a".into()), OutletId("b".into()));
+        d.add(&a, None, &none, [("us", "troops", 2), ("isis", "daesh", 1)]);
+        d.add(&a, None, &none, [("us", "troops", 1)]);
+        d.add(&a, None, &none, []);
+        d.add(&b, None, &none, [("isis", "isis", 2)]);
+        d.add(
+            &b,
+            None,
+            &none,
+            [("us", "occupation", 1), ("isis", "isis", 1)],
+        );
+        let rows = divergence(&d, &["us".to_string(), "isis".to_string()]);
+        let sides = |c: &str| {
+            let r = rows
+                .iter()
+                .find(|r| r.key_a == "a" && r.key_b == "b" && r.concept == c)
+                .unwrap();
+            (
+                r.mentions_a,
+                r.articles_a,
+                r.mentions_b,
+                r.articles_b,
+                r.labels,
+            )
+        };
+        assert_eq!(sides("us"), (3, 2, 1, 1, 2));
+        assert_eq!(sides("isis"), (1, 1, 3, 2, 2));
+        assert_eq!(sides(OVERALL), (4, 2, 4, 2, 4));
+        let order: Vec<&str> = rows.iter().map(|r| r.concept.as_str()).collect();
+        assert_eq!(order, ["us", "isis", OVERALL]);
+    }
 }
