@@ -608,20 +608,9 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
 /// assert_eq!(weighted_block_jsd(&p, &q, &[0..2, 2..5]), None);
 /// ```
 pub fn weighted_block_jsd(p: &[f64], q: &[f64], blocks: &[Range<usize>]) -> Option<f64> {
-    if p.len() != q.len() {
-        return None;
-    }
-    let (mut weighted, mut weight) = (0.0, 0.0);
-    for block in blocks {
-        let (bp, bq) = (p.get(block.clone())?, q.get(block.clone())?);
-        if let Some(d) = jensen_shannon(bp, bq) {
-            // Defined means both sides count something here, so w > 0.
-            let w = bp.iter().sum::<f64>() + bq.iter().sum::<f64>();
-            weighted += w * d;
-            weight += w;
-        }
-    }
-    (weight > 0.0).then(|| weighted / weight)
+    let mut out = vec![None; blocks.len() + 1];
+    BlockJsd { blocks }.compute(p, q, &mut out);
+    out[blocks.len()]
 }
 
 #[cfg(test)]

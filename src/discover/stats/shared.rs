@@ -41,9 +41,10 @@ impl Statistics for [&Statistic<'_>] {
     }
 }
 
-/// Each block's [`jensen_shannon`], then the blocks' [`super::weighted_block_jsd`]
-/// (`blocks.len() + 1` statistics): the same figures, bit for bit, with
-/// each block's divergence computed once rather than twice.
+/// Each block's [`jensen_shannon`], then the blocks' weighted mean of
+/// them (`blocks.len() + 1` statistics): each block's divergence is
+/// computed once for its own figure and the overall one.
+/// [`super::weighted_block_jsd`] is the last figure alone.
 ///
 /// ```
 /// use slant::discover::stats::{jensen_shannon, weighted_block_jsd, BlockJsd, Statistics};
@@ -65,8 +66,8 @@ impl Statistics for BlockJsd<'_> {
     }
 
     fn compute(&self, p: &[f64], q: &[f64], out: &mut [Option<f64>]) {
-        // As weighted_block_jsd: unequal lengths or a block outside them is
-        // a mistake in the blocks, and the overall figure is None.
+        // Unequal lengths or a block outside them is a mistake in the
+        // blocks: the overall figure is None.
         let mut whole = p.len() == q.len();
         let (mut weighted, mut weight) = (0.0, 0.0);
         for (o, block) in out.iter_mut().zip(self.blocks) {
@@ -128,12 +129,16 @@ pub fn shared_permutation_tests<S: Statistics + ?Sized>(
     let m = statistics.count();
     let none = || vec![None; m];
     // Only the sides' units are read: `units` may hold a whole corpus.
-    let mut pair = a.iter().chain(b).map(|&u| units.get(u as usize));
+    // Whole counts (every caller's) are kept as 32-bit integers: half the
+    // bytes a split reads, and the sums are the same.
+    let mut whole = true;
     let valid = len <= u32::MAX as usize
-        && pair.all(|unit| {
-            unit.is_some_and(|unit| {
-                unit.iter()
-                    .all(|&(i, x)| i < len && x >= 0.0 && x.is_finite())
+        && a.iter().chain(b).all(|&u| {
+            units.get(u as usize).is_some_and(|unit| {
+                unit.iter().all(|&(i, x)| {
+                    whole &= x.fract() == 0.0 && x <= f64::from(u32::MAX);
+                    i < len && x >= 0.0 && x.is_finite()
+                })
             })
         });
     if !valid {
@@ -165,21 +170,12 @@ pub fn shared_permutation_tests<S: Statistics + ?Sized>(
         observed,
         statistics,
     };
-    // Whole counts (every caller's) are kept as 32-bit integers: half the
-    // bytes a split reads, and the sums are the same.
-    let whole = a
-        .iter()
-        .chain(b)
-        .flat_map(|&u| &units[u as usize])
-        .all(|&(_, x)| x.fract() == 0.0 && x <= f64::from(u32::MAX));
-    let pooled = |units: &[Vec<(usize, f64)>]| {
-        if whole {
-            Pooled::new(units, a, b, |x| x as u32).map(|p| sides.tests(&p, plan, seed))
-        } else {
-            Pooled::new(units, a, b, |x| x).map(|p| sides.tests(&p, plan, seed))
-        }
+    let tests = if whole {
+        Pooled::new(units, a, b, |x| x as u32).map(|p| sides.tests(&p, plan, seed))
+    } else {
+        Pooled::new(units, a, b, |x| x).map(|p| sides.tests(&p, plan, seed))
     };
-    pooled(units).unwrap_or_else(none)
+    tests.unwrap_or_else(none)
 }
 
 /// Interleaved sums per label in a split.
