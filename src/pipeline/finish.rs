@@ -14,7 +14,7 @@ use crate::corpus::OutletId;
 use crate::discover::labels::PhraseEmbedder;
 use crate::discover::{Discovery, DiscoveryOptions, DiscoveryTables};
 use crate::lexicon::{ConceptKind, Lexicon, Matcher};
-use crate::report::xlsx::WorkbookOptions;
+use crate::report::xlsx::{Begun, WorkbookOptions};
 use crate::report::{ReadyReports, Spool, StageError};
 use crate::score::timeline::TimelineAccumulator;
 use crate::score::{self, OutletAccumulator, Tables};
@@ -32,6 +32,7 @@ pub(super) struct Finish<'a> {
     pub article_cells: &'a [u32],
     pub encoder: Option<&'a dyn PhraseEmbedder>,
     pub options: DiscoveryOptions,
+    pub workbook: WorkbookOptions,
 }
 
 /// What the end of a run tells the user and `run.json`, and what is left
@@ -50,6 +51,10 @@ pub(super) struct Pending {
     reports: ReadyReports,
     cache: StagedCache,
     cache_time: Duration,
+    /// The workbook's sheets of `articles.csv` and `mentions/`, written
+    /// beside the tables.
+    begun: Result<Begun, crate::report::ReportError>,
+    begun_time: Duration,
 }
 
 /// The reports and the next cache, staged.
@@ -90,9 +95,11 @@ pub(super) fn finish(
 ) -> Result<Finished, PipelineError> {
     let concepts = referents(run.lexicon);
     // The tables, discovery and the copying of mention rows are apart: the
-    // first two are arithmetic, the last mostly waits on the disk.
+    // first two are arithmetic, the last mostly waits on the disk, and then
+    // writes the workbook's sheets of what it copied.
     let mut score_time = Duration::ZERO;
     let mut discover_time = Duration::ZERO;
+    let mut begun_time = Duration::ZERO;
     let ((tables, found), staged) = {
         let rows = next.rows_file()?;
         rayon::join(
@@ -118,13 +125,23 @@ pub(super) fn finish(
                     },
                 )
             },
-            || spool.stage(out, &rows, previous.mention_parts()),
+            || {
+                let staged = spool.stage(out, &rows, previous.mention_parts())?;
+                // The workbook's largest sheets need only what is staged
+                // now: written here, they share the cores with the tables
+                // rather than wait for them.
+                let clock = Instant::now();
+                let begun =
+                    crate::report::xlsx::begin_workbook(out, &staged.staging(), run.workbook);
+                begun_time = clock.elapsed();
+                Ok((staged, begun))
+            },
         )
     };
     let mut found: DiscoveryTables = found.map_err(PipelineError::Encoder)?;
     // Only the next cache reads the names: no copy of a name per phrase.
     next.set_phrase_names(std::mem::take(&mut found.names));
-    let staged = staged.map_err(|e| match e {
+    let (staged, begun) = staged.map_err(|e| match e {
         StageError::Report(e) => PipelineError::Report(e),
         StageError::Rows(e) => PipelineError::Store(e),
     })?;
@@ -156,6 +173,8 @@ pub(super) fn finish(
             reports,
             cache,
             cache_time,
+            begun,
+            begun_time,
         },
     })
 }
@@ -178,7 +197,10 @@ impl Pending {
             mut reports,
             cache,
             cache_time,
+            begun,
+            begun_time,
         } = self;
+        let begun = begun?;
         let staging = reports.staging();
         let evidence_cache = crate::store::cache_dir(out).join(crate::report::html::cache::FILE);
         let (mut html_time, mut xlsx_time) = (Duration::ZERO, Duration::ZERO);
@@ -191,7 +213,13 @@ impl Pending {
             },
             || {
                 let clock = Instant::now();
-                let book = crate::report::xlsx::stage_workbook(out, &staging, about, workbook);
+                let book = crate::report::xlsx::finish_workbook(
+                    out,
+                    &staging,
+                    about,
+                    workbook,
+                    Some(begun),
+                );
                 xlsx_time = clock.elapsed();
                 book
             },
@@ -201,6 +229,7 @@ impl Pending {
         time.lap("render");
         time.set("html", html_time);
         time.set("xlsx", xlsx_time);
+        time.set("xlsx_begun", begun_time);
         Ok(Staged {
             reports,
             cache,

@@ -279,6 +279,7 @@ fn run_once<'s>(
         article_cells: &article_cells,
         encoder,
         options: config.discovery,
+        workbook: config.workbook,
     };
     let Finished {
         discovery: discovery_summary,

@@ -335,6 +335,20 @@ impl StagedReports {
         &self.part_of
     }
 
+    /// `articles.csv` and `mentions/` as staged, under their final names,
+    /// for the workbook's sheets that need no table
+    /// ([`super::xlsx::begin_workbook`]).
+    pub fn staging(&self) -> super::xlsx::Staging {
+        super::xlsx::Staging {
+            files: vec![(
+                self.articles.path().to_path_buf(),
+                self.articles.staged_path().to_path_buf(),
+            )],
+            mentions: Some(self.parts_dir.path().to_path_buf()),
+            mention_rows: Some(self.mention_rows),
+        }
+    }
+
     /// Stages the tables beside `mentions/` and `articles.csv`. Nothing is
     /// in place until [`ReadyReports::commit`]; the page and the workbook
     /// are built from the staged files ([`ReadyReports::render_html`],

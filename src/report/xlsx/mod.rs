@@ -206,9 +206,158 @@ pub fn stage_workbook(
     run: Option<&serde_json::Value>,
     options: WorkbookOptions,
 ) -> Result<(crate::disk::atomic::Staged, Built), ReportError> {
+    finish_workbook(dir, staging, run, options, None)
+}
+
+/// The tables whose files a run stages first, before it has computed the
+/// others, and the largest: their sheets can be written meanwhile
+/// ([`begin_workbook`]).
+const EARLY: &[&str] = &["articles", super::mentions::DIR];
+
+/// A workbook whose largest sheets (`articles`, `mentions`) are written:
+/// see [`begin_workbook`]. [`finish_workbook`] adds the others.
+pub struct Begun {
+    workbook: Workbook,
+    /// Each written sheet's source and summary, in the order of the
+    /// workbook's sheets.
+    written: Vec<(Source, SheetSummary)>,
+}
+
+/// Writes the sheets of `articles` and `mentions/` as `staging` has them,
+/// which is all a run has staged while it still computes the tables: the
+/// two sheets that are most of a workbook's work then run beside that
+/// arithmetic, not after it. [`finish_workbook`] takes the sheets as they
+/// are if it finds the same files (by path) to show with the same cap, and
+/// writes them again if not: the files must not change in between, as a
+/// run's staged files do not.
+///
+/// ```
+/// use slant::report::xlsx::{begin_workbook, finish_workbook, Staging, WorkbookOptions};
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("articles.csv"), "article_id,outlet\na1,o\n")?;
+/// let options = WorkbookOptions::default();
+/// let begun = begin_workbook(dir.path(), &Staging::default(), options)?;
+/// std::fs::write(dir.path().join("outlets.csv"), "outlet,articles\no,1\n")?;
+/// let (_staged, built) =
+///     finish_workbook(dir.path(), &Staging::default(), None, options, Some(begun))?;
+/// let names: Vec<&str> = built.sheets.iter().map(|s| s.name.as_str()).collect();
+/// assert_eq!(names, ["outlets", "articles"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn begin_workbook(
+    dir: &Path,
+    staging: &Staging,
+    options: WorkbookOptions,
+) -> Result<Begun, ReportError> {
     let path = dir.join(FILE);
     let xlsx = |e: XlsxError| ReportError::Xlsx {
         path: path.clone(),
+        message: e.to_string(),
+    };
+    let mut workbook = new_workbook(dir)?;
+    let sources: Vec<Source> = sources(dir, staging)?
+        .into_iter()
+        .filter(|s| EARLY.contains(&s.table.as_str()))
+        .collect();
+    let mut names = Vec::new();
+    for source in &sources {
+        let name = sheet_name(&source.table, &names);
+        workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx)?
+            .set_name(&name)
+            .map_err(xlsx)?;
+        names.push(name);
+    }
+    let reused = sources.iter().map(|_| None).collect();
+    let summaries = write_sheets(
+        workbook.worksheets_mut(),
+        &sources,
+        names,
+        reused,
+        dir,
+        options,
+    )?;
+    Ok(Begun {
+        workbook,
+        written: sources.into_iter().zip(summaries).collect(),
+    })
+}
+
+/// [`stage_workbook`], with the sheets `begun` wrote where they show the
+/// same files, with the same cap, as the folder's tables do now.
+pub fn finish_workbook(
+    dir: &Path,
+    staging: &Staging,
+    run: Option<&serde_json::Value>,
+    options: WorkbookOptions,
+    begun: Option<Begun>,
+) -> Result<(crate::disk::atomic::Staged, Built), ReportError> {
+    let path = dir.join(FILE);
+    let xlsx = |e: XlsxError| ReportError::Xlsx {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let (mut workbook, mut written) = match begun {
+        Some(b) => (b.workbook, b.written),
+        None => (new_workbook(dir)?, Vec::new()),
+    };
+    // The written sheets are taken out and put back in their places.
+    let mut early = std::mem::take(workbook.worksheets_mut());
+    // The about sheet comes first but is written last, when the others'
+    // sizes are known; it is small, so it is held in memory.
+    workbook.add_worksheet().set_name("about").map_err(xlsx)?;
+    let sources = sources(dir, staging)?;
+    let mut names = vec!["about".to_string()];
+    let mut reused = Vec::with_capacity(sources.len());
+    for source in &sources {
+        let name = sheet_name(&source.table, &names);
+        let cap = u64::from(sheet_cap(source, options));
+        let same = written.iter().position(|(s, summary)| {
+            (&s.table, &s.files, &s.read, s.rows)
+                == (&source.table, &source.files, &source.read, source.rows)
+                && summary.limit == cap
+        });
+        match same {
+            Some(i) => {
+                let (_, summary) = written.swap_remove(i);
+                let mut sheet = early.swap_remove(i);
+                sheet.set_name(&name).map_err(xlsx)?;
+                workbook.push_worksheet(sheet);
+                reused.push(Some(summary));
+            }
+            None => {
+                workbook
+                    .add_worksheet_with_constant_memory()
+                    .map_err(xlsx)?
+                    .set_name(&name)
+                    .map_err(xlsx)?;
+                reused.push(None);
+            }
+        }
+        names.push(name);
+    }
+    let sheets = write_sheets(
+        workbook.worksheets_mut().get_mut(1..).unwrap_or_default(),
+        &sources,
+        names.into_iter().skip(1).collect(),
+        reused,
+        dir,
+        options,
+    )?;
+    let built = Built { sheets };
+    let about = workbook.worksheet_from_index(0).map_err(xlsx)?;
+    about::write(about, run, &built, &Formats::new()).map_err(xlsx)?;
+    let mut file = crate::disk::atomic::StagingFile::create(&path).map_err(io_error(&path))?;
+    workbook.save_to_writer(&mut file).map_err(xlsx)?;
+    let staged = file.finish().map_err(io_error(&path))?;
+    Ok((staged, built))
+}
+
+/// A workbook with its properties and settings, and no sheet yet.
+fn new_workbook(dir: &Path) -> Result<Workbook, ReportError> {
+    let xlsx = |e: XlsxError| ReportError::Xlsx {
+        path: dir.join(FILE),
         message: e.to_string(),
     };
     let mut workbook = Workbook::new();
@@ -227,48 +376,50 @@ pub fn stage_workbook(
     // (the default 6 is slower still), for a file 4 % larger (29.2 MB
     // against 28.1 MB); level 1 takes 0.57 s but grows it by a third.
     workbook.set_zip_compression_level(2);
-    let formats = Formats::new();
-    // The about sheet comes first but is written last, when the others'
-    // sizes are known; it is small, so it is held in memory.
-    workbook.add_worksheet().set_name("about").map_err(xlsx)?;
+    Ok(workbook)
+}
+
+/// The most rows `source`'s sheet holds.
+fn sheet_cap(source: &Source, options: WorkbookOptions) -> u32 {
     let max_rows = options.max_rows.min(MAX_ROWS);
-    let sources = sources(dir, staging)?;
-    let mut names = vec!["about".to_string()];
-    for source in &sources {
-        let name = sheet_name(&source.table, &names);
-        workbook
-            .add_worksheet_with_constant_memory()
-            .map_err(xlsx)?
-            .set_name(&name)
-            .map_err(xlsx)?;
-        names.push(name);
+    if source.table == super::mentions::DIR {
+        options.evidence_rows.min(max_rows)
+    } else {
+        max_rows
     }
-    // Each sheet spools to a file of its own, so the sheets are written on
-    // all cores: `articles` and `mentions` are most of the work, and would
-    // otherwise follow each other.
-    let sheets = workbook.worksheets_mut();
-    let sheets = sheets
-        .get_mut(1..)
-        .unwrap_or_default()
+}
+
+/// Writes each of `sources` into its sheet of `sheets`, named `names`,
+/// but for those `reused` has a summary of: they were written before.
+/// Each sheet spools to a file of its own, so the sheets are written on
+/// all cores: `articles` and `mentions` are most of the work, and would
+/// otherwise follow each other.
+fn write_sheets(
+    sheets: &mut [Worksheet],
+    sources: &[Source],
+    names: Vec<String>,
+    reused: Vec<Option<SheetSummary>>,
+    dir: &Path,
+    options: WorkbookOptions,
+) -> Result<Vec<SheetSummary>, ReportError> {
+    let formats = Formats::new();
+    sheets
         .par_iter_mut()
         .zip(sources.par_iter())
-        .zip(names.into_par_iter().skip(1))
-        .map(|((sheet, source), name)| {
-            let cap = if source.table == super::mentions::DIR {
-                options.evidence_rows.min(max_rows)
-            } else {
-                max_rows
-            };
-            write_sheet(sheet, name, source, dir, cap, &formats)
+        .zip(names.into_par_iter())
+        .zip(reused.into_par_iter())
+        .map(|(((sheet, source), name), reused)| match reused {
+            Some(summary) => Ok(SheetSummary { name, ..summary }),
+            None => write_sheet(
+                sheet,
+                name,
+                source,
+                dir,
+                sheet_cap(source, options),
+                &formats,
+            ),
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let built = Built { sheets };
-    let about = workbook.worksheet_from_index(0).map_err(xlsx)?;
-    about::write(about, run, &built, &formats).map_err(xlsx)?;
-    let mut file = crate::disk::atomic::StagingFile::create(&path).map_err(io_error(&path))?;
-    workbook.save_to_writer(&mut file).map_err(xlsx)?;
-    let staged = file.finish().map_err(io_error(&path))?;
-    Ok((staged, built))
+        .collect()
 }
 
 /// The cell formats of the workbook.

@@ -410,3 +410,58 @@ fn a_staged_folder_is_read_where_it_is_staged() {
         text("a1")
     );
 }
+
+#[test]
+fn a_workbook_begun_early_is_the_workbook_built_at_once() {
+    let dir = folder(&[&mention("a1", "s."), &mention("b1", "t.")]);
+    std::fs::write(dir.path().join("articles.csv"), "article_id,outlet\na1,o\n").unwrap();
+    // A table named like a begun sheet, to be named after it.
+    std::fs::write(dir.path().join("Articles.csv"), "x\n1\n").unwrap();
+    let options = WorkbookOptions {
+        max_rows: 10,
+        evidence_rows: 1,
+    };
+    let book = |begun| {
+        let (staged, built) =
+            finish_workbook(dir.path(), &Staging::default(), None, options, begun).unwrap();
+        staged.commit().unwrap();
+        (std::fs::read(dir.path().join(FILE)).unwrap(), built)
+    };
+    let (at_once, built) = book(None);
+    let begun = begin_workbook(dir.path(), &Staging::default(), options).unwrap();
+    // Taken as they were written: the files are the caller's to keep as
+    // they were (a run's are staged and left alone), and are not read
+    // again, so a change made in place meanwhile does not show.
+    std::fs::write(dir.path().join("articles.csv"), "article_id,outlet\nzz,o\n").unwrap();
+    let (early, built_early) = book(Some(begun));
+    assert_eq!(built_early, built);
+    let names: Vec<&str> = built.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["outlets", "Articles", "articles~2", "mentions"]);
+    assert!(early == at_once, "the begun workbook's bytes differ");
+}
+
+#[test]
+fn a_begun_sheet_is_written_again_when_its_files_or_cap_are_not_the_same() {
+    let dir = folder(&[&format!("{}{}", mention("a1", "s."), mention("a2", "t."))]);
+    std::fs::write(dir.path().join("articles.csv"), "article_id,outlet\na1,o\n").unwrap();
+    let staged = dir.path().join(".articles.csv.staged");
+    std::fs::write(&staged, "article_id,outlet\na1,o\na2,o\n").unwrap();
+    let options = WorkbookOptions::default();
+    let begun = begin_workbook(dir.path(), &Staging::default(), options).unwrap();
+    // The articles now read from elsewhere, the mentions with a lower cap.
+    let staging = Staging {
+        files: vec![(dir.path().join("articles.csv"), staged)],
+        ..Staging::default()
+    };
+    let capped = WorkbookOptions {
+        evidence_rows: 1,
+        ..options
+    };
+    let (_, built) = finish_workbook(dir.path(), &staging, None, capped, Some(begun)).unwrap();
+    let rows = |table: &str| {
+        let s = built.sheets.iter().find(|s| s.table == table).unwrap();
+        (s.rows, s.written)
+    };
+    assert_eq!(rows("articles"), (2, 2));
+    assert_eq!(rows("mentions"), (2, 1));
+}
