@@ -55,6 +55,8 @@ pub(super) struct Pending {
     /// beside the tables.
     begun: Result<Begun, crate::report::ReportError>,
     begun_time: Duration,
+    /// What the sheets were begun with, and the others are written with.
+    workbook: WorkbookOptions,
 }
 
 /// The reports and the next cache, staged.
@@ -175,6 +177,7 @@ pub(super) fn finish(
             cache_time,
             begun,
             begun_time,
+            workbook: run.workbook,
         },
     })
 }
@@ -182,15 +185,14 @@ pub(super) fn finish(
 impl Pending {
     /// Stages `report.html` (articles grouped by `group_by`) and
     /// `report.xlsx` (its `about` sheet from `about`, the run as `run.json`
-    /// will have it) side by side: each reads what is staged and writes a
-    /// file of its own. Times it as lap `render`, with the page and the
+    /// will have it, its options the run's) side by side: each reads what
+    /// is staged and writes a file of its own. Times it as lap `render`, with the page and the
     /// workbook apart (`html`, `xlsx`).
     pub fn render(
         self,
         out: &std::path::Path,
         group_by: &str,
         about: Option<&serde_json::Value>,
-        workbook: WorkbookOptions,
         time: &mut Timings,
     ) -> Result<Staged, PipelineError> {
         let Pending {
@@ -199,6 +201,7 @@ impl Pending {
             cache_time,
             begun,
             begun_time,
+            workbook,
         } = self;
         let begun = begun?;
         let staging = reports.staging();

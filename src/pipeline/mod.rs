@@ -353,13 +353,7 @@ fn run_once<'s>(
         path: config.out.join(crate::report::xlsx::FILE),
         message: e.to_string(),
     })?;
-    let staged = pending.render(
-        &config.out,
-        group_by,
-        Some(&about),
-        config.workbook,
-        &mut time,
-    )?;
+    let staged = pending.render(&config.out, group_by, Some(&about), &mut time)?;
     steps.start(&writing, ReportSteps::IN_PLACE);
     let notes = staged.commit(&mut time)?;
     summary.warnings.extend(notes);

@@ -249,11 +249,7 @@ pub fn begin_workbook(
     staging: &Staging,
     options: WorkbookOptions,
 ) -> Result<Begun, ReportError> {
-    let path = dir.join(FILE);
-    let xlsx = |e: XlsxError| ReportError::Xlsx {
-        path: path.clone(),
-        message: e.to_string(),
-    };
+    let xlsx = xlsx_error(dir);
     let mut workbook = new_workbook(dir)?;
     let sources: Vec<Source> = sources(dir, staging)?
         .into_iter()
@@ -293,11 +289,7 @@ pub fn finish_workbook(
     options: WorkbookOptions,
     begun: Option<Begun>,
 ) -> Result<(crate::disk::atomic::Staged, Built), ReportError> {
-    let path = dir.join(FILE);
-    let xlsx = |e: XlsxError| ReportError::Xlsx {
-        path: path.clone(),
-        message: e.to_string(),
-    };
+    let xlsx = xlsx_error(dir);
     let (mut workbook, mut written) = match begun {
         Some(b) => (b.workbook, b.written),
         None => (new_workbook(dir)?, Vec::new()),
@@ -348,18 +340,24 @@ pub fn finish_workbook(
     let built = Built { sheets };
     let about = workbook.worksheet_from_index(0).map_err(xlsx)?;
     about::write(about, run, &built, &Formats::new()).map_err(xlsx)?;
+    let path = dir.join(FILE);
     let mut file = crate::disk::atomic::StagingFile::create(&path).map_err(io_error(&path))?;
     workbook.save_to_writer(&mut file).map_err(xlsx)?;
     let staged = file.finish().map_err(io_error(&path))?;
     Ok((staged, built))
 }
 
-/// A workbook with its properties and settings, and no sheet yet.
-fn new_workbook(dir: &Path) -> Result<Workbook, ReportError> {
-    let xlsx = |e: XlsxError| ReportError::Xlsx {
+/// The error of report folder `dir`'s workbook from `rust_xlsxwriter`'s.
+fn xlsx_error(dir: &Path) -> impl Fn(XlsxError) -> ReportError + Copy + '_ {
+    move |e| ReportError::Xlsx {
         path: dir.join(FILE),
         message: e.to_string(),
-    };
+    }
+}
+
+/// A workbook with its properties and settings, and no sheet yet.
+fn new_workbook(dir: &Path) -> Result<Workbook, ReportError> {
+    let xlsx = xlsx_error(dir);
     let mut workbook = Workbook::new();
     // Constant-memory sheets spool their rows beside the workbook, not in a
     // temporary folder that may be memory.
