@@ -165,7 +165,7 @@ pub struct Actors {
     pub mentions: u64,
 }
 
-/// Name → actor, corpus-wide: [`crate::text::names::merge_aliases`] over
+/// Name → actor, corpus-wide: [`crate::text::names::merge_corpus_aliases`] over
 /// every name the outlets' articles give (each weighted by its
 /// mentions), each actor named by its most used name, then lexicon
 /// concepts that name actors: an actor one of
@@ -188,7 +188,7 @@ pub fn merge_actors<'a>(
                 .extend(s.surfaces.iter().map(CompactString::as_str));
         }
     }
-    let merged = crate::text::names::merge_aliases(weight.iter().map(|(n, w)| (*n, *w)));
+    let merged = crate::text::names::merge_corpus_aliases(weight.iter().map(|(n, w)| (*n, *w)));
     let display = most_used_names(&merged, &weight);
     // The names of each merged actor, written and given.
     let mut names_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();

@@ -77,8 +77,9 @@ pub use lock::{LockError, OutLock};
 /// Version of the cache files; bumped whenever a record, the results or
 /// the key change shape, and whenever the analysis of an unchanged article
 /// changes (11: the key and the cached `articles.csv` row leave out
-/// where an article is), so that no run mixes results of two analyses.
-pub const CACHE_VERSION: u32 = 11;
+/// where an article is; 12: an acronym joins the full name it spells), so
+/// that no run mixes results of two analyses.
+pub const CACHE_VERSION: u32 = 12;
 
 /// The cache folder inside an output folder.
 pub fn cache_dir(out: &Path) -> PathBuf {

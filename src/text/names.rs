@@ -573,8 +573,9 @@ pub fn ends_name(long: &[String], short: &[String]) -> bool {
         && !CONNECTORS.contains(&long[at].as_str())
 }
 
-/// Merges names into actors, corpus-wide: each name (with how often it is
-/// used) → the name of the actor it belongs to.
+/// Merges names into actors: each name (with how often it is used) → the
+/// name of the actor it belongs to. The rules of one article; a corpus
+/// adds one ([`merge_corpus_aliases`]).
 ///
 /// * Spellings whose [`name_key`] is the same are one actor (`al-Sudani`,
 ///   `Al-Sudani`, `Al Sudani`).
@@ -588,9 +589,19 @@ pub fn ends_name(long: &[String], short: &[String]) -> bool {
 ///   keys (`Sudani`, `Trump`), joins the one full name it is the end of.
 ///   Names that are themselves the end of a longer name count as that
 ///   longer name (`Shia al-Sudani` is `Mohammed Shia al-Sudani`).
+/// * An acronym (one word of 2 to 6 capitals, dots aside: `US`, `U.S.`,
+///   `FBI`) is a short form too, of the full names whose words' initials
+///   spell it, with or without those of "of" and "for" (`United States`;
+///   `Federal Bureau of Investigation`; `Centers for Disease Control`).
+///   A person's name is not spelt so (`PR` is no short form of `Paul
+///   Ryan`): a full name counts when it has an ordinary English word in it
+///   ([`crate::text::dictionary`]: organisations and countries are named
+///   with common words) or when its last word is not a name alone (as
+///   `Ryan` is beside `Paul Ryan`). Nor is a name that holds the acronym
+///   (`U.S. Senate`).
 /// * A short form that two different full names end with (`Trump` after
-///   `Donald Trump` and `Ivanka Trump`) stays an actor of its own: which
-///   one is meant is not in the name.
+///   `Donald Trump` and `Ivanka Trump`), or that two full names spell,
+///   stays an actor of its own: which one is meant is not in the name.
 ///
 /// An actor is named by the most used spelling (ties: the first in byte
 /// order) of the full name its other names lead to, the longest: within
@@ -602,13 +613,52 @@ pub fn ends_name(long: &[String], short: &[String]) -> bool {
 /// ```
 /// use slant::text::names::merge_aliases;
 /// let m = merge_aliases([("Mohammed Shia al-Sudani", 1), ("Al-Sudani", 4), ("Sudani", 1),
-///                        ("Donald Trump", 1), ("Trump", 3), ("Ivanka Trump", 1)]);
+///                        ("Donald Trump", 1), ("Trump", 3), ("Ivanka Trump", 1),
+///                        ("United States", 1), ("U.S.", 2)]);
 /// assert_eq!(m["Sudani"], "Mohammed Shia al-Sudani");
 /// assert_eq!(m["Al-Sudani"], "Mohammed Shia al-Sudani");
 /// assert_eq!(m["Trump"], "Trump", "two full names end with it");
+/// assert_eq!(m["U.S."], "United States");
 /// ```
 pub fn merge_aliases<'a>(
     names: impl IntoIterator<Item = (&'a str, u64)>,
+) -> BTreeMap<String, String> {
+    merge(names, None)
+}
+
+/// The share, in percent, of a short form's candidates' uses that one
+/// person must have for [`merge_corpus_aliases`] to give it the short form.
+pub const DOMINANT_PERCENT: u64 = 95;
+
+/// [`merge_aliases`] over a whole corpus, with one more rule: a short form
+/// that several full names end with (or spell) joins the one person whose
+/// names have at least [`DOMINANT_PERCENT`] % of those full names' uses, the
+/// names that end with a shorter candidate counted as its person's
+/// (`Republican Donald Trump` is `Donald Trump`'s). A bare "Trump" in a
+/// corpus that names Donald Trump 1,421 times and Eric, Ivanka and others
+/// 58 times is Donald Trump; a bare "Clinton" beside Hillary Clinton and
+/// Bill Clinton in the proportions of 2015 news is not merged. Within one
+/// article ([`merge_aliases`]) the rule does not apply: there, which
+/// Trump is meant is the article's to say.
+///
+/// ```
+/// use slant::text::names::merge_corpus_aliases;
+/// let m = merge_corpus_aliases([("Donald Trump", 96), ("Ivanka Trump", 4), ("Trump", 50),
+///                               ("Hillary Clinton", 80), ("Bill Clinton", 20), ("Clinton", 30)]);
+/// assert_eq!(m["Trump"], "Donald Trump");
+/// assert_eq!(m["Clinton"], "Clinton", "80 % is not enough");
+/// ```
+pub fn merge_corpus_aliases<'a>(
+    names: impl IntoIterator<Item = (&'a str, u64)>,
+) -> BTreeMap<String, String> {
+    merge(names, Some(DOMINANT_PERCENT))
+}
+
+/// The merge; `dominant`: the share (percent) with which a shared short
+/// form goes to the person most of its candidates' uses are of.
+fn merge<'a>(
+    names: impl IntoIterator<Item = (&'a str, u64)>,
+    dominant: Option<u64>,
 ) -> BTreeMap<String, String> {
     let mut by_key: BTreeMap<Vec<String>, BTreeMap<&str, u64>> = BTreeMap::new();
     for (name, n) in names {
@@ -664,8 +714,38 @@ pub fn merge_aliases<'a>(
     let mut order: Vec<&[String]> = keys.clone();
     order.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     let mut root: HashMap<&[String], &[String]> = HashMap::new();
+    // The uses of each root's names settled so far: a short form's
+    // candidates, being longer, are complete when it is settled.
+    let mut root_weight: HashMap<&[String], u64> = HashMap::new();
     // Proper suffix → the keys it ends.
     let mut ends: HashMap<&[String], Vec<&[String]>> = HashMap::new();
+    // Initials → the full names they spell: not a person's ("PR" is no
+    // short form of Paul Ryan). Organisations and countries are named with
+    // common words, and their last word is seldom a name alone; people
+    // are named with neither rule's exception.
+    let mut spelled: HashMap<String, Vec<&[String]>> = HashMap::new();
+    let no_person = |k: &[String]| {
+        let common = k
+            .iter()
+            .any(|w| !CONNECTORS.contains(&w.as_str()) && is_ordinary_word(w));
+        common
+            || !k
+                .last()
+                .is_some_and(|w| by_key.contains_key(std::slice::from_ref(w)))
+    };
+    for &k in keys.iter().filter(|k| k.len() >= 2 && no_person(k)) {
+        let all: String = k.iter().filter_map(|w| w.chars().next()).collect();
+        let core: String = k
+            .iter()
+            .filter(|w| !CONNECTORS.contains(&w.as_str()))
+            .filter_map(|w| w.chars().next())
+            .collect();
+        spelled.entry(all.clone()).or_default().push(k);
+        if core != all {
+            spelled.entry(core).or_default().push(k);
+        }
+    }
+    let acronym = |k: &[String]| k.len() == 1 && by_key[k].keys().any(|s| is_acronym(s));
     let mut at = 0;
     while at < order.len() {
         let len = order[at].len();
@@ -681,14 +761,23 @@ pub fn merge_aliases<'a>(
             if let Some(longer) = ends.get(k) {
                 set.extend(longer.iter().map(|l| root[l]));
             }
+            if let Some(full) = spelled.get(&k[0]).filter(|_| acronym(k)) {
+                // "U.S. Senate" is built on "U.S.", not spelt by it.
+                let spelt = full.iter().filter(|l| !l.contains(&k[0]));
+                set.extend(spelt.map(|l| root[l]));
+            }
         }
         for &k in &tier {
             let lead = variant[k];
             let r = match candidates.get(lead) {
                 Some(set) if set.len() == 1 => set.iter().next().copied().unwrap_or(lead),
+                Some(set) if set.len() > 1 => dominant
+                    .and_then(|percent| dominant_person(set, &root_weight, percent))
+                    .unwrap_or(lead),
                 _ => lead,
             };
             root.insert(k, r);
+            *root_weight.entry(r).or_default() += weight(k);
         }
         for &k in &tier {
             // What follows "of" is another name ("Baghdad" in "University
@@ -718,6 +807,41 @@ pub fn merge_aliases<'a>(
         }
     }
     out
+}
+
+/// The person most of a shared short form's candidates' uses are of, when
+/// they are at least `percent` % of them: each candidate counted as the
+/// shortest candidate it ends with (`Republican Donald Trump` as `Donald
+/// Trump`), ties to the first key in order.
+fn dominant_person<'k>(
+    candidates: &BTreeSet<&'k [String]>,
+    weight: &HashMap<&[String], u64>,
+    percent: u64,
+) -> Option<&'k [String]> {
+    let mut persons: BTreeMap<&[String], u64> = BTreeMap::new();
+    for &c in candidates {
+        let person = candidates
+            .iter()
+            .copied()
+            .filter(|&p| p == c || ends_name(c, p))
+            .min_by_key(|p| p.len())
+            .unwrap_or(c);
+        *persons.entry(person).or_default() += weight.get(c).copied().unwrap_or(0);
+    }
+    let total: u64 = persons.values().sum();
+    let (best, most) = persons
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))?;
+    (total > 0 && most.saturating_mul(100) >= percent.saturating_mul(total)).then_some(best)
+}
+
+/// Whether a name as written is an acronym: one word of 2 to 6 capital
+/// letters, dots aside (`US`, `U.S.`, `NATO`).
+fn is_acronym(name: &str) -> bool {
+    let letters = name.chars().filter(|&c| c != '.');
+    !name.contains(char::is_whitespace)
+        && (2..=6).contains(&letters.clone().count())
+        && letters.into_iter().all(|c| c.is_ascii_uppercase())
 }
 
 /// A word's consonants, lower case, a doubled letter once: what
