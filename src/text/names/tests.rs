@@ -264,3 +264,56 @@ fn over_a_corpus_a_shared_short_form_joins_a_dominant_person() {
     assert_eq!(share(95, 5), "Donald Trump");
     assert_eq!(share(94, 6), "Trump");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Names of one to three words from a small stock, so that spellings,
+    /// short forms and acronyms meet.
+    fn name() -> impl Strategy<Value = String> {
+        let words = prop::sample::select(vec![
+            "Donald",
+            "Ivanka",
+            "Trump",
+            "United",
+            "States",
+            "US",
+            "U.S.",
+            "Sudani",
+            "al-Sudani",
+            "Shia",
+            "Federal",
+            "Bureau",
+            "of",
+            "Investigation",
+            "FBI",
+            "Emergency",
+            "Unit",
+            "EU",
+        ]);
+        prop::collection::vec(words, 1..4).prop_map(|w| w.join(" "))
+    }
+
+    proptest! {
+        #[test]
+        fn the_merge_does_not_depend_on_order_and_names_an_actor_by_one_of_its_names(
+            names in prop::collection::vec((name(), 1u64..50), 1..12),
+            corpus in any::<bool>(),
+        ) {
+            let merge = |n: &[(String, u64)]| {
+                let n = n.iter().map(|(s, w)| (s.as_str(), *w));
+                if corpus { merge_corpus_aliases(n) } else { merge_aliases(n) }
+            };
+            let m = merge(&names);
+            let mut reversed = names.clone();
+            reversed.reverse();
+            prop_assert_eq!(&m, &merge(&reversed));
+            for (name, actor) in &m {
+                prop_assert!(names.iter().any(|(n, _)| n == name));
+                prop_assert!(m.contains_key(actor), "{} → {} is no input name", name, actor);
+                prop_assert_eq!(&m[actor], actor, "{} → {} → {}", name, actor, &m[actor]);
+            }
+        }
+    }
+}
