@@ -635,8 +635,8 @@ pub const DOMINANT_PERCENT: u64 = 95;
 /// names have at least [`DOMINANT_PERCENT`] % of those full names' uses, the
 /// names that end with a shorter candidate counted as its person's
 /// (`Republican Donald Trump` is `Donald Trump`'s). A bare "Trump" in a
-/// corpus that names Donald Trump 1,421 times and Eric, Ivanka and others
-/// 58 times is Donald Trump; a bare "Clinton" beside Hillary Clinton and
+/// corpus that names Donald Trump 1,433 times and Eric, Ivanka and others
+/// 46 times is Donald Trump; a bare "Clinton" beside Hillary Clinton and
 /// Bill Clinton in the proportions of 2015 news is not merged. Within one
 /// article ([`merge_aliases`]) the rule does not apply: there, which
 /// Trump is meant is the article's to say.
