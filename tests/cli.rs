@@ -198,6 +198,13 @@ fn seeds_actors_merge_spellings_and_name_the_commanders() {
         serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
     assert!(run["actors"]["left_out"].as_u64().unwrap() > 0);
     assert_eq!(run["actors"]["min_mentions"], 3);
+    // Every short form joined by share is listed, with its figures.
+    let joined = run["actors"]["joined_by_share"].as_array().unwrap();
+    for j in joined {
+        let [person, all] =
+            ["person_mentions", "candidate_mentions"].map(|k| j[k].as_u64().unwrap());
+        assert!(person * 100 >= 95 * all && person <= all, "{j}");
+    }
 }
 
 #[test]

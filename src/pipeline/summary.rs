@@ -68,6 +68,9 @@ pub struct ActorSummary {
     pub min_mentions: u64,
     /// …in this many articles.
     pub min_articles: u64,
+    /// Short forms joined to a person by the share of its mentions
+    /// ([`crate::text::names::merge_corpus_aliases`]).
+    pub joined_by_share: Vec<crate::score::actors::JoinedByShare>,
 }
 
 impl ActorSummary {
@@ -78,6 +81,7 @@ impl ActorSummary {
             mentions: actors.mentions,
             min_mentions: crate::score::actors::MIN_MENTIONS,
             min_articles: crate::score::actors::MIN_ARTICLES,
+            joined_by_share: actors.by_share.clone(),
         }
     }
 }

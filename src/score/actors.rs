@@ -163,6 +163,26 @@ pub struct Actors {
     pub left_out: usize,
     /// Actor mentions in the corpus, in any voice.
     pub mentions: u64,
+    /// The short forms joined to a person by the share of its uses.
+    pub by_share: Vec<JoinedByShare>,
+}
+
+/// A short form the corpus-wide merge joined to the person with at least
+/// [`crate::text::names::DOMINANT_PERCENT`] % of its candidates' mentions
+/// (`run.json`, `actors.joined_by_share`): the evidence for a merge the
+/// names alone do not settle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JoinedByShare {
+    /// The short form, in its most used spelling ("Trump").
+    pub name: String,
+    /// The actor it was joined to, as `actors.csv` names it.
+    pub actor: String,
+    /// Its mentions, any voice.
+    pub mentions: u64,
+    /// Mentions of that person's full names…
+    pub person_mentions: u64,
+    /// …and of every full name the short form ends or spells.
+    pub candidate_mentions: u64,
 }
 
 /// Name → actor, corpus-wide: [`crate::text::names::merge_corpus_aliases`] over
@@ -177,6 +197,14 @@ pub fn merge_actors<'a>(
     lexicon: &Lexicon,
     outlets: impl IntoIterator<Item = &'a ActorSums>,
 ) -> BTreeMap<String, String> {
+    merge_actors_noting(lexicon, outlets).0
+}
+
+/// [`merge_actors`], with the short forms joined by share.
+fn merge_actors_noting<'a>(
+    lexicon: &Lexicon,
+    outlets: impl IntoIterator<Item = &'a ActorSums>,
+) -> (BTreeMap<String, String>, Vec<JoinedByShare>) {
     let mut weight: BTreeMap<&str, u64> = BTreeMap::new();
     let mut surfaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for sums in outlets {
@@ -188,7 +216,10 @@ pub fn merge_actors<'a>(
                 .extend(s.surfaces.iter().map(CompactString::as_str));
         }
     }
-    let merged = crate::text::names::merge_corpus_aliases(weight.iter().map(|(n, w)| (*n, *w)));
+    let crate::text::names::CorpusMerge {
+        actor_of: merged,
+        by_share,
+    } = crate::text::names::merge_corpus_aliases(weight.iter().map(|(n, w)| (*n, *w)));
     let display = most_used_names(&merged, &weight);
     // The names of each merged actor, written and given.
     let mut names_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -233,10 +264,21 @@ pub fn merge_actors<'a>(
             (*actor, reported.to_string())
         })
         .collect();
-    merged
+    let reported: BTreeMap<String, String> = merged
         .iter()
         .map(|(name, actor)| (name.clone(), actor_of[actor.as_str()].clone()))
-        .collect()
+        .collect();
+    let joined = by_share
+        .into_iter()
+        .map(|b| JoinedByShare {
+            actor: reported.get(&b.name).cloned().unwrap_or_default(),
+            name: b.name,
+            mentions: b.uses,
+            person_mentions: b.person,
+            candidate_mentions: b.candidates,
+        })
+        .collect();
+    (reported, joined)
 }
 
 /// Each merged actor's name for the report: the most used spelling of its
@@ -326,7 +368,7 @@ pub fn finish_actors(
     outlets: &BTreeMap<OutletId, &ActorSums>,
     groups: &BTreeMap<OutletId, &ActorSums>,
 ) -> Actors {
-    let actor_of = merge_actors(lexicon, outlets.values().copied());
+    let (actor_of, by_share) = merge_actors_noting(lexicon, outlets.values().copied());
     let by_outlet: Vec<(&OutletId, BTreeMap<&str, Merged>)> = outlets
         .iter()
         .map(|(o, s)| (o, merged_of(s, &actor_of)))
@@ -349,6 +391,7 @@ pub fn finish_actors(
         left_out: corpus.len() - kept.len(),
         mentions: corpus.values().map(|c| c.0).sum(),
         rows: Vec::new(),
+        by_share,
     };
     let by_group: Vec<(&OutletId, BTreeMap<&str, Merged>)> = groups
         .iter()

@@ -589,8 +589,8 @@ pub fn ends_name(long: &[String], short: &[String]) -> bool {
 ///   keys (`Sudani`, `Trump`), joins the one full name it is the end of.
 ///   Names that are themselves the end of a longer name count as that
 ///   longer name (`Shia al-Sudani` is `Mohammed Shia al-Sudani`).
-/// * An acronym (one word of 2 to 6 capitals, dots aside: `US`, `U.S.`,
-///   `FBI`) is a short form too, of the full names whose words' initials
+/// * An acronym (one word of 2 to 6 capitals, dots aside, in its most used
+///   spelling: `US`, `U.S.`, `FBI`) is a short form too, of the full names whose words' initials
 ///   spell it, with or without those of "of" and "for" (`United States`;
 ///   `Federal Bureau of Investigation`; `Centers for Disease Control`).
 ///   A person's name is not spelt so (`PR` is no short form of `Paul
@@ -623,43 +623,74 @@ pub fn ends_name(long: &[String], short: &[String]) -> bool {
 pub fn merge_aliases<'a>(
     names: impl IntoIterator<Item = (&'a str, u64)>,
 ) -> BTreeMap<String, String> {
-    merge(names, None)
+    merge(names, None).0
 }
 
-/// The share, in percent, of a short form's candidates' uses that one
-/// person must have for [`merge_corpus_aliases`] to give it the short form.
+/// The share, in percent, of an acronym's candidates' uses that one full
+/// name must have for [`merge_corpus_aliases`] to give it the acronym.
 pub const DOMINANT_PERCENT: u64 = 95;
 
-/// [`merge_aliases`] over a whole corpus, with one more rule: a short form
-/// that several full names end with (or spell) joins the one person whose
-/// names have at least [`DOMINANT_PERCENT`] % of those full names' uses, the
-/// names that end with a shorter candidate counted as its person's
-/// (`Republican Donald Trump` is `Donald Trump`'s). A bare "Trump" in a
-/// corpus that names Donald Trump 1,433 times and Eric, Ivanka and others
-/// 46 times is Donald Trump; a bare "Clinton" beside Hillary Clinton and
-/// Bill Clinton in the proportions of 2015 news is not merged. Within one
-/// article ([`merge_aliases`]) the rule does not apply: there, which
-/// Trump is meant is the article's to say.
+/// [`merge_aliases`] over a whole corpus, with one more rule: an acronym
+/// that several full names spell joins the one whose names have at least
+/// [`DOMINANT_PERCENT`] % of those full names' uses, the names that end
+/// with a shorter candidate counted as its (`U.S.` is `United States`
+/// when a corpus names it 444 times and `Uncle Sam` and others 17 times).
+/// Within one article ([`merge_aliases`]) the rule does not apply. Nor
+/// does it to other short forms: a bare "House" is seldom the White
+/// House's even where the White House is named most, so a surname shared
+/// by two full names (`Trump`) stays its own actor too.
+///
+/// What each joined short form went by is kept ([`CorpusMerge::by_share`]),
+/// so a report can say which merges rest on this rule.
 ///
 /// ```
 /// use slant::text::names::merge_corpus_aliases;
-/// let m = merge_corpus_aliases([("Donald Trump", 96), ("Ivanka Trump", 4), ("Trump", 50),
-///                               ("Hillary Clinton", 80), ("Bill Clinton", 20), ("Clinton", 30)]);
-/// assert_eq!(m["Trump"], "Donald Trump");
-/// assert_eq!(m["Clinton"], "Clinton", "80 % is not enough");
+/// let m = merge_corpus_aliases([("United States", 96), ("Uncle Sam", 4), ("US", 50),
+///                               ("European Union", 80), ("Emergency Unit", 20), ("EU", 30),
+///                               ("Donald Trump", 99), ("Ivanka Trump", 1), ("Trump", 50)]);
+/// assert_eq!(m.actor_of["US"], "United States");
+/// assert_eq!(m.actor_of["EU"], "EU", "80 % is not enough");
+/// assert_eq!(m.actor_of["Trump"], "Trump", "no acronym");
+/// let joined = &m.by_share[0];
+/// assert_eq!((joined.name.as_str(), joined.person, joined.candidates), ("US", 96, 100));
 /// ```
-pub fn merge_corpus_aliases<'a>(
-    names: impl IntoIterator<Item = (&'a str, u64)>,
-) -> BTreeMap<String, String> {
-    merge(names, Some(DOMINANT_PERCENT))
+pub fn merge_corpus_aliases<'a>(names: impl IntoIterator<Item = (&'a str, u64)>) -> CorpusMerge {
+    let (actor_of, by_share) = merge(names, Some(DOMINANT_PERCENT));
+    CorpusMerge { actor_of, by_share }
+}
+
+/// [`merge_corpus_aliases`]' result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorpusMerge {
+    /// Each name → the name of its actor.
+    pub actor_of: BTreeMap<String, String>,
+    /// The short forms joined to a person by the share of its uses, in the
+    /// order of their keys.
+    pub by_share: Vec<ByShare>,
+}
+
+/// A short form joined to the person with [`DOMINANT_PERCENT`] % of its
+/// candidates' uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByShare {
+    /// The short form, in its most used spelling.
+    pub name: String,
+    /// Its uses (its spellings' together).
+    pub uses: u64,
+    /// The uses of the person's names among the candidates…
+    pub person: u64,
+    /// …and of all the candidates: the full names the short form ends or
+    /// spells.
+    pub candidates: u64,
 }
 
 /// The merge; `dominant`: the share (percent) with which a shared short
-/// form goes to the person most of its candidates' uses are of.
+/// form goes to the person most of its candidates' uses are of, those
+/// joined so listed.
 fn merge<'a>(
     names: impl IntoIterator<Item = (&'a str, u64)>,
     dominant: Option<u64>,
-) -> BTreeMap<String, String> {
+) -> (BTreeMap<String, String>, Vec<ByShare>) {
     let mut by_key: BTreeMap<Vec<String>, BTreeMap<&str, u64>> = BTreeMap::new();
     for (name, n) in names {
         let key = name_key(name);
@@ -745,7 +776,15 @@ fn merge<'a>(
             spelled.entry(core).or_default().push(k);
         }
     }
-    let acronym = |k: &[String]| k.len() == 1 && by_key[k].keys().any(|s| is_acronym(s));
+    // Written mostly in capitals: "TRUMP" in a headline is no acronym.
+    let acronym = |k: &[String]| {
+        let most = by_key[k]
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)));
+        k.len() == 1 && most.is_some_and(|(s, _)| is_acronym(s))
+    };
+    // Short form → (person's uses, candidates' uses), where the share chose.
+    let mut by_share: Vec<(&[String], u64, u64)> = Vec::new();
     let mut at = 0;
     while at < order.len() {
         let len = order[at].len();
@@ -771,9 +810,15 @@ fn merge<'a>(
             let lead = variant[k];
             let r = match candidates.get(lead) {
                 Some(set) if set.len() == 1 => set.iter().next().copied().unwrap_or(lead),
-                Some(set) if set.len() > 1 => dominant
-                    .and_then(|percent| dominant_person(set, &root_weight, percent))
-                    .unwrap_or(lead),
+                Some(set) if set.len() > 1 && acronym(k) => {
+                    match dominant.and_then(|p| dominant_person(set, &root_weight, p)) {
+                        Some((person, most, total)) => {
+                            by_share.push((k, most, total));
+                            person
+                        }
+                        None => lead,
+                    }
+                }
                 _ => lead,
             };
             root.insert(k, r);
@@ -806,18 +851,29 @@ fn merge<'a>(
             out.insert(s.to_string(), name.clone());
         }
     }
-    out
+    by_share.sort();
+    let by_share = by_share
+        .into_iter()
+        .map(|(k, person, candidates)| ByShare {
+            name: spelling(&by_key[k]),
+            uses: weight(k),
+            person,
+            candidates,
+        })
+        .collect();
+    (out, by_share)
 }
 
 /// The person most of a shared short form's candidates' uses are of, when
 /// they are at least `percent` % of them: each candidate counted as the
 /// shortest candidate it ends with (`Republican Donald Trump` as `Donald
-/// Trump`), ties to the first key in order.
+/// Trump`), ties to the first key in order; with the person's uses and
+/// all the candidates'.
 fn dominant_person<'k>(
     candidates: &BTreeSet<&'k [String]>,
     weight: &HashMap<&[String], u64>,
     percent: u64,
-) -> Option<&'k [String]> {
+) -> Option<(&'k [String], u64, u64)> {
     let mut persons: BTreeMap<&[String], u64> = BTreeMap::new();
     for &c in candidates {
         let person = candidates
@@ -832,7 +888,8 @@ fn dominant_person<'k>(
     let (best, most) = persons
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))?;
-    (total > 0 && most.saturating_mul(100) >= percent.saturating_mul(total)).then_some(best)
+    (total > 0 && most.saturating_mul(100) >= percent.saturating_mul(total))
+        .then_some((best, most, total))
 }
 
 /// Whether a name as written is an acronym: one word of 2 to 6 capital
