@@ -207,6 +207,68 @@ fn seeds_actors_merge_spellings_and_name_the_commanders() {
     }
 }
 
+/// Over a corpus, a bare surname joins the person almost every full name
+/// with it names; a bare "House" does not join the White House, though
+/// the White House has as large a share of the names ending with it.
+#[test]
+fn a_bare_surname_joins_the_person_the_corpus_names_by_it() {
+    let mut lines = String::new();
+    let mut push = |outlet: &str, text: String| {
+        lines += &serde_json::json!({ "outlet": outlet, "text": text }).to_string();
+        lines.push('\n');
+    };
+    for day in 1..=15 {
+        push(
+            "a",
+            format!(
+                "On day {day} Donald Trump spoke in Ohio. Later Trump left. \
+                 The White House said so. Aides at the White House agreed."
+            ),
+        );
+    }
+    push(
+        "a",
+        "Yesterday Ivanka Trump spoke in Ohio. Guests stayed at Blair House.".to_string(),
+    );
+    for day in 1..=5 {
+        push(
+            "b",
+            format!("On day {day} the senators met President Trump. Then the House voted."),
+        );
+    }
+    let corpus = corpus_with(&[("a.jsonl", lines.as_bytes())]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = corpus.path().join("a.jsonl");
+    let out = analyze(&[path.to_str().unwrap()], dir.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let actors = read_csv(&dir.path().join("actors.csv"));
+    let [outlet, actor, aliases, own] =
+        ["outlet", "actor", "aliases", "mentions_own"].map(|c| column(&actors, c));
+    let row = |o: &str, a: &str| {
+        actors[1..]
+            .iter()
+            .find(|r| &r[outlet] == o && &r[actor] == a)
+            .unwrap_or_else(|| panic!("no row {o} {a} in {actors:?}"))
+    };
+    assert!(
+        actors[1..].iter().all(|r| &r[actor] != "Trump"),
+        "{actors:?}"
+    );
+    let b = row("b", "Donald Trump");
+    assert_eq!((&b[aliases], &b[own]), ("Trump", "5"));
+    assert_eq!(&row("b", "House")[own], "5");
+    assert_eq!(&row("a", "White House")[own], "30");
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
+    let joined = run["actors"]["joined_by_share"].as_array().unwrap();
+    assert_eq!(joined.len(), 1, "{joined:?}");
+    assert_eq!(joined[0]["name"], "Trump");
+    assert_eq!(joined[0]["actor"], "Donald Trump");
+    assert_eq!(joined[0]["mentions"], 5);
+    assert_eq!(joined[0]["person_mentions"], 30);
+    assert_eq!(joined[0]["candidate_mentions"], 31);
+}
+
 #[test]
 fn rerun_is_byte_identical() {
     let a = tempfile::tempdir().unwrap();

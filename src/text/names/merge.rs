@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{name_key, CONNECTORS};
-use crate::text::dictionary::is_ordinary_word;
+use crate::text::dictionary::{is_given_name, is_ordinary_word};
 
 /// Whether the key `short` is a short form of the key `long`: its last
 /// word(s), not all of them, and not what follows an "of" or a "for"
@@ -79,19 +79,24 @@ pub fn merge_aliases<'a>(
     merge(names, None).0
 }
 
-/// The share, in percent, of an acronym's candidates' uses that one full
-/// name must have for [`merge_corpus_aliases`] to give it the acronym.
+/// The share, in percent, of a shared acronym's or surname's candidates'
+/// uses that one full name must have for [`merge_corpus_aliases`] to give
+/// it the short form.
 pub const DOMINANT_PERCENT: u64 = 95;
 
-/// [`merge_aliases`] over a whole corpus, with one more rule: an acronym
-/// that several full names spell joins the one whose names have at least
-/// [`DOMINANT_PERCENT`] % of those full names' uses, the names that end
-/// with a shorter candidate counted as its (`U.S.` is `United States`
-/// when a corpus names it 444 times and `Uncle Sam` and others 17 times).
-/// Within one article ([`merge_aliases`]) the rule does not apply. Nor
-/// does it to other short forms: a bare "House" is seldom the White
-/// House's even where the White House is named most, so a surname shared
-/// by two full names (`Trump`) stays its own actor too.
+/// [`merge_aliases`] over a whole corpus, with one more rule: a one-word
+/// short form that several full names end with or spell joins the one
+/// whose names have at least [`DOMINANT_PERCENT`] % of those full names'
+/// uses, the names that end with a shorter candidate counted as its
+/// (`U.S.` is `United States` when a corpus names it 444 times and `Uncle
+/// Sam` and others 17 times), when the short form is an acronym or the
+/// full name is a person's: it starts with a given name
+/// ([`crate::text::dictionary`]) and holds no ordinary English word
+/// (`Trump` is `Donald Trump` when Eric and Ivanka Trump are named a few
+/// times besides). A bare "House" is seldom the White House's even where
+/// the White House is named most, and "White House" is no person's name:
+/// it stays an actor of its own. Within one article ([`merge_aliases`])
+/// the rule does not apply.
 ///
 /// What each joined short form went by is kept ([`CorpusMerge::by_share`]),
 /// so a report can say which merges rest on this rule.
@@ -100,12 +105,14 @@ pub const DOMINANT_PERCENT: u64 = 95;
 /// use slant::text::names::merge_corpus_aliases;
 /// let m = merge_corpus_aliases([("United States", 96), ("Uncle Sam", 4), ("US", 50),
 ///                               ("European Union", 80), ("Emergency Unit", 20), ("EU", 30),
-///                               ("Donald Trump", 99), ("Ivanka Trump", 1), ("Trump", 50)]);
+///                               ("Donald Trump", 97), ("Ivanka Trump", 3), ("Trump", 50),
+///                               ("White House", 98), ("Senate House", 2), ("House", 9)]);
 /// assert_eq!(m.actor_of["US"], "United States");
 /// assert_eq!(m.actor_of["EU"], "EU", "80 % is not enough");
-/// assert_eq!(m.actor_of["Trump"], "Trump", "no acronym");
+/// assert_eq!(m.actor_of["Trump"], "Donald Trump");
+/// assert_eq!(m.actor_of["House"], "House", "no person's name");
 /// let joined = &m.by_share[0];
-/// assert_eq!((joined.name.as_str(), joined.person, joined.candidates), ("US", 96, 100));
+/// assert_eq!((joined.name.as_str(), joined.person, joined.candidates), ("Trump", 97, 100));
 /// ```
 pub fn merge_corpus_aliases<'a>(names: impl IntoIterator<Item = (&'a str, u64)>) -> CorpusMerge {
     let (actor_of, by_share) = merge(names, Some(DOMINANT_PERCENT));
@@ -117,8 +124,8 @@ pub fn merge_corpus_aliases<'a>(names: impl IntoIterator<Item = (&'a str, u64)>)
 pub struct CorpusMerge {
     /// Each name → the name of its actor.
     pub actor_of: BTreeMap<String, String>,
-    /// The acronyms joined to a full name by the share of its uses, in the
-    /// order of their keys.
+    /// The acronyms and surnames joined to a full name by the share of its
+    /// uses, in the order of their keys.
     pub by_share: Vec<ByShare>,
 }
 
@@ -267,8 +274,13 @@ fn merge<'a>(
             let lead = variant[k];
             let r = match candidates.get(lead) {
                 Some(set) if set.len() == 1 => set.iter().next().copied().unwrap_or(lead),
-                Some(set) if set.len() > 1 && acronym(k) => {
-                    match dominant.and_then(|p| dominant_person(set, &root_weight, p)) {
+                // One word: an acronym, or a surname (of a person's name
+                // only: a bare "House" is seldom the White House's).
+                Some(set) if set.len() > 1 && k.len() == 1 => {
+                    let joined = dominant
+                        .and_then(|p| dominant_person(set, &root_weight, p))
+                        .filter(|(full, ..)| acronym(k) || ends_with_person(full));
+                    match joined {
                         Some((person, most, total)) => {
                             by_share.push((k, most, total));
                             person
@@ -338,6 +350,20 @@ fn dominant_person<'k>(
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))?;
     (total > 0 && most.saturating_mul(100) >= percent.saturating_mul(total))
         .then_some((best, most, total))
+}
+
+/// Whether a full name's key is or ends with a person's name: two words
+/// or more, the first a given name ([`crate::text::dictionary`]), none an
+/// ordinary English word or "of" ("Donald Trump", "Republican Donald
+/// Trump"; not "White House", "Virginia Department of Health").
+fn ends_with_person(key: &[String]) -> bool {
+    (0..key.len().saturating_sub(1)).any(|at| {
+        let name = &key[at..];
+        is_given_name(&name[0])
+            && name
+                .iter()
+                .all(|w| !CONNECTORS.contains(&w.as_str()) && !is_ordinary_word(w))
+    })
 }
 
 /// Whether a name as written is an acronym: one word of 2 to 6 capital

@@ -224,7 +224,7 @@ fn an_acronym_joins_the_one_full_name_it_spells() {
 }
 
 #[test]
-fn over_a_corpus_an_acronym_joins_a_dominant_full_name() {
+fn over_a_corpus_an_acronym_or_a_surname_joins_a_dominant_full_name() {
     let names = [
         ("United States", 444),
         ("Uncle Sam", 14),
@@ -234,7 +234,9 @@ fn over_a_corpus_an_acronym_joins_a_dominant_full_name() {
         ("Emergency Unit", 20),
         ("EU", 12),
         ("Donald Trump", 1421),
+        ("Republican Donald Trump", 12),
         ("Ivanka Trump", 8),
+        ("Eric Trump", 24),
         ("Trump", 985),
         // A headline in capitals: not an acronym, as "Trump" is written
         // most.
@@ -242,35 +244,63 @@ fn over_a_corpus_an_acronym_joins_a_dominant_full_name() {
         ("White House", 828),
         ("Senate House", 15),
         ("House", 173),
+        // A person's name, but the surname is shared evenly.
+        ("Hillary Clinton", 300),
+        ("Bill Clinton", 30),
+        ("Clinton", 197),
     ];
     let merged = merge_corpus_aliases(names);
-    // Which acronyms the share joined, with the figures behind it.
+    // Which short forms the share joined, with the figures behind them:
+    // "Republican Donald Trump" counts as Donald Trump.
+    let trump = ByShare {
+        name: "Trump".into(),
+        uses: 989,
+        person: 1433,
+        candidates: 1465,
+    };
     let us = ByShare {
         name: "U.S.".into(),
         uses: 334,
         person: 444,
         candidates: 461,
     };
-    assert_eq!(merged.by_share, [us]);
+    assert_eq!(merged.by_share, [trump, us]);
     let corpus = merged.actor_of;
     assert_eq!(corpus["U.S."], "United States");
-    // 80 %: not enough.
+    // One actor, named (here) by its longest full name.
+    assert_eq!(corpus["Donald Trump"], "Republican Donald Trump");
+    assert_eq!(corpus["Trump"], "Republican Donald Trump");
+    assert_eq!(corpus["TRUMP"], "Republican Donald Trump");
+    // 80 % and 91 %: not enough.
     assert_eq!(corpus["EU"], "EU");
-    // Other short forms are not joined by share: "House" is seldom the
-    // White House's.
-    assert_eq!(corpus["Trump"], "Trump");
+    assert_eq!(corpus["Clinton"], "Clinton");
+    // "White House" is no person's name: a bare "House" is seldom its.
     assert_eq!(corpus["House"], "House");
     // Within an article the rule does not apply.
     let article = merge_aliases(names);
     assert_eq!(article["U.S."], "U.S.");
+    assert_eq!(article["Trump"], "Trump");
     // At exactly the share it joins; below, it does not.
-    let share = |full: u64, others: u64| {
-        merge_corpus_aliases([("United States", full), ("Uncle Sam", others), ("US", 1)]).actor_of
-            ["US"]
-            .clone()
+    let actor = |[full, other, short]: [&str; 3], uses: [u64; 3]| {
+        let names = [(full, uses[0]), (other, uses[1]), (short, uses[2])];
+        merge_corpus_aliases(names).actor_of[short].clone()
     };
-    assert_eq!(share(95, 5), "United States");
-    assert_eq!(share(94, 6), "US");
+    let us = ["United States", "Uncle Sam", "US"];
+    assert_eq!(actor(us, [95, 5, 1]), "United States");
+    assert_eq!(actor(us, [94, 6, 1]), "US");
+    let biden = ["Joe Biden", "Hunter Biden", "Biden"];
+    assert_eq!(actor(biden, [95, 5, 1]), "Joe Biden");
+    assert_eq!(actor(biden, [94, 6, 1]), "Biden");
+    // Not a person's: a word of it is an ordinary one, or the first is no
+    // given name.
+    let not_person = |full| actor([full, "Anna Smith", "Smith"], [99, 1, 5]);
+    assert_eq!(not_person("Wesson Smith"), "Smith", "no given name");
+    assert_eq!(
+        not_person("Donald Foundation Smith"),
+        "Smith",
+        "an ordinary word"
+    );
+    assert_eq!(not_person("Donald Smith"), "Donald Smith");
 }
 
 mod properties {
