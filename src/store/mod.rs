@@ -77,9 +77,10 @@ pub use lock::{LockError, OutLock};
 /// Version of the cache files; bumped whenever a record, the results or
 /// the key change shape, and whenever the analysis of an unchanged article
 /// changes (11: the key and the cached `articles.csv` row leave out
-/// where an article is; 12: an acronym joins the full name it spells), so
+/// where an article is; 12: an acronym joins the full name it spells; 13:
+/// a middle initial is inside a name, a title with "of" outside it), so
 /// that no run mixes results of two analyses.
-pub const CACHE_VERSION: u32 = 12;
+pub const CACHE_VERSION: u32 = 13;
 
 /// The cache folder inside an output folder.
 pub fn cache_dir(out: &Path) -> PathBuf {

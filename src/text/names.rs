@@ -31,7 +31,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::dictionary::is_ordinary_word;
+use super::dictionary::{is_given_name, is_ordinary_word};
 use super::stop_words::is_stop_word;
 
 /// One proper name found in the text.
@@ -269,6 +269,17 @@ fn tokens(text: &str, range: Range<usize>, title_case_line: &mut bool) -> Vec<To
             end += 1;
             word = &s[byte(start)..byte(end)];
         }
+        // "M." in "Gary M. Cohen": a middle initial, read with its dot as
+        // a particle is, so that it is inside a name, never at its ends.
+        let middle_initial = end == start + 1
+            && chars[start].1.is_uppercase()
+            && chars.get(end).is_some_and(|c| c.1 == '.')
+            && chars.get(end + 1).is_some_and(|c| c.1 == ' ')
+            && chars.get(end + 2).is_some_and(|c| c.1.is_uppercase());
+        if middle_initial {
+            end += 1;
+            word = &s[byte(start)..byte(end)];
+        }
         let mut possessive = false;
         let mut len = word.len();
         if let Some(stem) = word.strip_suffix("'s").or_else(|| word.strip_suffix("'S")) {
@@ -298,7 +309,11 @@ fn tokens(text: &str, range: Range<usize>, title_case_line: &mut bool) -> Vec<To
         let at = range.start + byte(start);
         out.push(Token {
             range: at..at + len,
-            kind: kind_of(word),
+            kind: if middle_initial {
+                Kind::Particle
+            } else {
+                kind_of(word)
+            },
             lower: word.to_lowercase(),
             possessive,
             initial,
@@ -450,8 +465,17 @@ fn name_of(
     let head = (0..run.len().saturating_sub(1)).rev().find(|&k| {
         TITLE_HEADS.contains(&word(&run[k]).as_str()) && run[k + 1].kind != Kind::Particle
     });
-    let (name, title) = match head {
-        Some(k) => (&run[k + 1..], &run[..=k]),
+    // "Secretary of State John Kerry": a title with "of" in it ends where
+    // a given name starts a name of two words or more.
+    let start = head.map(|k| k + 1).or_else(|| {
+        let k = (0..run.len()).find(|&k| {
+            TITLE_HEADS.contains(&word(&run[k]).as_str())
+                && run.get(k + 1).is_some_and(|t| t.lower == "of")
+        })?;
+        (k + 3..run.len().saturating_sub(1)).find(|&j| is_given_name(&run[j].lower))
+    });
+    let (name, title) = match start {
+        Some(j) => (&run[j..], &run[..j]),
         None => {
             // A title with no name after it ("the Pentagon Press
             // Secretary"): the words before it are the name.
@@ -526,19 +550,26 @@ pub fn written(s: &str) -> String {
         .replace('\u{2019}', "'")
 }
 
-/// A name's key: its words in lower case, particles left out, so that
-/// spellings of one name share it.
+/// A name's key: its words in lower case, particles and middle initials
+/// left out, so that spellings of one name share it.
 ///
 /// ```
 /// use slant::text::names::name_key;
 /// assert_eq!(name_key("Mohammed Shia al-Sudani"), ["mohammed", "shia", "sudani"]);
 /// assert_eq!(name_key("Al Sudani"), name_key("al-Sudani"));
+/// assert_eq!(name_key("Elijah E. Cummings"), name_key("Elijah Cummings"));
 /// assert_eq!(name_key("U.S."), ["us"]);
+/// assert_eq!(name_key("Plan B"), ["plan", "b"]);
 /// ```
 pub fn name_key(name: &str) -> Vec<String> {
     let mut key = Vec::new();
-    for word in name.split_whitespace() {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    for (i, word) in words.iter().enumerate() {
         let lower = word.to_lowercase().replace('.', "");
+        let middle = i > 0 && i + 1 < words.len();
+        if middle && lower.chars().count() == 1 {
+            continue;
+        }
         // "of" and "for" stay: they tell "University of Baghdad" from a
         // longer name of Baghdad.
         let connector = CONNECTORS.contains(&lower.as_str());

@@ -36,6 +36,20 @@ fn titles_stay_out_of_the_name_and_are_kept_beside_it() {
             ("Pat Ryder", Some("Major General"))
         ]
     );
+    // A title with "of" in it, up to the given name that starts the name.
+    let text = "Secretary of State John F. Kerry met Secretary of State Clinton.\n";
+    let found = find_names(text, std::slice::from_ref(&(0..text.len() - 1)));
+    let got: Vec<(&str, Option<&str>)> = found
+        .iter()
+        .map(|n| (n.name.as_str(), n.title.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("John F. Kerry", Some("Secretary of State")),
+            ("Secretary of State Clinton", None)
+        ]
+    );
 }
 
 #[test]
@@ -100,6 +114,25 @@ fn possessives_particles_and_stop_words() {
             "U.S. Department of Defense"
         ]
     );
+}
+
+#[test]
+fn a_middle_initial_is_inside_a_name_and_left_out_of_its_key() {
+    assert_eq!(
+        names("Her deputy, Gary M. Cohen, agreed with Rep. Elijah E. Cummings on it.\n"),
+        ["Gary M. Cohen", "Elijah E. Cummings"]
+    );
+    // Not at a name's ends, and not where a sentence ends.
+    assert_eq!(names("They met J. Smith.\n"), ["Smith"]);
+    assert_eq!(names("They met Ali B.\nThe court agreed.\n"), ["Ali"]);
+    assert_eq!(names("They met Ali B. The court agreed.\n"), ["Ali"]);
+    let m = merge_aliases([
+        ("Elijah E. Cummings", 2),
+        ("Elijah Cummings", 1),
+        ("Cummings", 3),
+    ]);
+    assert_eq!(m["Elijah Cummings"], "Elijah E. Cummings");
+    assert_eq!(m["Cummings"], "Elijah E. Cummings");
 }
 
 #[test]
