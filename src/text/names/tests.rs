@@ -22,32 +22,27 @@ fn titles_stay_out_of_the_name_and_are_kept_beside_it() {
     assert_eq!(found[0].name, "Mohammed Shia al-Sudani");
     assert_eq!(found[0].title.as_deref(), Some("Iraqi Prime Minister"));
     assert_eq!(&text[found[0].range.clone()], "Mohammed Shia al-Sudani");
-    let text =
-        "“We remain focused,” the Pentagon Press Secretary, Major General Pat Ryder, said.\n";
-    let found = find_names(text, std::slice::from_ref(&(0..text.len() - 1)));
-    let got: Vec<(&str, Option<&str>)> = found
-        .iter()
-        .map(|n| (n.name.as_str(), n.title.as_deref()))
-        .collect();
+    // (name, title) of each name in one sentence.
+    let titled = |text: &str| -> Vec<(String, Option<String>)> {
+        find_names(text, std::slice::from_ref(&(0..text.len())))
+            .into_iter()
+            .map(|n| (n.name, n.title))
+            .collect()
+    };
+    let named = |name: &str, title: Option<&str>| (name.to_string(), title.map(String::from));
     assert_eq!(
-        got,
+        titled("“We remain focused,” the Pentagon Press Secretary, Major General Pat Ryder, said."),
         [
-            ("Pentagon", Some("Press Secretary")),
-            ("Pat Ryder", Some("Major General"))
+            named("Pentagon", Some("Press Secretary")),
+            named("Pat Ryder", Some("Major General"))
         ]
     );
     // A title with "of" in it, up to the given name that starts the name.
-    let text = "Secretary of State John F. Kerry met Secretary of State Clinton.\n";
-    let found = find_names(text, std::slice::from_ref(&(0..text.len() - 1)));
-    let got: Vec<(&str, Option<&str>)> = found
-        .iter()
-        .map(|n| (n.name.as_str(), n.title.as_deref()))
-        .collect();
     assert_eq!(
-        got,
+        titled("Secretary of State John F. Kerry met Secretary of State Clinton."),
         [
-            ("John F. Kerry", Some("Secretary of State")),
-            ("Secretary of State Clinton", None)
+            named("John F. Kerry", Some("Secretary of State")),
+            named("Secretary of State Clinton", None)
         ]
     );
 }
