@@ -4,10 +4,12 @@
 //! spellings and short forms ([`merge_aliases`]).
 //!
 //! A name is a run of capitalised words (or acronyms: `US`, `PMF`) on one
-//! line, joined by spaces and by particles inside it (`bin`, `al`, `of`:
-//! "Osama bin Laden", "Ministry of Defense"). What is not part of it:
+//! line, joined by spaces and by particles and middle initials inside it
+//! (`bin`, `al`, `of`, `M.`: "Osama bin Laden", "Ministry of Defense",
+//! "Gary M. Cohen"). What is not part of it:
 //!
-//! * a title before it ("Prime Minister", "President", "Major General"):
+//! * a title before it ("Prime Minister", "President", "Major General";
+//!   "Secretary of State" up to a given name, [`crate::text::dictionary`]):
 //!   kept beside the name as [`Name::title`], as evidence;
 //! * stop words at either end ("The Pentagon": `Pentagon`), pronouns,
 //!   months and days;
