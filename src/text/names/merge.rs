@@ -216,10 +216,7 @@ fn merge<'a>(
     // are named with neither rule's exception.
     let mut spelled: HashMap<String, Vec<&[String]>> = HashMap::new();
     let no_person = |k: &[String]| {
-        let common = k
-            .iter()
-            .any(|w| !CONNECTORS.contains(&w.as_str()) && is_ordinary_word(w));
-        common
+        holds_ordinary_word(k)
             || !k
                 .last()
                 .is_some_and(|w| by_key.contains_key(std::slice::from_ref(w)))
@@ -360,10 +357,16 @@ fn ends_with_person(key: &[String]) -> bool {
     (0..key.len().saturating_sub(1)).any(|at| {
         let name = &key[at..];
         is_given_name(&name[0])
-            && name
-                .iter()
-                .all(|w| !CONNECTORS.contains(&w.as_str()) && !is_ordinary_word(w))
+            && !holds_ordinary_word(name)
+            && !name.iter().any(|w| CONNECTORS.contains(&w.as_str()))
     })
+}
+
+/// Whether a key has an ordinary English word in it, "of" and "for"
+/// aside: organisations and countries are named with common words.
+fn holds_ordinary_word(key: &[String]) -> bool {
+    key.iter()
+        .any(|w| !CONNECTORS.contains(&w.as_str()) && is_ordinary_word(w))
 }
 
 /// Whether a name as written is an acronym: one word of 2 to 6 capital
