@@ -21,7 +21,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     // A run writing the folder meanwhile would change the files under the
     // page: the run's lock keeps the two apart.
     let _lock = OutLock::acquire(dir)?;
-    let cache = slant::store::cache_dir(dir).join(slant::report::html::cache::FILE);
+    let cache = slant::store::cache_dir(dir).join(slant::report::html::cache::DIR);
     let path =
         slant::report::html::rebuild(dir, slant::pipeline::DEFAULT_GROUP_COLUMN, Some(cache))
             .context("report")?;

@@ -205,7 +205,7 @@ impl Pending {
         } = self;
         let begun = begun?;
         let staging = reports.staging();
-        let evidence_cache = crate::store::cache_dir(out).join(crate::report::html::cache::FILE);
+        let evidence_cache = crate::store::cache_dir(out).join(crate::report::html::cache::DIR);
         let (mut html_time, mut xlsx_time) = (Duration::ZERO, Duration::ZERO);
         let (page, book) = rayon::join(
             || {

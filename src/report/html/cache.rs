@@ -3,15 +3,22 @@
 //!
 //! A part's sample ([`Samples`]) depends on the part's rows and on which
 //! group each of its articles is in, nothing else; the sampling merges
-//! part by part. So the file keeps every part's sample keyed by the part's
-//! name and [`FileStamp`] (a part a run carries over is a hard link of the
-//! previous one: same stamp), under a header of slant's version, the
-//! sample size and a hash of the article → group map. Anything that does
-//! not match is sampled again; a file that cannot be read is ignored and
-//! written afresh. It is a cache: losing it costs time, never a figure.
+//! part by part. So each part's sample is kept in a file of its own
+//! (`NAME.bin` in the folder [`DIR`]), with the part's [`FileStamp`] (a
+//! part a run carries over is a hard link of the previous one: same
+//! stamp), slant's version, the sample size and a hash of the article →
+//! group map. A file per part, because a rerun that adds a few parts
+//! writes only theirs and reads the others on all cores, where one file
+//! would be read and written whole each run. Anything that does not match
+//! is sampled again; a file that cannot be read, or whose checksum fails,
+//! is ignored and written afresh. It is a cache: losing it costs time,
+//! never a figure, so its files are renamed into place without waiting
+//! for the disk.
 
 use std::collections::HashMap;
 use std::path::Path;
+
+use rayon::prelude::*;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -19,8 +26,13 @@ use serde::{Deserialize, Serialize};
 use super::evidence::{Evidence, Key, Sample, Samples, PER_KEY};
 use crate::disk::FileStamp;
 
-/// The cache's file name (in the run's cache folder).
-pub const FILE: &str = "evidence-v1.bin";
+/// The cache's folder (in the run's cache folder).
+pub const DIR: &str = "evidence-v2";
+/// The file earlier versions kept every part's sample in, removed when
+/// the folder is written.
+const OLD_FILE: &str = "evidence-v1.bin";
+/// A part's file name is the part's name with this suffix.
+const SUFFIX: &str = ".bin";
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -41,7 +53,7 @@ struct Part {
 #[derive(Serialize, Deserialize)]
 struct File {
     header: Header,
-    parts: Vec<Part>,
+    part: Part,
 }
 
 /// A hash of the article → group map: a part's group keys depend on it.
@@ -66,41 +78,59 @@ fn header(groups: u64) -> Header {
     }
 }
 
-/// The samples of the previous run, by part name, with the stamp each
-/// part had; empty when there is no usable file.
-pub fn load(path: &Path, groups: u64) -> HashMap<String, (FileStamp, Samples)> {
-    let Ok(bytes) = std::fs::read(path) else {
+/// The samples of the previous run in folder `dir`, by part name, with
+/// the stamp each part had; empty when there is no usable file. The files
+/// are read on all cores.
+pub fn load(dir: &Path, groups: u64) -> HashMap<String, (FileStamp, Samples)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return HashMap::new();
     };
-    let Ok(file) = postcard::from_bytes::<File>(&bytes) else {
-        return HashMap::new();
-    };
+    let files: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_part_file(p))
+        .collect();
     let want = header(groups);
-    if file.header.slant != want.slant
-        || file.header.per_key != want.per_key
-        || file.header.groups != want.groups
-    {
-        return HashMap::new();
-    }
-    file.parts
-        .into_iter()
-        .filter_map(|p| {
-            let rows: Vec<Arc<Evidence>> = p.rows.into_iter().map(Arc::new).collect();
-            let mut samples = Samples::default();
-            for (key, count, at) in p.keys {
-                let picked: Option<Vec<Arc<Evidence>>> =
-                    at.iter().map(|&i| rows.get(i as usize).cloned()).collect();
-                samples.put(
-                    key,
-                    Sample {
-                        count,
-                        rows: picked?,
-                    },
-                );
-            }
-            Some((p.name, (p.stamp, samples)))
-        })
+    files
+        .par_iter()
+        .filter_map(|path| read_part(path, &want))
         .collect()
+}
+
+/// Whether `path` names a part's file (not a leftover of a killed run).
+fn is_part_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(SUFFIX) && !n.starts_with('.'))
+}
+
+/// One part's file, if it is whole and of this header.
+fn read_part(path: &Path, want: &Header) -> Option<(String, (FileStamp, Samples))> {
+    let bytes = std::fs::read(path).ok()?;
+    let (sum, payload) = bytes.split_first_chunk::<8>()?;
+    if u64::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_64(payload) {
+        return None;
+    }
+    let file = postcard::from_bytes::<File>(payload).ok()?;
+    if (&file.header.slant, file.header.per_key, file.header.groups)
+        != (&want.slant, want.per_key, want.groups)
+    {
+        return None;
+    }
+    let p = file.part;
+    let rows: Vec<Arc<Evidence>> = p.rows.into_iter().map(Arc::new).collect();
+    let mut samples = Samples::default();
+    for (key, count, at) in p.keys {
+        let picked: Option<Vec<Arc<Evidence>>> =
+            at.iter().map(|&i| rows.get(i as usize).cloned()).collect();
+        samples.put(
+            key,
+            Sample {
+                count,
+                rows: picked?,
+            },
+        );
+    }
+    Some((p.name, (p.stamp, samples)))
 }
 
 /// [`Part`] as written: borrowed, so that writing copies no row (serde
@@ -116,49 +146,71 @@ struct PartRef<'s> {
 #[derive(Serialize)]
 struct FileRef<'s> {
     header: Header,
-    parts: Vec<PartRef<'s>>,
+    part: PartRef<'s>,
 }
 
-/// Writes the samples of `parts` (name, stamp, sample) to `path`,
-/// atomically.
-pub fn save<'s>(
-    path: &Path,
+/// Writes the sample of part `name` (its file's `stamp`) into folder
+/// `dir`, in place of what the folder had for it.
+pub fn save_part(
+    dir: &Path,
     groups: u64,
-    parts: impl Iterator<Item = (&'s str, FileStamp, &'s Samples)>,
+    name: &str,
+    stamp: FileStamp,
+    samples: &Samples,
 ) -> std::io::Result<()> {
+    let mut rows: Vec<&Evidence> = Vec::new();
+    let mut index: HashMap<*const Evidence, u32> = HashMap::new();
+    let keys = samples
+        .all()
+        .into_iter()
+        .map(|(key, sample)| {
+            let at = sample
+                .rows
+                .iter()
+                .map(|r| {
+                    *index.entry(Arc::as_ptr(r)).or_insert_with(|| {
+                        rows.push(r.as_ref());
+                        rows.len() as u32 - 1
+                    })
+                })
+                .collect();
+            (key, sample.count, at)
+        })
+        .collect();
     let file = FileRef {
         header: header(groups),
-        parts: parts
-            .map(|(name, stamp, samples)| {
-                let mut rows: Vec<&Evidence> = Vec::new();
-                let mut index: HashMap<*const Evidence, u32> = HashMap::new();
-                let keys = samples
-                    .all()
-                    .into_iter()
-                    .map(|(key, sample)| {
-                        let at = sample
-                            .rows
-                            .iter()
-                            .map(|r| {
-                                *index.entry(Arc::as_ptr(r)).or_insert_with(|| {
-                                    rows.push(r.as_ref());
-                                    rows.len() as u32 - 1
-                                })
-                            })
-                            .collect();
-                        (key, sample.count, at)
-                    })
-                    .collect();
-                PartRef {
-                    name,
-                    stamp,
-                    rows,
-                    keys,
-                }
-            })
-            .collect(),
+        part: PartRef {
+            name,
+            stamp,
+            rows,
+            keys,
+        },
     };
-    let mut out = crate::disk::atomic::StagingFile::create(path)?;
-    postcard::to_io(&file, &mut out).map_err(std::io::Error::other)?;
-    out.finish()?.commit()
+    let payload = postcard::to_stdvec(&file).map_err(std::io::Error::other)?;
+    let mut bytes = Vec::with_capacity(payload.len() + 8);
+    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    let mut tmp = crate::disk::atomic::temp_beside(&dir.join(format!("{name}{SUFFIX}")))?;
+    std::io::Write::write_all(&mut tmp, &bytes)?;
+    tmp.persist(dir.join(format!("{name}{SUFFIX}")))
+        .map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Removes from folder `dir` the files of parts not in `keep`, leftovers
+/// of a killed run, and the single file of earlier versions beside it.
+pub fn prune(dir: &Path, keep: &std::collections::HashSet<&str>) {
+    if let Some(parent) = dir.parent() {
+        let _ = std::fs::remove_file(parent.join(OLD_FILE));
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let part = name.strip_suffix(SUFFIX).filter(|_| is_part_file(&path));
+        if !part.is_some_and(|p| keep.contains(p)) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }

@@ -228,9 +228,10 @@ impl Samples {
 }
 
 /// Samples the mention parts in `dir` (every `*.csv`), with each
-/// article's group from `groups` (article id → group). With `cache`, the
-/// parts whose file the cache knows are not read again, and the cache is
-/// written afresh ([`cache`]).
+/// article's group from `groups` (article id → group). With `cache` (a
+/// folder), the parts whose file the cache knows are not read again, the
+/// others are kept there as they are read, and the samples of parts that
+/// are gone are removed ([`cache`]).
 pub fn sample_folder(
     dir: &Path,
     groups: &HashMap<String, String>,
@@ -272,24 +273,30 @@ pub fn sample_folder(
         })
         .collect();
     drop(previous);
-    let sampled: Vec<(String, Option<FileStamp>, Samples)> = jobs
+    // A part sampled afresh is kept at once, on the core that sampled it.
+    // A cache that cannot be written costs the next run time, never a
+    // figure: the page does not fail for it.
+    let sampled: Vec<(String, Samples)> = jobs
         .into_par_iter()
         .map(|(p, name, stamp, kept)| match kept {
-            Some(samples) => Ok((name, stamp, samples)),
-            None => Ok((name, stamp, sample_part(p, groups)?)),
+            Some(samples) => Ok((name, samples)),
+            None => {
+                let samples = sample_part(p, groups)?;
+                if let (Some(dir), Some(h), Some(stamp)) = (cache, groups_hash, stamp) {
+                    let _ = cache::save_part(dir, h, &name, stamp, &samples);
+                }
+                Ok((name, samples))
+            }
         })
         .collect::<Result<_, HtmlError>>()?;
-    if let (Some(path), Some(h)) = (cache, groups_hash) {
-        let keep = sampled
-            .iter()
-            .filter_map(|(name, stamp, s)| Some((name.as_str(), (*stamp)?, s)));
-        // A cache that cannot be written costs the next run time, never a
-        // figure: the page does not fail for it.
-        let _ = cache::save(path, h, keep);
+    if let Some(dir) = cache {
+        let names: std::collections::HashSet<&str> =
+            sampled.iter().map(|(name, _)| name.as_str()).collect();
+        cache::prune(dir, &names);
     }
     Ok(sampled
         .into_iter()
-        .map(|(_, _, s)| s)
+        .map(|(_, s)| s)
         .fold(Samples::default(), Samples::merge))
 }
 
@@ -573,13 +580,15 @@ mod tests {
         write(&parts, "part-00001.csv", &rows[..15]);
         write(&parts, "part-00002.csv", &rows[15..]);
         let groups = HashMap::from([("a2".to_string(), "g".to_string())]);
-        let cache_file = dir.path().join("cache.bin");
+        let cache_file = dir.path().join("evidence");
         let read = flat(&sample_folder(&parts, &groups, None).unwrap());
         let first = flat(&sample_folder(&parts, &groups, Some(&cache_file)).unwrap());
         assert_eq!(first, read);
-        // The cache holds both parts, by their stamps.
+        // The cache holds both parts, by their stamps, a file each.
         let kept = cache::load(&cache_file, cache::groups_hash(&groups));
         assert_eq!(kept.len(), 2);
+        let part_file = cache_file.join("part-00002.csv.bin");
+        let was = std::fs::read(&part_file).unwrap();
         let second = flat(&sample_folder(&parts, &groups, Some(&cache_file)).unwrap());
         assert_eq!(second, read);
         // A part written again is read again.
@@ -590,6 +599,35 @@ mod tests {
             flat(&sample_folder(&parts, &groups, Some(&cache_file)).unwrap()),
             fresh
         );
+        assert_ne!(std::fs::read(&part_file).unwrap(), was);
+        // A damaged file is read as no file: the part is read again.
+        let mut bytes = std::fs::read(&part_file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(&part_file, &bytes).unwrap();
+        assert_eq!(
+            cache::load(&cache_file, cache::groups_hash(&groups)).len(),
+            1
+        );
+        assert_eq!(
+            flat(&sample_folder(&parts, &groups, Some(&cache_file)).unwrap()),
+            fresh
+        );
+        assert_eq!(
+            cache::load(&cache_file, cache::groups_hash(&groups)).len(),
+            2
+        );
+        // A part that is gone takes its file with it; so do leftovers.
+        std::fs::write(cache_file.join(".part-00009.csv.bin.x1.partial"), b"x").unwrap();
+        std::fs::remove_file(parts.join("part-00001.csv")).unwrap();
+        sample_folder(&parts, &groups, Some(&cache_file)).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(&cache_file)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["part-00002.csv.bin"]);
+        write(&parts, "part-00001.csv", &rows[..15]);
         // Other groups: the cache is not used.
         let regrouped = HashMap::from([("a3".to_string(), "g".to_string())]);
         assert!(cache::load(&cache_file, cache::groups_hash(&regrouped)).is_empty());
