@@ -17,10 +17,9 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-
-use rayon::prelude::*;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::evidence::{Evidence, Key, Sample, Samples, PER_KEY};
@@ -190,10 +189,10 @@ pub fn save_part(
     let mut bytes = Vec::with_capacity(payload.len() + 8);
     bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes());
     bytes.extend_from_slice(&payload);
-    let mut tmp = crate::disk::atomic::temp_beside(&dir.join(format!("{name}{SUFFIX}")))?;
+    let path = dir.join(format!("{name}{SUFFIX}"));
+    let mut tmp = crate::disk::atomic::temp_beside(&path)?;
     std::io::Write::write_all(&mut tmp, &bytes)?;
-    tmp.persist(dir.join(format!("{name}{SUFFIX}")))
-        .map_err(|e| e.error)?;
+    tmp.persist(&path).map_err(|e| e.error)?;
     Ok(())
 }
 
