@@ -6,8 +6,9 @@
 //! part by part. So each part's sample is kept in a file of its own
 //! (`NAME.bin` in the folder [`DIR`]), with the part's [`FileStamp`] (a
 //! part a run carries over is a hard link of the previous one: same
-//! stamp), slant's version, the sample size and a hash of the article →
-//! group map. A file per part, because a rerun that adds a few parts
+//! stamp), slant's version, the sample size, the part's articles and a
+//! hash of their groups ([`part_groups`]): a new article elsewhere, in a
+//! group or not, leaves the part's sample as it was. A file per part, because a rerun that adds a few parts
 //! writes only theirs and reads the others on all cores, where one file
 //! would be read and written whole each run. Anything that does not match
 //! is sampled again; a file that cannot be read, or whose checksum fails,
@@ -37,7 +38,6 @@ const SUFFIX: &str = ".bin";
 struct Header {
     slant: String,
     per_key: u32,
-    groups: u64,
 }
 
 /// One part's sample: its rows once, its keys pointing into them.
@@ -45,6 +45,9 @@ struct Header {
 struct Part {
     name: String,
     stamp: FileStamp,
+    /// The part's own-voice articles, sorted, and a hash of their groups.
+    articles: Vec<String>,
+    groups: u64,
     rows: Vec<Evidence>,
     keys: Vec<(Key, u64, Vec<u32>)>,
 }
@@ -55,13 +58,27 @@ struct File {
     part: Part,
 }
 
-/// A hash of the article → group map: a part's group keys depend on it.
-pub fn groups_hash(groups: &HashMap<String, String>) -> u64 {
-    let mut pairs: Vec<(&String, &String)> = groups.iter().collect();
-    pairs.sort_unstable();
+/// A hash of the groups of `articles` (a part's, sorted): the only way
+/// its sample depends on the article → group map `groups`.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use slant::report::html::cache::part_groups;
+/// let part = ["a1".to_string(), "a2".to_string()];
+/// let groups = HashMap::from([("a1".to_string(), "left".to_string())]);
+/// let more = HashMap::from([
+///     ("a1".to_string(), "left".to_string()),
+///     ("b9".to_string(), "right".to_string()),
+/// ]);
+/// let moved = HashMap::from([("a2".to_string(), "left".to_string())]);
+/// assert_eq!(part_groups(&part, &groups), part_groups(&part, &more));
+/// assert_ne!(part_groups(&part, &groups), part_groups(&part, &moved));
+/// ```
+pub fn part_groups(articles: &[String], groups: &HashMap<String, String>) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for (article, group) in pairs {
-        for s in [article, group] {
+    for article in articles {
+        let group = groups.get(article).map_or("", String::as_str);
+        for s in [article.as_str(), group] {
             h.update(&(s.len() as u64).to_le_bytes());
             h.update(s.as_bytes());
         }
@@ -69,18 +86,27 @@ pub fn groups_hash(groups: &HashMap<String, String>) -> u64 {
     h.digest()
 }
 
-fn header(groups: u64) -> Header {
+fn header() -> Header {
     Header {
         slant: env!("CARGO_PKG_VERSION").to_string(),
         per_key: PER_KEY as u32,
-        groups,
     }
 }
 
-/// The samples of the previous run in folder `dir`, by part name, with
-/// the stamp each part had; empty when there is no usable file. The files
-/// are read on all cores.
-pub fn load(dir: &Path, groups: u64) -> HashMap<String, (FileStamp, Samples)> {
+/// A part's sample as the cache kept it.
+pub struct Kept {
+    /// The part's file when it was sampled.
+    pub stamp: FileStamp,
+    /// Its own-voice articles, sorted.
+    pub articles: Vec<String>,
+    /// [`part_groups`] of them when it was sampled.
+    pub groups: u64,
+    pub samples: Samples,
+}
+
+/// The samples of the previous run in folder `dir`, by part name; empty
+/// when there is no usable file. The files are read on all cores.
+pub fn load(dir: &Path) -> HashMap<String, Kept> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return HashMap::new();
     };
@@ -88,7 +114,7 @@ pub fn load(dir: &Path, groups: u64) -> HashMap<String, (FileStamp, Samples)> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| is_part_file(p))
         .collect();
-    let want = header(groups);
+    let want = header();
     files
         .par_iter()
         .filter_map(|path| read_part(path, &want))
@@ -103,16 +129,14 @@ fn is_part_file(path: &Path) -> bool {
 }
 
 /// One part's file, if it is whole and of this header.
-fn read_part(path: &Path, want: &Header) -> Option<(String, (FileStamp, Samples))> {
+fn read_part(path: &Path, want: &Header) -> Option<(String, Kept)> {
     let bytes = std::fs::read(path).ok()?;
     let (sum, payload) = bytes.split_first_chunk::<8>()?;
     if u64::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_64(payload) {
         return None;
     }
     let file = postcard::from_bytes::<File>(payload).ok()?;
-    if (&file.header.slant, file.header.per_key, file.header.groups)
-        != (&want.slant, want.per_key, want.groups)
-    {
+    if (&file.header.slant, file.header.per_key) != (&want.slant, want.per_key) {
         return None;
     }
     let p = file.part;
@@ -129,7 +153,13 @@ fn read_part(path: &Path, want: &Header) -> Option<(String, (FileStamp, Samples)
             },
         );
     }
-    Some((p.name, (p.stamp, samples)))
+    let kept = Kept {
+        stamp: p.stamp,
+        articles: p.articles,
+        groups: p.groups,
+        samples,
+    };
+    Some((p.name, kept))
 }
 
 /// [`Part`] as written: borrowed, so that writing copies no row (serde
@@ -138,6 +168,8 @@ fn read_part(path: &Path, want: &Header) -> Option<(String, (FileStamp, Samples)
 struct PartRef<'s> {
     name: &'s str,
     stamp: FileStamp,
+    articles: &'s [String],
+    groups: u64,
     rows: Vec<&'s Evidence>,
     keys: Vec<(&'s Key, u64, Vec<u32>)>,
 }
@@ -148,13 +180,15 @@ struct FileRef<'s> {
     part: PartRef<'s>,
 }
 
-/// Writes the sample of part `name` (its file's `stamp`) into folder
-/// `dir`, in place of what the folder had for it.
+/// Writes the sample of part `name` (its file's `stamp`, its sorted
+/// own-voice `articles` and [`part_groups`] of them) into folder `dir`, in
+/// place of what the folder had for it.
 pub fn save_part(
     dir: &Path,
-    groups: u64,
     name: &str,
     stamp: FileStamp,
+    articles: &[String],
+    groups: u64,
     samples: &Samples,
 ) -> std::io::Result<()> {
     let mut rows: Vec<&Evidence> = Vec::new();
@@ -177,10 +211,12 @@ pub fn save_part(
         })
         .collect();
     let file = FileRef {
-        header: header(groups),
+        header: header(),
         part: PartRef {
             name,
             stamp,
+            articles,
+            groups,
             rows,
             keys,
         },

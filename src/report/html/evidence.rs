@@ -246,11 +246,7 @@ pub fn sample_folder(
         .filter(|p| p.extension().is_some_and(|x| x == "csv"))
         .collect();
     parts.sort();
-    let groups_hash = cache.map(|_| cache::groups_hash(groups));
-    let mut previous = match (cache, groups_hash) {
-        (Some(path), Some(h)) => cache::load(path, h),
-        _ => HashMap::new(),
-    };
+    let mut previous = cache.map(cache::load).unwrap_or_default();
     // Each part with its cached sample, when the cache has its file.
     let jobs: Vec<(
         &std::path::PathBuf,
@@ -266,7 +262,12 @@ pub fn sample_folder(
                 .unwrap_or_default();
             let stamp = FileStamp::of_path(p);
             let kept = match (stamp, previous.remove(&name)) {
-                (Some(now), Some((was, samples))) if now.same_linked_file(&was) => Some(samples),
+                (Some(now), Some(was))
+                    if now.same_linked_file(&was.stamp)
+                        && cache::part_groups(&was.articles, groups) == was.groups =>
+                {
+                    Some(was.samples)
+                }
                 _ => None,
             };
             (p, name, stamp, kept)
@@ -281,9 +282,10 @@ pub fn sample_folder(
         .map(|(p, name, stamp, kept)| match kept {
             Some(samples) => Ok((name, samples)),
             None => {
-                let samples = sample_part(p, groups)?;
-                if let (Some(dir), Some(h), Some(stamp)) = (cache, groups_hash, stamp) {
-                    let _ = cache::save_part(dir, h, &name, stamp, &samples);
+                let (samples, articles) = sample_part_of(p, groups)?;
+                if let (Some(dir), Some(stamp)) = (cache, stamp) {
+                    let h = cache::part_groups(&articles, groups);
+                    let _ = cache::save_part(dir, &name, stamp, &articles, h, &samples);
                 }
                 Ok((name, samples))
             }
@@ -324,6 +326,15 @@ struct Columns {
 
 /// Samples one part.
 pub fn sample_part(path: &Path, groups: &HashMap<String, String>) -> Result<Samples, HtmlError> {
+    sample_part_of(path, groups).map(|(samples, _)| samples)
+}
+
+/// [`sample_part`], with the part's own-voice articles (sorted): the
+/// articles whose groups the sample depends on.
+fn sample_part_of(
+    path: &Path,
+    groups: &HashMap<String, String>,
+) -> Result<(Samples, Vec<String>), HtmlError> {
     let mut reader = open(path)?;
     let header = headers(&mut reader, path)?;
     let col = |name: &str| {
@@ -356,6 +367,7 @@ pub fn sample_part(path: &Path, groups: &HashMap<String, String>) -> Result<Samp
         sentiment_pos: col("sentiment_pos")?,
     };
     let mut samples = Samples::default();
+    let mut articles: Vec<String> = Vec::new();
     // Bytes, not strings: most rows are only counted, and only the fields
     // a row's keys need are decoded.
     let mut record = csv::ByteRecord::new();
@@ -395,6 +407,9 @@ pub fn sample_part(path: &Path, groups: &HashMap<String, String>) -> Result<Samp
         );
         let loaded = number(c.loaded)?;
         let scored = !record.get(c.sentiment_label).unwrap_or_default().is_empty();
+        if articles.last().map(String::as_str) != Some(article_id) {
+            articles.push(article_id.to_string());
+        }
         let group = groups.get(article_id).map(String::as_str);
         let mut keys: Vec<(Kind, Scope, &str, &str, &str)> = Vec::with_capacity(6);
         for (scope, key) in [(Scope::Outlet, Some(outlet)), (Scope::Group, group)] {
@@ -458,7 +473,9 @@ pub fn sample_part(path: &Path, groups: &HashMap<String, String>) -> Result<Samp
             sample.insert(row);
         }
     }
-    Ok(samples)
+    articles.sort_unstable();
+    articles.dedup();
+    Ok((samples, articles))
 }
 
 /// Where `surface` stands in `sentence` (byte ranges), to highlight it:
@@ -585,7 +602,7 @@ mod tests {
         let first = flat(&sample_folder(&parts, &groups, Some(&cache_file)).unwrap());
         assert_eq!(first, read);
         // The cache holds both parts, by their stamps, a file each.
-        let kept = cache::load(&cache_file, cache::groups_hash(&groups));
+        let kept = cache::load(&cache_file);
         assert_eq!(kept.len(), 2);
         let part_file = cache_file.join("part-00002.csv.bin");
         let was = std::fs::read(&part_file).unwrap();
@@ -605,18 +622,12 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
         std::fs::write(&part_file, &bytes).unwrap();
-        assert_eq!(
-            cache::load(&cache_file, cache::groups_hash(&groups)).len(),
-            1
-        );
+        assert_eq!(cache::load(&cache_file).len(), 1);
         assert_eq!(
             flat(&sample_folder(&parts, &groups, Some(&cache_file)).unwrap()),
             fresh
         );
-        assert_eq!(
-            cache::load(&cache_file, cache::groups_hash(&groups)).len(),
-            2
-        );
+        assert_eq!(cache::load(&cache_file).len(), 2);
         // A part that is gone takes its file with it; so do leftovers.
         std::fs::write(cache_file.join(".part-00009.csv.bin.x1.partial"), b"x").unwrap();
         std::fs::remove_file(parts.join("part-00001.csv")).unwrap();
@@ -628,13 +639,30 @@ mod tests {
         left.sort();
         assert_eq!(left, ["part-00002.csv.bin"]);
         write(&parts, "part-00001.csv", &rows[..15]);
-        // Other groups: the cache is not used.
+        sample_folder(&parts, &groups, Some(&cache_file)).unwrap();
+        // A group given to an article of no part keeps every part's
+        // sample; one given to an article of a part samples it again.
+        let stamps = || {
+            ["part-00001.csv.bin", "part-00002.csv.bin"]
+                .map(|f| FileStamp::of_path(&cache_file.join(f)).unwrap())
+        };
+        let before = stamps();
+        let elsewhere = HashMap::from([
+            ("a2".to_string(), "g".to_string()),
+            ("zz".to_string(), "h".to_string()),
+        ]);
+        assert_eq!(
+            flat(&sample_folder(&parts, &elsewhere, Some(&cache_file)).unwrap()),
+            flat(&sample_folder(&parts, &elsewhere, None).unwrap())
+        );
+        assert_eq!(stamps(), before);
         let regrouped = HashMap::from([("a3".to_string(), "g".to_string())]);
-        assert!(cache::load(&cache_file, cache::groups_hash(&regrouped)).is_empty());
         assert_eq!(
             flat(&sample_folder(&parts, &regrouped, Some(&cache_file)).unwrap()),
             flat(&sample_folder(&parts, &regrouped, None).unwrap())
         );
+        let after = stamps();
+        assert!(after[0] != before[0] && after[1] != before[1]);
     }
 
     #[test]
